@@ -1,0 +1,4 @@
+/* cw-canonical-json.h: placeholder, being written. */
+#pragma once
+
+#include <glib.h>

@@ -1,0 +1,4 @@
+/* cw-checkpoint.c: placeholder, being written. */
+#include "config.h"
+
+#include "cw-checkpoint.h"

@@ -1,0 +1,4 @@
+/* cw-checkpoint.h: placeholder, being written. */
+#pragma once
+
+#include <glib.h>

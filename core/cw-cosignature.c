@@ -1,0 +1,4 @@
+/* cw-cosignature.c: placeholder, being written. */
+#include "config.h"
+
+#include "cw-cosignature.h"

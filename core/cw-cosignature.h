@@ -1,0 +1,4 @@
+/* cw-cosignature.h: placeholder, being written. */
+#pragma once
+
+#include <glib.h>

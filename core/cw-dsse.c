@@ -1,0 +1,4 @@
+/* cw-dsse.c: placeholder, being written. */
+#include "config.h"
+
+#include "cw-dsse.h"

@@ -1,0 +1,4 @@
+/* cw-dsse.h: placeholder, being written. */
+#pragma once
+
+#include <glib.h>

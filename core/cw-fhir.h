@@ -1,0 +1,4 @@
+/* cw-fhir.h: placeholder, being written. */
+#pragma once
+
+#include <glib.h>

@@ -1,0 +1,4 @@
+/* cw-http-signature.c: placeholder, being written. */
+#include "config.h"
+
+#include "cw-http-signature.h"

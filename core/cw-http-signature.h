@@ -1,0 +1,4 @@
+/* cw-http-signature.h: placeholder, being written. */
+#pragma once
+
+#include <glib.h>

@@ -1,0 +1,4 @@
+/* cw-log-tree.h: placeholder, being written. */
+#pragma once
+
+#include <glib.h>

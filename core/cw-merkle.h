@@ -1,0 +1,4 @@
+/* cw-merkle.h: placeholder, being written. */
+#pragma once
+
+#include <glib.h>

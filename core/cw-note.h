@@ -1,0 +1,4 @@
+/* cw-note.h: placeholder, being written. */
+#pragma once
+
+#include <glib.h>

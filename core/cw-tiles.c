@@ -1,0 +1,4 @@
+/* cw-tiles.c: placeholder, being written. */
+#include "config.h"
+
+#include "cw-tiles.h"

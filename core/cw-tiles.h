@@ -1,0 +1,4 @@
+/* cw-tiles.h: placeholder, being written. */
+#pragma once
+
+#include <glib.h>

@@ -1,0 +1,4 @@
+/* cw-tlog-proof.h: placeholder, being written. */
+#pragma once
+
+#include <glib.h>

@@ -1,0 +1,4 @@
+/* cw-tx.h: placeholder, being written. */
+#pragma once
+
+#include <glib.h>

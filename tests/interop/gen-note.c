@@ -1,0 +1,3 @@
+/* gen-note.c: placeholder. */
+#include <glib.h>
+int main (int argc, char *argv[]) { return 0; }
