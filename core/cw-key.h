@@ -43,8 +43,8 @@ guint32  cw_key_id_compute    (const char    *name,
                                CwKeyType      type,
                                const guint8   public_key[CW_PUBLIC_KEY_SIZE]);
 
-/* A human-comparable fingerprint of a public key: the first 20 bytes of its
- * SHA-256 in upper-case base32, in five groups of four ("ABCD-EFGH-..."). */
+/* A human-comparable fingerprint of a public key: the first 15 bytes of its
+ * SHA-256 in RFC 4648 base32, six groups of four ("ABCD-EFGH-...-UVWX"). */
 char    *cw_key_fingerprint   (const guint8   public_key[CW_PUBLIC_KEY_SIZE]);
 
 typedef struct _CwVerifierKey CwVerifierKey;
