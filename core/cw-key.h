@@ -87,7 +87,7 @@ guint32        cw_signing_key_get_key_id       (CwSigningKey    *self);
 const guint8  *cw_signing_key_get_public_key   (CwSigningKey    *self);
 /* The 32-byte seed, for storing in the keyring; do not copy it elsewhere. */
 const guint8  *cw_signing_key_peek_seed        (CwSigningKey    *self);
-/* The verifier half, sharing name and type. */
+/* The verifier half, sharing name and type; owned by @self (transfer none). */
 CwVerifierKey *cw_signing_key_get_verifier     (CwSigningKey    *self);
 /* Go's "PRIVATE+KEY+..." form; returned in sodium memory, free with
  * cw_secure_string_free(). */
