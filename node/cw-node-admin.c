@@ -1,0 +1,780 @@
+/* cw-node-admin.c: the consent-node command line: init, serve, provider,
+ * invite, status and witness. Each subcommand has its own GOptionContext
+ * and --help. */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cw-encoding.h"
+#include "cw-key.h"
+#include "cw-node-admin.h"
+#include "cw-node-data-dir.h"
+#include "cw-node-directory.h"
+#include "cw-node-invite.h"
+#include "cw-node-log.h"
+#include "cw-node-secret-file.h"
+#include "cw-node-server.h"
+#include "cw-node-tls.h"
+
+typedef int (*CommandFunc) (const char  *prog,
+                            int          argc,
+                            char       **argv);
+
+typedef struct
+{
+  const char *name;
+  CommandFunc func;
+  const char *summary;
+} Command;
+
+static int
+fail (const char   *prog,
+      const GError *error)
+{
+  g_printerr ("%s: %s\n", prog, error->message);
+  return CW_NODE_EXIT_FAILURE;
+}
+
+static int
+usage_error (const char *prog,
+             const char *message)
+{
+  g_printerr ("%s: %s\nRun “%s --help” for usage.\n", prog, message, prog);
+  return CW_NODE_EXIT_USAGE;
+}
+
+/* Parses options; on failure prints the error and returns FALSE. Extra
+ * positional arguments are refused too. */
+static gboolean
+parse_options (GOptionContext  *context,
+               const char      *prog,
+               int             *argc,
+               char          ***argv,
+               int             *out_status)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_help_enabled (context, TRUE);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *out_status = usage_error (prog, error->message);
+      return FALSE;
+    }
+
+  if (*argc > 1)
+    {
+      g_autofree char *message = g_strdup_printf ("Unexpected argument “%s”", (*argv)[1]);
+
+      *out_status = usage_error (prog, message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static CwNodeDataDir *
+open_data_dir (const char  *prog,
+               const char  *dir,
+               int         *out_status)
+{
+  g_autoptr(GError) error = NULL;
+  CwNodeDataDir *data_dir;
+
+  if (dir == NULL)
+    {
+      *out_status = usage_error (prog, "--dir is required");
+      return NULL;
+    }
+
+  data_dir = cw_node_data_dir_open (dir, &error);
+  if (data_dir == NULL)
+    *out_status = fail (prog, error);
+
+  return data_dir;
+}
+
+static char *
+dup_verifier_key_string (CwSigningKey *key)
+{
+  /* The verifier is owned by the signing key. */
+  return cw_verifier_key_to_string (cw_signing_key_get_verifier (key));
+}
+
+/* init ------------------------------------------------------------------ */
+
+static int
+cmd_init (const char  *prog,
+          int          argc,
+          char       **argv)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *origin = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  const GOptionEntry entries[] = {
+    { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &dir, "Data directory to create", "DIR" },
+    { "origin", 'o', 0, G_OPTION_ARG_STRING, &origin,
+      "Log origin, also the log key's name (e.g. consent.example.org/log)", "NAME" },
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
+      "Address to serve on (default " CW_NODE_CONFIG_DEFAULT_LISTEN ")", "ADDRESS:PORT" },
+    { "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert,
+      "Use this PEM certificate instead of a self-signed one", "FILE" },
+    { "key", 0, 0, G_OPTION_ARG_FILENAME, &key, "Private key of --cert (PEM)", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(CwNodeDataDir) data_dir = NULL;
+  g_autoptr(CwSigningKey) log_key = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *verifier = NULL;
+  g_autofree char *pin = NULL;
+  int status;
+
+  g_option_context_set_summary (context,
+                                "Creates a node data directory: log signer key, TLS "
+                                "certificate, configuration and database.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, prog, &argc, &argv, &status))
+    return status;
+
+  if (dir == NULL)
+    return usage_error (prog, "--dir is required");
+  if (origin == NULL)
+    return usage_error (prog, "--origin is required");
+  if ((cert == NULL) != (key == NULL))
+    return usage_error (prog, "--cert and --key go together");
+
+  data_dir = cw_node_data_dir_create (dir, origin, listen, cert, key, &error);
+  if (data_dir == NULL)
+    return fail (prog, error);
+
+  log_key = cw_node_data_dir_load_log_key (data_dir, &error);
+  pin = log_key != NULL ? cw_node_data_dir_compute_tls_pin (data_dir, &error) : NULL;
+  if (pin == NULL)
+    return fail (prog, error);
+  verifier = dup_verifier_key_string (log_key);
+
+  g_print ("directory: %s\n", cw_node_data_dir_get_path (data_dir));
+  g_print ("origin: %s\n", origin);
+  g_print ("verifier-key: %s\n", verifier);
+  g_print ("tls-pin: %s\n", pin);
+  g_print ("listen: %s\n", cw_node_config_get_listen (cw_node_data_dir_get_config (data_dir)));
+
+  return CW_NODE_EXIT_OK;
+}
+
+/* serve ----------------------------------------------------------------- */
+
+static gboolean
+quit_signal_cb (gpointer user_data)
+{
+  GMainLoop *loop = user_data;
+
+  g_main_loop_quit (loop);
+
+  /* Removed by cmd_serve() once the loop is done. */
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+cmd_serve (const char  *prog,
+           int          argc,
+           char       **argv)
+{
+  g_autofree char *dir = NULL;
+  const GOptionEntry entries[] = {
+    { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &dir, "Node data directory", "DIR" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(CwNodeDataDir) data_dir = NULL;
+  g_autoptr(CwSigningKey) log_key = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(CwNodeDirectory) directory = NULL;
+  g_autoptr(CwNodeServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cert_path = NULL;
+  g_autofree char *key_path = NULL;
+  g_autofree char *url = NULL;
+  CwNodeConfig *config;
+  CwNodeStore *store;
+  guint64 size = 0;
+  guint term_id;
+  guint int_id;
+  int status;
+
+  g_option_context_set_summary (context,
+                                "Serves the node API over HTTPS until SIGTERM or SIGINT.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, prog, &argc, &argv, &status))
+    return status;
+
+  data_dir = open_data_dir (prog, dir, &status);
+  if (data_dir == NULL)
+    return status;
+
+  config = cw_node_data_dir_get_config (data_dir);
+  store = cw_node_data_dir_get_store (data_dir);
+
+  log_key = cw_node_data_dir_load_log_key (data_dir, &error);
+  if (log_key == NULL)
+    return fail (prog, error);
+
+  /* A commit that was not signed before a crash is signed now. */
+  if (!cw_node_log_ensure_checkpoint (store, cw_node_config_get_origin (config), log_key,
+                                      &size, &error))
+    return fail (prog, error);
+
+  cert_path = cw_node_config_get_tls_cert_path (config);
+  key_path = cw_node_config_get_tls_key_path (config);
+  certificate = cw_node_tls_load (cert_path, key_path, &error);
+  if (certificate == NULL)
+    return fail (prog, error);
+
+  directory = cw_node_directory_new (store, cw_node_config_get_max_search_results (config));
+  server = cw_node_server_new (config, store, directory, certificate);
+
+  if (!cw_node_server_start (server, &error))
+    return fail (prog, error);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  term_id = g_unix_signal_add (SIGTERM, quit_signal_cb, loop);
+  int_id = g_unix_signal_add (SIGINT, quit_signal_cb, loop);
+
+  url = cw_node_server_dup_url (server);
+  g_print ("listening on %s\n", url);
+  g_printerr ("%s: log %s at size %" G_GUINT64_FORMAT "\n",
+              prog, cw_node_config_get_origin (config), size);
+  fflush (stdout);
+
+  g_main_loop_run (loop);
+
+  g_source_remove (term_id);
+  g_source_remove (int_id);
+  cw_node_server_stop (server);
+  g_printerr ("%s: stopped\n", prog);
+
+  return CW_NODE_EXIT_OK;
+}
+
+/* provider -------------------------------------------------------------- */
+
+static gboolean
+decode_public_key (const char  *text,
+                   GBytes     **out_key,
+                   GError     **error)
+{
+  guint8 key[CW_PUBLIC_KEY_SIZE];
+
+  if (!cw_base64_decode_fixed (text, -1, key, sizeof key, NULL))
+    {
+      g_set_error (error, CW_NODE_PROVIDER_ERROR, CW_NODE_PROVIDER_ERROR_INVALID_KEY,
+                   "--public-key must be the base64 of a %d-byte Ed25519 public key",
+                   CW_PUBLIC_KEY_SIZE);
+      return FALSE;
+    }
+
+  *out_key = g_bytes_new (key, sizeof key);
+
+  return TRUE;
+}
+
+static int
+cmd_provider_add (const char  *prog,
+                  int          argc,
+                  char       **argv)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *organization = NULL;
+  g_autofree char *kind_text = NULL;
+  g_autofree char *public_key_text = NULL;
+  g_autofree char *generate_key = NULL;
+  const GOptionEntry entries[] = {
+    { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &dir, "Node data directory", "DIR" },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &id,
+      "Provider ID: 1–64 of a–z, 0–9 and “-”", "ID" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Display name", "NAME" },
+    { "organization", 0, 0, G_OPTION_ARG_STRING, &organization, "Organization", "ORG" },
+    { "kind", 0, 0, G_OPTION_ARG_STRING, &kind_text,
+      "practice, hospital, lab, pharmacy, insurer or research", "KIND" },
+    { "public-key", 0, 0, G_OPTION_ARG_STRING, &public_key_text,
+      "The provider's Ed25519 public key, base64", "BASE64" },
+    { "generate-key", 0, 0, G_OPTION_ARG_FILENAME, &generate_key,
+      "Generate the provider's signer key into FILE (mode 0600)", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(CwNodeDataDir) data_dir = NULL;
+  g_autoptr(CwNodeDirectory) directory = NULL;
+  g_autoptr(CwNodeProvider) provider = NULL;
+  g_autoptr(CwSigningKey) signing_key = NULL;
+  g_autoptr(GBytes) public_key = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *verifier = NULL;
+  CwNodeProviderKind kind;
+  int status;
+
+  g_option_context_set_summary (context, "Adds a provider to the directory.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, prog, &argc, &argv, &status))
+    return status;
+
+  if (dir == NULL || id == NULL || name == NULL || organization == NULL || kind_text == NULL)
+    return usage_error (prog, "--dir, --id, --name, --organization and --kind are required");
+  if ((public_key_text == NULL) == (generate_key == NULL))
+    return usage_error (prog, "Give exactly one of --public-key and --generate-key");
+  if (!cw_node_provider_kind_from_string (kind_text, &kind))
+    return usage_error (prog, "--kind must be one of practice, hospital, lab, pharmacy, "
+                              "insurer, research");
+
+  /* Everything is checked before the database is opened; a generated key
+   * is only made once the rest is known to be valid. */
+  if (public_key_text != NULL)
+    {
+      if (!decode_public_key (public_key_text, &public_key, &error))
+        return fail (prog, error);
+    }
+  else
+    {
+      static const guint8 placeholder[CW_PUBLIC_KEY_SIZE] = { 0 };
+
+      public_key = g_bytes_new_static (placeholder, sizeof placeholder);
+    }
+
+  provider = cw_node_provider_new (id, name, organization, kind, public_key, 0, &error);
+  if (provider == NULL)
+    return fail (prog, error);
+  g_clear_object (&provider);
+
+  if (generate_key != NULL)
+    {
+      signing_key = cw_signing_key_generate (id, CW_KEY_TYPE_ED25519, &error);
+      if (signing_key == NULL)
+        return fail (prog, error);
+      g_bytes_unref (public_key);
+      public_key = g_bytes_new (cw_signing_key_get_public_key (signing_key), CW_PUBLIC_KEY_SIZE);
+    }
+
+  if (generate_key != NULL && g_file_test (generate_key, G_FILE_TEST_EXISTS))
+    {
+      g_printerr ("%s: “%s” exists; refusing to overwrite it\n", prog, generate_key);
+      return CW_NODE_EXIT_FAILURE;
+    }
+
+  data_dir = open_data_dir (prog, dir, &status);
+  if (data_dir == NULL)
+    return status;
+
+  /* The key file first: if the database refuses the provider, it goes
+   * again; the other way round could leave a provider nobody has a key for. */
+  if (signing_key != NULL && !cw_node_secret_file_write_key (generate_key, signing_key, &error))
+    return fail (prog, error);
+
+  directory = cw_node_directory_new (cw_node_data_dir_get_store (data_dir), 1);
+  provider = cw_node_directory_add (directory, id, name, organization, kind, public_key, &error);
+  if (provider == NULL)
+    {
+      if (signing_key != NULL)
+        g_unlink (generate_key);
+      return fail (prog, error);
+    }
+
+  verifier = cw_verifier_key_to_string (cw_node_provider_get_verifier_key (provider));
+  g_print ("added: %s\n", id);
+  g_print ("verifier-key: %s\n", verifier);
+  if (generate_key != NULL)
+    g_print ("signer-key-file: %s\n", generate_key);
+
+  return CW_NODE_EXIT_OK;
+}
+
+static int
+cmd_provider_list (const char  *prog,
+                   int          argc,
+                   char       **argv)
+{
+  g_autofree char *dir = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &dir, "Node data directory", "DIR" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON, as the API does", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(CwNodeDataDir) data_dir = NULL;
+  g_autoptr(CwNodeDirectory) directory = NULL;
+  g_autoptr(GPtrArray) providers = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_option_context_set_summary (context, "Lists the providers in the directory.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, prog, &argc, &argv, &status))
+    return status;
+
+  data_dir = open_data_dir (prog, dir, &status);
+  if (data_dir == NULL)
+    return status;
+
+  directory = cw_node_directory_new (cw_node_data_dir_get_store (data_dir), 1);
+  providers = cw_node_directory_list_all (directory, &error);
+  if (providers == NULL)
+    return fail (prog, error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "providers");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < providers->len; i++)
+        json_builder_add_value (builder, cw_node_provider_to_json (g_ptr_array_index (providers, i)));
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+
+      root = json_builder_get_root (builder);
+      text = json_to_string (root, TRUE);
+      g_print ("%s\n", text);
+      return CW_NODE_EXIT_OK;
+    }
+
+  for (guint i = 0; i < providers->len; i++)
+    {
+      CwNodeProvider *provider = g_ptr_array_index (providers, i);
+      g_autofree char *verifier =
+        cw_verifier_key_to_string (cw_node_provider_get_verifier_key (provider));
+
+      g_print ("%s\t%s\t%s\t%s\t%s\n",
+               cw_node_provider_get_id (provider),
+               cw_node_provider_kind_to_string (cw_node_provider_get_kind (provider)),
+               cw_node_provider_get_name (provider),
+               cw_node_provider_get_organization (provider),
+               verifier);
+    }
+
+  return CW_NODE_EXIT_OK;
+}
+
+static int
+cmd_provider_remove (const char  *prog,
+                     int          argc,
+                     char       **argv)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *id = NULL;
+  const GOptionEntry entries[] = {
+    { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &dir, "Node data directory", "DIR" },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &id, "Provider ID", "ID" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(CwNodeDataDir) data_dir = NULL;
+  g_autoptr(CwNodeDirectory) directory = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_option_context_set_summary (context,
+                                "Removes a provider from the directory. Its ID and key stay "
+                                "reserved, and its unused invites are deleted.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, prog, &argc, &argv, &status))
+    return status;
+
+  if (id == NULL)
+    return usage_error (prog, "--id is required");
+
+  data_dir = open_data_dir (prog, dir, &status);
+  if (data_dir == NULL)
+    return status;
+
+  directory = cw_node_directory_new (cw_node_data_dir_get_store (data_dir), 1);
+  if (!cw_node_directory_remove (directory, id, &error))
+    return fail (prog, error);
+
+  g_print ("removed: %s\n", id);
+
+  return CW_NODE_EXIT_OK;
+}
+
+static const Command provider_commands[] = {
+  { "add", cmd_provider_add, "Add a provider" },
+  { "list", cmd_provider_list, "List providers" },
+  { "remove", cmd_provider_remove, "Remove a provider" },
+};
+
+static int run_command (const char    *prog,
+                        const Command *commands,
+                        gsize          n_commands,
+                        int            argc,
+                        char         **argv);
+
+static int
+cmd_provider (const char  *prog,
+              int          argc,
+              char       **argv)
+{
+  return run_command (prog, provider_commands, G_N_ELEMENTS (provider_commands), argc, argv);
+}
+
+/* invite ---------------------------------------------------------------- */
+
+static int
+cmd_invite (const char  *prog,
+            int          argc,
+            char       **argv)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *provider_id = NULL;
+  g_autofree char *key_file = NULL;
+  g_autofree char *expires_text = NULL;
+  const GOptionEntry entries[] = {
+    { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &dir, "Node data directory", "DIR" },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider_id, "The inviting clinic's ID", "ID" },
+    { "key", 0, 0, G_OPTION_ARG_FILENAME, &key_file, "The clinic's signer key file", "FILE" },
+    { "expires", 0, 0, G_OPTION_ARG_STRING, &expires_text,
+      "Lifetime (90m, 12h, 7d, 2w) or RFC 3339 time; default 7d, at most 365d", "WHEN" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(CwNodeDataDir) data_dir = NULL;
+  g_autoptr(CwNodeDirectory) directory = NULL;
+  g_autoptr(CwNodeProvider) provider = NULL;
+  g_autoptr(CwSigningKey) key = NULL;
+  g_autoptr(GDateTime) expiry_time = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *expiry_text = NULL;
+  GBytes *public_key;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 expires;
+  int status;
+
+  g_option_context_set_summary (context,
+                                "Registers a one-time enrollment code for a clinic and prints "
+                                "it. Only its SHA-256 is stored: it cannot be shown again.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, prog, &argc, &argv, &status))
+    return status;
+
+  if (dir == NULL || provider_id == NULL || key_file == NULL)
+    return usage_error (prog, "--dir, --provider and --key are required");
+
+  if (!cw_node_invite_parse_expiry (expires_text, now, &expires, &error))
+    return fail (prog, error);
+
+  key = cw_node_secret_file_read_key (key_file, &error);
+  if (key == NULL)
+    return fail (prog, error);
+
+  data_dir = open_data_dir (prog, dir, &status);
+  if (data_dir == NULL)
+    return status;
+
+  directory = cw_node_directory_new (cw_node_data_dir_get_store (data_dir), 1);
+  provider = cw_node_directory_lookup (directory, provider_id, &error);
+  if (provider == NULL)
+    return fail (prog, error);
+
+  public_key = cw_node_provider_get_public_key (provider);
+  if (cw_signing_key_get_key_type (key) != CW_KEY_TYPE_ED25519 ||
+      memcmp (cw_signing_key_get_public_key (key), g_bytes_get_data (public_key, NULL),
+              CW_PUBLIC_KEY_SIZE) != 0)
+    {
+      g_printerr ("%s: the key in “%s” is not the key of provider “%s”\n",
+                  prog, key_file, provider_id);
+      return CW_NODE_EXIT_FAILURE;
+    }
+
+  code = cw_node_invite_create (cw_node_data_dir_get_store (data_dir), provider_id,
+                                now, expires, &error);
+  if (code == NULL)
+    return fail (prog, error);
+
+  expiry_time = g_date_time_new_from_unix_utc (expires);
+  expiry_text = g_date_time_format_iso8601 (expiry_time);
+
+  g_print ("%s\n", code);
+  g_printerr ("One-time code for %s, valid until %s. It is not stored and cannot be "
+              "shown again.\n", provider_id, expiry_text);
+
+  return CW_NODE_EXIT_OK;
+}
+
+/* status ---------------------------------------------------------------- */
+
+static int
+cmd_status (const char  *prog,
+            int          argc,
+            char       **argv)
+{
+  g_autofree char *dir = NULL;
+  const GOptionEntry entries[] = {
+    { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &dir, "Node data directory", "DIR" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(CwNodeDataDir) data_dir = NULL;
+  g_autoptr(CwSigningKey) log_key = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *verifier = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *checkpoint = NULL;
+  CwNodeConfig *config;
+  CwNodeStore *store;
+  guint64 tree_size;
+  guint64 checkpoint_size = 0;
+  guint64 n_providers;
+  guint64 n_invites;
+  int status;
+
+  g_option_context_set_summary (context, "Shows the node's identity and counters.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, prog, &argc, &argv, &status))
+    return status;
+
+  data_dir = open_data_dir (prog, dir, &status);
+  if (data_dir == NULL)
+    return status;
+
+  config = cw_node_data_dir_get_config (data_dir);
+  store = cw_node_data_dir_get_store (data_dir);
+
+  if (!cw_node_store_get_tree_head (store, &tree_size, NULL, &error) ||
+      !cw_node_store_count_providers (store, &n_providers, &error) ||
+      !cw_node_store_count_pending_invites (store, g_get_real_time () / G_USEC_PER_SEC,
+                                            &n_invites, &error))
+    return fail (prog, error);
+
+  checkpoint = cw_node_store_dup_latest_checkpoint (store, &checkpoint_size, &error);
+  if (error != NULL)
+    return fail (prog, error);
+
+  log_key = cw_node_data_dir_load_log_key (data_dir, &error);
+  if (log_key == NULL)
+    return fail (prog, error);
+  verifier = dup_verifier_key_string (log_key);
+
+  pin = cw_node_data_dir_compute_tls_pin (data_dir, &error);
+  if (pin == NULL)
+    return fail (prog, error);
+
+  g_print ("origin: %s\n", cw_node_config_get_origin (config));
+  g_print ("tree-size: %" G_GUINT64_FORMAT "\n", tree_size);
+  if (checkpoint != NULL)
+    g_print ("checkpoint-size: %" G_GUINT64_FORMAT "\n", checkpoint_size);
+  else
+    g_print ("checkpoint-size: none\n");
+  g_print ("providers: %" G_GUINT64_FORMAT "\n", n_providers);
+  g_print ("pending-invites: %" G_GUINT64_FORMAT "\n", n_invites);
+  g_print ("verifier-key: %s\n", verifier);
+  g_print ("tls-pin: %s\n", pin);
+  g_print ("listen: %s\n", cw_node_config_get_listen (config));
+
+  return CW_NODE_EXIT_OK;
+}
+
+/* witness --------------------------------------------------------------- */
+
+static int
+cmd_witness_not_implemented (const char  *prog,
+                             int          argc,
+                             char       **argv)
+{
+  g_printerr ("%s: not implemented yet (witness mode comes in a later release)\n", prog);
+  return CW_NODE_EXIT_USAGE;
+}
+
+static const Command witness_commands[] = {
+  { "init", cmd_witness_not_implemented, "Create a witness data directory (not implemented yet)" },
+  { "serve", cmd_witness_not_implemented, "Serve as a witness (not implemented yet)" },
+};
+
+static int
+cmd_witness (const char  *prog,
+             int          argc,
+             char       **argv)
+{
+  return run_command (prog, witness_commands, G_N_ELEMENTS (witness_commands), argc, argv);
+}
+
+/* dispatch -------------------------------------------------------------- */
+
+static const Command commands[] = {
+  { "init", cmd_init, "Create a node data directory" },
+  { "serve", cmd_serve, "Serve the node API over HTTPS" },
+  { "provider", cmd_provider, "Manage the provider directory (add, list, remove)" },
+  { "invite", cmd_invite, "Register a one-time enrollment code for a clinic" },
+  { "status", cmd_status, "Show the node's identity and counters" },
+  { "witness", cmd_witness, "Witness mode (init, serve)" },
+};
+
+static void
+print_commands (FILE          *out,
+                const char    *prog,
+                const Command *list,
+                gsize          n_list)
+{
+  fprintf (out, "Usage:\n  %s COMMAND [OPTION…]\n\nCommands:\n", prog);
+  for (gsize i = 0; i < n_list; i++)
+    fprintf (out, "  %-10s %s\n", list[i].name, list[i].summary);
+  fprintf (out, "\nRun “%s COMMAND --help” for a command's options.\n", prog);
+}
+
+static int
+run_command (const char    *prog,
+             const Command *list,
+             gsize          n_list,
+             int            argc,
+             char         **argv)
+{
+  if (argc < 2)
+    {
+      print_commands (stderr, prog, list, n_list);
+      return CW_NODE_EXIT_USAGE;
+    }
+
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
+      g_str_equal (argv[1], "help"))
+    {
+      print_commands (stdout, prog, list, n_list);
+      return CW_NODE_EXIT_OK;
+    }
+
+  for (gsize i = 0; i < n_list; i++)
+    {
+      if (g_str_equal (argv[1], list[i].name))
+        {
+          g_autofree char *sub_prog = g_strdup_printf ("%s %s", prog, list[i].name);
+
+          /* For the "Usage:" line of --help. */
+          g_set_prgname (sub_prog);
+
+          return list[i].func (sub_prog, argc - 1, argv + 1);
+        }
+    }
+
+  g_printerr ("%s: unknown command “%s”\n", prog, argv[1]);
+  print_commands (stderr, prog, list, n_list);
+
+  return CW_NODE_EXIT_USAGE;
+}
+
+int
+cw_node_admin_main (int    argc,
+                    char **argv)
+{
+  return run_command ("consent-node", commands, G_N_ELEMENTS (commands), argc, argv);
+}

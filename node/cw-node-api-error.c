@@ -1,0 +1,77 @@
+/* cw-node-api-error.c: the node API's JSON errors, with stable codes and
+ * their HTTP statuses. */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "cw-node-api-error.h"
+
+static const struct {
+  const char *code;
+  guint status;
+} api_errors[] = {
+  [CW_NODE_API_ERROR_BAD_REQUEST] = { "bad_request", SOUP_STATUS_BAD_REQUEST },
+  [CW_NODE_API_ERROR_INVALID_QUERY] = { "invalid_query", SOUP_STATUS_BAD_REQUEST },
+  [CW_NODE_API_ERROR_UNAUTHORIZED] = { "unauthorized", SOUP_STATUS_UNAUTHORIZED },
+  [CW_NODE_API_ERROR_FORBIDDEN] = { "forbidden", SOUP_STATUS_FORBIDDEN },
+  [CW_NODE_API_ERROR_NOT_FOUND] = { "not_found", SOUP_STATUS_NOT_FOUND },
+  [CW_NODE_API_ERROR_PROVIDER_NOT_FOUND] = { "provider_not_found", SOUP_STATUS_NOT_FOUND },
+  [CW_NODE_API_ERROR_METHOD_NOT_ALLOWED] = { "method_not_allowed", SOUP_STATUS_METHOD_NOT_ALLOWED },
+  [CW_NODE_API_ERROR_CONFLICT] = { "conflict", SOUP_STATUS_CONFLICT },
+  [CW_NODE_API_ERROR_PAYLOAD_TOO_LARGE] = { "payload_too_large", SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE },
+  [CW_NODE_API_ERROR_UNSUPPORTED_MEDIA] = { "unsupported_media_type", SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE },
+  [CW_NODE_API_ERROR_TOO_MANY_REQUESTS] = { "too_many_requests", 429 },
+  [CW_NODE_API_ERROR_INTERNAL] = { "internal", SOUP_STATUS_INTERNAL_SERVER_ERROR },
+  [CW_NODE_API_ERROR_UNAVAILABLE] = { "unavailable", SOUP_STATUS_SERVICE_UNAVAILABLE },
+};
+
+const char *
+cw_node_api_error_get_code (CwNodeApiError error)
+{
+  g_return_val_if_fail (error < G_N_ELEMENTS (api_errors), "internal");
+
+  return api_errors[error].code;
+}
+
+guint
+cw_node_api_error_get_status (CwNodeApiError error)
+{
+  g_return_val_if_fail (error < G_N_ELEMENTS (api_errors), SOUP_STATUS_INTERNAL_SERVER_ERROR);
+
+  return api_errors[error].status;
+}
+
+char *
+cw_node_api_error_to_json (CwNodeApiError  error,
+                           const char     *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, cw_node_api_error_get_code (error));
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message != NULL ? message : "");
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+
+  return json_to_string (root, FALSE);
+}
+
+void
+cw_node_api_error_respond (SoupServerMessage *msg,
+                           CwNodeApiError     error,
+                           const char        *message)
+{
+  char *body = cw_node_api_error_to_json (error, message);
+
+  soup_server_message_set_status (msg, cw_node_api_error_get_status (error), NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    body, strlen (body));
+}

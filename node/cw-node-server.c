@@ -1,0 +1,564 @@
+/* cw-node-server.c: the node's HTTPS API: routing, limits, JSON errors and
+ * one log line per request. */
+#include "config.h"
+
+#include <string.h>
+
+#include "cw-node-api-error.h"
+#include "cw-node-server.h"
+
+#define PROVIDERS_PATH "/v1/providers"
+#define CHECKPOINT_PATH "/log/checkpoint"
+
+/* Per-request state, kept on the SoupServerMessage. */
+typedef struct
+{
+  gint64 started;
+  GByteArray *body;
+  gsize body_size;
+  gboolean too_large;
+} RequestData;
+
+#define REQUEST_DATA_KEY "cw-node-request-data"
+
+struct _CwNodeServer
+{
+  GObject parent_instance;
+
+  CwNodeConfig *config;
+  CwNodeStore *store;
+  CwNodeDirectory *directory;
+  GTlsCertificate *certificate;
+  SoupServer *soup_server;
+};
+
+G_DEFINE_FINAL_TYPE (CwNodeServer, cw_node_server, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CONFIG,
+  PROP_STORE,
+  PROP_DIRECTORY,
+  PROP_CERTIFICATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+request_data_free (gpointer data)
+{
+  RequestData *request = data;
+
+  g_clear_pointer (&request->body, g_byte_array_unref);
+  g_free (request);
+}
+
+static RequestData *
+get_request_data (SoupServerMessage *msg)
+{
+  return g_object_get_data (G_OBJECT (msg), REQUEST_DATA_KEY);
+}
+
+static void
+respond_json (SoupServerMessage *msg,
+              guint              status,
+              JsonNode          *root)
+{
+  char *body = json_to_string (root, FALSE);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    body, strlen (body));
+}
+
+static void
+respond_internal_error (SoupServerMessage *msg,
+                        const char        *what,
+                        const GError      *error)
+{
+  /* The details go to the operator's log, never to the client. */
+  g_warning ("%s: %s", what, error != NULL ? error->message : "unknown error");
+  cw_node_api_error_respond (msg, CW_NODE_API_ERROR_INTERNAL, "Internal error");
+}
+
+static gboolean
+check_read_method (SoupServerMessage *msg)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD)
+    return TRUE;
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Allow", "GET, HEAD");
+  cw_node_api_error_respond (msg, CW_NODE_API_ERROR_METHOD_NOT_ALLOWED,
+                             "This resource only answers GET and HEAD");
+  return FALSE;
+}
+
+/* Printable text: valid UTF-8 without control characters. */
+static gboolean
+query_text_is_valid (const char *text,
+                     guint       max_chars)
+{
+  if (!g_utf8_validate (text, -1, NULL) || g_utf8_strlen (text, -1) > max_chars)
+    return FALSE;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      if (g_unichar_iscntrl (g_utf8_get_char (p)))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+handle_provider_search (CwNodeServer      *self,
+                        SoupServerMessage *msg,
+                        GHashTable        *query)
+{
+  const char *raw_query = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autoptr(GPtrArray) providers = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *q = NULL;
+  guint max_length = cw_node_config_get_max_query_length (self->config);
+  gboolean truncated = FALSE;
+
+  if (query != NULL)
+    {
+      GHashTableIter iter;
+      const char *key;
+
+      g_hash_table_iter_init (&iter, query);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+        {
+          if (!g_str_equal (key, "q"))
+            {
+              cw_node_api_error_respond (msg, CW_NODE_API_ERROR_INVALID_QUERY,
+                                         "Unknown query parameter; only “q” is allowed");
+              return;
+            }
+        }
+      q = g_hash_table_lookup (query, "q");
+    }
+
+  /* A NUL byte would silently cut the decoded value short. */
+  if ((raw_query != NULL && strstr (raw_query, "%00") != NULL) ||
+      (q != NULL && !query_text_is_valid (q, max_length)))
+    {
+      g_autofree char *message =
+        g_strdup_printf ("“q” must be printable UTF-8 of at most %u characters", max_length);
+
+      cw_node_api_error_respond (msg, CW_NODE_API_ERROR_INVALID_QUERY, message);
+      return;
+    }
+
+  providers = cw_node_directory_search (self->directory, q, &truncated, &error);
+  if (providers == NULL)
+    {
+      respond_internal_error (msg, "Searching providers", error);
+      return;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "providers");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < providers->len; i++)
+    json_builder_add_value (builder, cw_node_provider_to_json (g_ptr_array_index (providers, i)));
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "truncated");
+  json_builder_add_boolean_value (builder, truncated);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  respond_json (msg, SOUP_STATUS_OK, root);
+}
+
+static void
+handle_provider (CwNodeServer      *self,
+                 SoupServerMessage *msg,
+                 const char        *id)
+{
+  g_autoptr(CwNodeProvider) provider = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+
+  provider = cw_node_directory_lookup (self->directory, id, &error);
+  if (provider == NULL)
+    {
+      if (g_error_matches (error, CW_NODE_STORE_ERROR, CW_NODE_STORE_ERROR_NOT_FOUND))
+        cw_node_api_error_respond (msg, CW_NODE_API_ERROR_PROVIDER_NOT_FOUND,
+                                   "No provider with this ID");
+      else
+        respond_internal_error (msg, "Looking up a provider", error);
+      return;
+    }
+
+  root = cw_node_provider_to_json (provider);
+  respond_json (msg, SOUP_STATUS_OK, root);
+}
+
+static void
+handle_checkpoint (CwNodeServer      *self,
+                   SoupServerMessage *msg)
+{
+  g_autoptr(GError) error = NULL;
+  char *note;
+
+  note = cw_node_store_dup_latest_checkpoint (self->store, NULL, &error);
+  if (note == NULL)
+    {
+      if (error != NULL)
+        respond_internal_error (msg, "Reading the checkpoint", error);
+      else
+        cw_node_api_error_respond (msg, CW_NODE_API_ERROR_UNAVAILABLE,
+                                   "No checkpoint has been signed yet");
+      return;
+    }
+
+  /* Clients poll this; it must never be served stale from a cache. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Cache-Control", "no-store");
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_TAKE,
+                                    note, strlen (note));
+}
+
+static void
+server_handler_cb (SoupServer        *server,
+                   SoupServerMessage *msg,
+                   const char        *path,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  CwNodeServer *self = user_data;
+  RequestData *request = get_request_data (msg);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "X-Content-Type-Options", "nosniff");
+
+  if (request != NULL && request->too_large)
+    {
+      cw_node_api_error_respond (msg, CW_NODE_API_ERROR_PAYLOAD_TOO_LARGE,
+                                 "The request body is too large");
+      return;
+    }
+
+  if (g_str_equal (path, PROVIDERS_PATH))
+    {
+      if (check_read_method (msg))
+        handle_provider_search (self, msg, query);
+    }
+  else if (g_str_has_prefix (path, PROVIDERS_PATH "/"))
+    {
+      if (check_read_method (msg))
+        handle_provider (self, msg, path + strlen (PROVIDERS_PATH "/"));
+    }
+  else if (g_str_equal (path, CHECKPOINT_PATH))
+    {
+      if (check_read_method (msg))
+        handle_checkpoint (self, msg);
+    }
+  else
+    {
+      cw_node_api_error_respond (msg, CW_NODE_API_ERROR_NOT_FOUND, "No such endpoint");
+    }
+}
+
+static void
+got_chunk_cb (SoupServerMessage *msg,
+              GBytes            *chunk,
+              gpointer           user_data)
+{
+  CwNodeServer *self = user_data;
+  RequestData *request = get_request_data (msg);
+  gsize max = cw_node_config_get_max_body_size (self->config);
+  gsize len = g_bytes_get_size (chunk);
+
+  if (request == NULL || request->too_large)
+    return;
+
+  /* Chunked bodies have no length up front; stop keeping them at the cap. */
+  if (len > max - request->body_size)
+    {
+      request->too_large = TRUE;
+      g_clear_pointer (&request->body, g_byte_array_unref);
+      return;
+    }
+
+  request->body_size += len;
+  g_byte_array_append (request->body, g_bytes_get_data (chunk, NULL), len);
+}
+
+/* Runs once the headers are in, before any body is read. */
+static void
+early_handler_cb (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  CwNodeServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  RequestData *request = get_request_data (msg);
+  gsize max = cw_node_config_get_max_body_size (self->config);
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > (goffset) max)
+    {
+      /* Answered now, without reading the body; the connection closes. */
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      cw_node_api_error_respond (msg, CW_NODE_API_ERROR_PAYLOAD_TOO_LARGE,
+                                 "The request body is too large");
+      return;
+    }
+
+  if (request != NULL)
+    {
+      /* The body is kept here, capped, instead of in libsoup's buffer. */
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      request->body = g_byte_array_new ();
+      g_signal_connect_object (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self, 0);
+    }
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  RequestData *request = g_new0 (RequestData, 1);
+
+  request->started = g_get_monotonic_time ();
+  g_object_set_data_full (G_OBJECT (msg), REQUEST_DATA_KEY, request, request_data_free);
+}
+
+static void
+log_request (SoupServerMessage *msg,
+             const char        *outcome)
+{
+  RequestData *request = get_request_data (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *remote = soup_server_message_get_remote_host (msg);
+  gint64 elapsed_us = 0;
+
+  if (request != NULL)
+    elapsed_us = g_get_monotonic_time () - request->started;
+
+  g_message ("%s \"%s %s\" %u %s %" G_GINT64_FORMAT ".%03dms",
+             remote != NULL ? remote : "-",
+             soup_server_message_get_method (msg),
+             uri != NULL ? g_uri_get_path (uri) : "-",
+             soup_server_message_get_status (msg),
+             outcome,
+             elapsed_us / 1000, (int) (elapsed_us % 1000));
+}
+
+static void
+request_finished_cb (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  log_request (msg, "done");
+}
+
+static void
+request_aborted_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  log_request (msg, "aborted");
+}
+
+static void
+cw_node_server_constructed (GObject *object)
+{
+  CwNodeServer *self = (CwNodeServer *)object;
+
+  G_OBJECT_CLASS (cw_node_server_parent_class)->constructed (object);
+
+  self->soup_server = soup_server_new ("tls-certificate", self->certificate,
+                                       "server-header", "consent-node/" PACKAGE_VERSION,
+                                       NULL);
+
+  g_signal_connect_object (self->soup_server, "request-started",
+                           G_CALLBACK (request_started_cb), self, 0);
+  g_signal_connect_object (self->soup_server, "request-finished",
+                           G_CALLBACK (request_finished_cb), self, 0);
+  g_signal_connect_object (self->soup_server, "request-aborted",
+                           G_CALLBACK (request_aborted_cb), self, 0);
+
+  soup_server_add_early_handler (self->soup_server, NULL, early_handler_cb, self, NULL);
+  soup_server_add_handler (self->soup_server, NULL, server_handler_cb, self, NULL);
+}
+
+static void
+cw_node_server_dispose (GObject *object)
+{
+  CwNodeServer *self = (CwNodeServer *)object;
+
+  if (self->soup_server != NULL)
+    soup_server_disconnect (self->soup_server);
+  g_clear_object (&self->soup_server);
+  g_clear_object (&self->directory);
+  g_clear_object (&self->store);
+  g_clear_object (&self->config);
+  g_clear_object (&self->certificate);
+
+  G_OBJECT_CLASS (cw_node_server_parent_class)->dispose (object);
+}
+
+static void
+cw_node_server_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  CwNodeServer *self = CW_NODE_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
+      break;
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_DIRECTORY:
+      g_value_set_object (value, self->directory);
+      break;
+    case PROP_CERTIFICATE:
+      g_value_set_object (value, self->certificate);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_node_server_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  CwNodeServer *self = CW_NODE_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      self->config = g_value_dup_object (value);
+      break;
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+    case PROP_DIRECTORY:
+      self->directory = g_value_dup_object (value);
+      break;
+    case PROP_CERTIFICATE:
+      self->certificate = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_node_server_class_init (CwNodeServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                            G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->constructed = cw_node_server_constructed;
+  object_class->dispose = cw_node_server_dispose;
+  object_class->get_property = cw_node_server_get_property;
+  object_class->set_property = cw_node_server_set_property;
+
+  properties[PROP_CONFIG] =
+    g_param_spec_object ("config", NULL, "The node's settings", CW_TYPE_NODE_CONFIG, flags);
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, "The node's storage", CW_TYPE_NODE_STORE, flags);
+  properties[PROP_DIRECTORY] =
+    g_param_spec_object ("directory", NULL, "The provider directory",
+                         CW_TYPE_NODE_DIRECTORY, flags);
+  properties[PROP_CERTIFICATE] =
+    g_param_spec_object ("certificate", NULL, "TLS certificate with its private key",
+                         G_TYPE_TLS_CERTIFICATE, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+cw_node_server_init (CwNodeServer *self)
+{
+}
+
+CwNodeServer *
+cw_node_server_new (CwNodeConfig    *config,
+                    CwNodeStore     *store,
+                    CwNodeDirectory *directory,
+                    GTlsCertificate *certificate)
+{
+  g_return_val_if_fail (CW_IS_NODE_CONFIG (config), NULL);
+  g_return_val_if_fail (CW_IS_NODE_STORE (store), NULL);
+  g_return_val_if_fail (CW_IS_NODE_DIRECTORY (directory), NULL);
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
+
+  return g_object_new (CW_TYPE_NODE_SERVER,
+                       "config", config,
+                       "store", store,
+                       "directory", directory,
+                       "certificate", certificate,
+                       NULL);
+}
+
+gboolean
+cw_node_server_start (CwNodeServer  *self,
+                      GError       **error)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+
+  g_return_val_if_fail (CW_IS_NODE_SERVER (self), FALSE);
+
+  address = cw_node_config_parse_listen (cw_node_config_get_listen (self->config), error);
+  if (address == NULL)
+    return FALSE;
+
+  return soup_server_listen (self->soup_server, address, SOUP_SERVER_LISTEN_HTTPS, error);
+}
+
+char *
+cw_node_server_dup_url (CwNodeServer *self)
+{
+  GSList *uris;
+  char *url = NULL;
+
+  g_return_val_if_fail (CW_IS_NODE_SERVER (self), NULL);
+
+  uris = soup_server_get_uris (self->soup_server);
+  if (uris != NULL)
+    {
+      GUri *uri = uris->data;
+      const char *host = g_uri_get_host (uri);
+
+      url = g_strdup_printf (strchr (host, ':') != NULL ? "https://[%s]:%d" : "https://%s:%d",
+                             host, g_uri_get_port (uri));
+    }
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  return url;
+}
+
+void
+cw_node_server_stop (CwNodeServer *self)
+{
+  g_return_if_fail (CW_IS_NODE_SERVER (self));
+
+  soup_server_disconnect (self->soup_server);
+}

@@ -1,0 +1,167 @@
+/* cw-node-store.c: the node's storage interface; the vfuncs are documented
+ * in cw-node-store.h. */
+#include "config.h"
+
+#include "cw-node-store.h"
+
+G_DEFINE_QUARK (cw-node-store-error-quark, cw_node_store_error)
+
+G_DEFINE_INTERFACE (CwNodeStore, cw_node_store, G_TYPE_OBJECT)
+
+static void
+cw_node_store_default_init (CwNodeStoreInterface *iface)
+{
+}
+
+gboolean
+cw_node_store_initialize (CwNodeStore   *self,
+                          const char    *origin,
+                          const guint8   empty_root[CW_NODE_STORE_HASH_SIZE],
+                          GError       **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CW_NODE_STORE_GET_IFACE (self)->initialize (self, origin, empty_root, error);
+}
+
+char *
+cw_node_store_dup_origin (CwNodeStore  *self,
+                          GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->dup_origin (self, error);
+}
+
+gboolean
+cw_node_store_add_provider (CwNodeStore     *self,
+                            CwNodeProvider  *provider,
+                            GError         **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CW_NODE_STORE_GET_IFACE (self)->add_provider (self, provider, error);
+}
+
+gboolean
+cw_node_store_remove_provider (CwNodeStore  *self,
+                               const char   *id,
+                               gint64        now,
+                               GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CW_NODE_STORE_GET_IFACE (self)->remove_provider (self, id, now, error);
+}
+
+CwNodeProvider *
+cw_node_store_lookup_provider (CwNodeStore  *self,
+                               const char   *id,
+                               GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->lookup_provider (self, id, error);
+}
+
+GPtrArray *
+cw_node_store_search_providers (CwNodeStore  *self,
+                                const char   *folded_query,
+                                guint         limit,
+                                GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->search_providers (self, folded_query, limit, error);
+}
+
+gboolean
+cw_node_store_count_providers (CwNodeStore  *self,
+                               guint64      *out_count,
+                               GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CW_NODE_STORE_GET_IFACE (self)->count_providers (self, out_count, error);
+}
+
+gboolean
+cw_node_store_add_invite (CwNodeStore   *self,
+                          const guint8   code_hash[CW_NODE_STORE_HASH_SIZE],
+                          const char    *provider_id,
+                          gint64         created,
+                          gint64         expires,
+                          GError       **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CW_NODE_STORE_GET_IFACE (self)->add_invite (self, code_hash, provider_id, created, expires, error);
+}
+
+gboolean
+cw_node_store_count_pending_invites (CwNodeStore  *self,
+                                     gint64        now,
+                                     guint64      *out_count,
+                                     GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CW_NODE_STORE_GET_IFACE (self)->count_pending_invites (self, now, out_count, error);
+}
+
+gboolean
+cw_node_store_get_tree_head (CwNodeStore  *self,
+                             guint64      *out_size,
+                             guint8        out_root[CW_NODE_STORE_HASH_SIZE],
+                             GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CW_NODE_STORE_GET_IFACE (self)->get_tree_head (self, out_size, out_root, error);
+}
+
+GBytes *
+cw_node_store_load_tree_hashes (CwNodeStore  *self,
+                                guint64      *out_size,
+                                GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->load_tree_hashes (self, out_size, error);
+}
+
+gboolean
+cw_node_store_add_checkpoint (CwNodeStore   *self,
+                              guint64        size,
+                              const guint8   root[CW_NODE_STORE_HASH_SIZE],
+                              const char    *signed_note,
+                              gint64         created,
+                              GError       **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CW_NODE_STORE_GET_IFACE (self)->add_checkpoint (self, size, root, signed_note, created, error);
+}
+
+char *
+cw_node_store_dup_latest_checkpoint (CwNodeStore  *self,
+                                     guint64      *out_size,
+                                     GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->dup_latest_checkpoint (self, out_size, error);
+}

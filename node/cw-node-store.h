@@ -1,0 +1,154 @@
+/* cw-node-store.h: the node's storage interface. The sequencer, server and
+ * admin commands see only this; SQLite (cw-node-store-sqlite) is one
+ * implementation, and another backend (PostgreSQL) implements the same
+ * vfuncs without touching its callers. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cw-node-provider.h"
+
+G_BEGIN_DECLS
+
+#define CW_NODE_STORE_ERROR (cw_node_store_error_quark ())
+
+typedef enum {
+  CW_NODE_STORE_ERROR_FAILED,      /* the backend failed (I/O, locked, full) */
+  CW_NODE_STORE_ERROR_NOT_FOUND,   /* no such row */
+  CW_NODE_STORE_ERROR_EXISTS,      /* a unique value is taken */
+  CW_NODE_STORE_ERROR_CORRUPT,     /* stored data breaks an invariant */
+  CW_NODE_STORE_ERROR_VERSION,     /* written by a newer consent-node */
+  CW_NODE_STORE_ERROR_CONFLICT,    /* would contradict the stored log */
+} CwNodeStoreError;
+
+#define CW_NODE_STORE_HASH_SIZE 32
+
+#define CW_TYPE_NODE_STORE (cw_node_store_get_type ())
+
+G_DECLARE_INTERFACE (CwNodeStore, cw_node_store, CW, NODE_STORE, GObject)
+
+struct _CwNodeStoreInterface
+{
+  GTypeInterface parent_iface;
+
+  /* The log's identity, written once by initialize(). */
+  gboolean        (*initialize)            (CwNodeStore     *self,
+                                            const char      *origin,
+                                            const guint8     empty_root[CW_NODE_STORE_HASH_SIZE],
+                                            GError         **error);
+  char           *(*dup_origin)            (CwNodeStore     *self,
+                                            GError         **error);
+
+  /* Provider directory. Removed providers keep their ID and key reserved. */
+  gboolean        (*add_provider)          (CwNodeStore     *self,
+                                            CwNodeProvider  *provider,
+                                            GError         **error);
+  gboolean        (*remove_provider)       (CwNodeStore     *self,
+                                            const char      *id,
+                                            gint64           now,
+                                            GError         **error);
+  CwNodeProvider *(*lookup_provider)       (CwNodeStore     *self,
+                                            const char      *id,
+                                            GError         **error);
+  /* @folded_query is case-folded already; %NULL lists all. Ordered by name. */
+  GPtrArray      *(*search_providers)      (CwNodeStore     *self,
+                                            const char      *folded_query,
+                                            guint            limit,
+                                            GError         **error);
+  gboolean        (*count_providers)       (CwNodeStore     *self,
+                                            guint64         *out_count,
+                                            GError         **error);
+
+  /* One-time enrollment codes; only their SHA-256 is ever stored. */
+  gboolean        (*add_invite)            (CwNodeStore     *self,
+                                            const guint8     code_hash[CW_NODE_STORE_HASH_SIZE],
+                                            const char      *provider_id,
+                                            gint64           created,
+                                            gint64           expires,
+                                            GError         **error);
+  gboolean        (*count_pending_invites) (CwNodeStore     *self,
+                                            gint64           now,
+                                            guint64         *out_count,
+                                            GError         **error);
+
+  /* The Merkle tree as last committed (see cw-log-tree.h "Storage layout"). */
+  gboolean        (*get_tree_head)         (CwNodeStore     *self,
+                                            guint64         *out_size,
+                                            guint8           out_root[CW_NODE_STORE_HASH_SIZE],
+                                            GError         **error);
+  /* The stored hashes of the committed tree, concatenated, for
+   * cw_log_tree_new_from_stored(). */
+  GBytes         *(*load_tree_hashes)      (CwNodeStore     *self,
+                                            guint64         *out_size,
+                                            GError         **error);
+
+  /* Signed checkpoints, never for a size below the latest one. */
+  gboolean        (*add_checkpoint)        (CwNodeStore     *self,
+                                            guint64          size,
+                                            const guint8     root[CW_NODE_STORE_HASH_SIZE],
+                                            const char      *signed_note,
+                                            gint64           created,
+                                            GError         **error);
+  /* %NULL without an error when none was signed yet. */
+  char           *(*dup_latest_checkpoint) (CwNodeStore     *self,
+                                            guint64         *out_size,
+                                            GError         **error);
+
+  /* Next phase: commit_batch() (transactions, tree hashes, tree head and
+   * patient/grant/request state in one transaction), lookups for the
+   * consent rules, tiles and proofs, cosignatures and witness state. */
+};
+
+GQuark          cw_node_store_error_quark          (void);
+
+gboolean        cw_node_store_initialize            (CwNodeStore     *self,
+                                                     const char      *origin,
+                                                     const guint8     empty_root[CW_NODE_STORE_HASH_SIZE],
+                                                     GError         **error);
+char           *cw_node_store_dup_origin            (CwNodeStore     *self,
+                                                     GError         **error);
+gboolean        cw_node_store_add_provider          (CwNodeStore     *self,
+                                                     CwNodeProvider  *provider,
+                                                     GError         **error);
+gboolean        cw_node_store_remove_provider       (CwNodeStore     *self,
+                                                     const char      *id,
+                                                     gint64           now,
+                                                     GError         **error);
+CwNodeProvider *cw_node_store_lookup_provider       (CwNodeStore     *self,
+                                                     const char      *id,
+                                                     GError         **error);
+GPtrArray      *cw_node_store_search_providers      (CwNodeStore     *self,
+                                                     const char      *folded_query,
+                                                     guint            limit,
+                                                     GError         **error);
+gboolean        cw_node_store_count_providers       (CwNodeStore     *self,
+                                                     guint64         *out_count,
+                                                     GError         **error);
+gboolean        cw_node_store_add_invite            (CwNodeStore     *self,
+                                                     const guint8     code_hash[CW_NODE_STORE_HASH_SIZE],
+                                                     const char      *provider_id,
+                                                     gint64           created,
+                                                     gint64           expires,
+                                                     GError         **error);
+gboolean        cw_node_store_count_pending_invites (CwNodeStore     *self,
+                                                     gint64           now,
+                                                     guint64         *out_count,
+                                                     GError         **error);
+gboolean        cw_node_store_get_tree_head         (CwNodeStore     *self,
+                                                     guint64         *out_size,
+                                                     guint8           out_root[CW_NODE_STORE_HASH_SIZE],
+                                                     GError         **error);
+GBytes         *cw_node_store_load_tree_hashes      (CwNodeStore     *self,
+                                                     guint64         *out_size,
+                                                     GError         **error);
+gboolean        cw_node_store_add_checkpoint        (CwNodeStore     *self,
+                                                     guint64          size,
+                                                     const guint8     root[CW_NODE_STORE_HASH_SIZE],
+                                                     const char      *signed_note,
+                                                     gint64           created,
+                                                     GError         **error);
+char           *cw_node_store_dup_latest_checkpoint (CwNodeStore     *self,
+                                                     guint64         *out_size,
+                                                     GError         **error);
+
+G_END_DECLS

@@ -1,0 +1,71 @@
+/* node-test-util.h: helpers for the node tests: temporary directories,
+ * running consent-node and reading its output, and a pinned HTTPS client. */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* What a finished consent-node run printed and how it ended. */
+typedef struct
+{
+  char *out;
+  char *err;
+  int exit_status;   /* -1 unless it exited normally */
+} NodeRun;
+
+void      node_run_free              (NodeRun      *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodeRun, node_run_free)
+
+/* The consent-node executable under test. */
+const char *node_test_binary         (void);
+
+/* A new empty private directory; node_test_remove_tree() deletes it. */
+char     *node_test_make_tmpdir      (void);
+void      node_test_remove_tree      (const char   *path);
+
+/* Runs consent-node with the NULL-terminated arguments and waits. */
+NodeRun  *node_test_run              (const char   *first_arg,
+                                      ...) G_GNUC_NULL_TERMINATED;
+NodeRun  *node_test_runv             (const char * const *args);
+
+/* Value of a "key: value" line of @text, or NULL. */
+char     *node_test_get_field        (const char   *text,
+                                      const char   *key);
+
+/* File mode bits (& 0777) of @path, or -1. */
+int       node_test_file_mode        (const char   *path);
+
+/* Whether @needle occurs in the bytes of @path (a missing file has none). */
+gboolean  node_test_file_contains    (const char   *path,
+                                      const char   *needle);
+
+/* A running `consent-node serve`. It dies with the test process even if
+ * the test aborts (PR_SET_PDEATHSIG), and node_test_server_free() kills
+ * it if it still runs. */
+typedef struct
+{
+  GSubprocess *process;
+  char *url;
+} NodeServer;
+
+NodeServer *node_test_server_start   (const char   *dir);
+/* Sends SIGTERM and returns the exit status (-1 if it did not exit). */
+int         node_test_server_stop    (NodeServer   *server);
+void        node_test_server_free    (NodeServer   *server);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodeServer, node_test_server_free)
+
+/* A session that accepts exactly the certificate in @cert_path. */
+SoupSession *node_test_session_new   (const char   *cert_path);
+
+/* Sends a request and returns the status; @out_body gets the body. */
+guint       node_test_request        (SoupSession  *session,
+                                      const char   *method,
+                                      const char   *url,
+                                      GBytes       *body,
+                                      gboolean      chunked,
+                                      GBytes      **out_body,
+                                      char        **out_content_type);
+
+G_END_DECLS
