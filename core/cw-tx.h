@@ -2,6 +2,10 @@
  * the model of every type, builders, canonical encoding, strict parsing and
  * transaction IDs.
  *
+ * The vocabularies (types, scopes, purposes, access) are declared in
+ * cw-tx-vocabulary.h and the single-field rules in cw-tx-fields.h; this
+ * header includes both, so users include only cw-tx.h.
+ *
  * A payload is one flat JSON object in canonical form (cw-canonical-json.h)
  * with the common fields v (1), type, patient, time, nonce and either seq and
  * prev (patient-signed types) or provider (provider-signed types), plus the
@@ -37,6 +41,8 @@
 
 #include "cw-encoding.h"
 #include "cw-key.h"
+#include "cw-tx-fields.h"
+#include "cw-tx-vocabulary.h"
 
 G_BEGIN_DECLS
 
@@ -58,94 +64,8 @@ typedef enum {
 #define CW_TX_MAX_PAYLOAD_SIZE (16 * 1024)
 #define CW_TX_NONCE_SIZE 16
 #define CW_TX_ID_SIZE CW_HASH_SIZE
-#define CW_TX_MAX_PROVIDER_ID_LEN 64
-#define CW_TX_MAX_INVITE_LEN 128
-#define CW_TX_MAX_REASON_LEN 500
-
-typedef enum {
-  CW_TX_TYPE_ENROLL,
-  CW_TX_TYPE_GRANT,
-  CW_TX_TYPE_REVOKE,
-  CW_TX_TYPE_DENY,
-  CW_TX_TYPE_ROTATE,
-  CW_TX_TYPE_REQUEST,
-  CW_TX_TYPE_ACCESS,
-} CwTxType;
-
-/* Data categories, in the order DESIGN.md lists them (also display order). */
-typedef enum {
-  CW_SCOPE_SUMMARY        = 1 << 0,
-  CW_SCOPE_ALLERGIES      = 1 << 1,
-  CW_SCOPE_MEDICATIONS    = 1 << 2,
-  CW_SCOPE_PROBLEMS       = 1 << 3,
-  CW_SCOPE_IMMUNIZATIONS  = 1 << 4,
-  CW_SCOPE_LAB_RESULTS    = 1 << 5,
-  CW_SCOPE_IMAGING        = 1 << 6,
-  CW_SCOPE_CLINICAL_NOTES = 1 << 7,
-  CW_SCOPE_VITALS         = 1 << 8,
-  CW_SCOPE_MENTAL_HEALTH  = 1 << 9,
-  CW_SCOPE_SUBSTANCE_USE  = 1 << 10,
-  CW_SCOPE_SEXUAL_HEALTH  = 1 << 11,
-  CW_SCOPE_GENETICS       = 1 << 12,
-  CW_SCOPE_BILLING        = 1 << 13,
-} CwScopes;
-
-#define CW_N_SCOPES 14
-#define CW_SCOPES_ALL ((CwScopes) ((1 << CW_N_SCOPES) - 1))
-/* Never implied by any shortcut: always chosen one by one. */
-#define CW_SCOPES_SENSITIVE ((CwScopes) (CW_SCOPE_MENTAL_HEALTH | CW_SCOPE_SUBSTANCE_USE | \
-                                         CW_SCOPE_SEXUAL_HEALTH | CW_SCOPE_GENETICS))
-
-/* HL7 v3 PurposeOfUse codes. */
-typedef enum {
-  CW_PURPOSE_TREAT,
-  CW_PURPOSE_ETREAT,
-  CW_PURPOSE_CAREMGT,
-  CW_PURPOSE_HPAYMT,
-  CW_PURPOSE_HOPERAT,
-  CW_PURPOSE_HRESCH,
-  CW_PURPOSE_PUBHLTH,
-  CW_PURPOSE_PATRQT,
-  CW_PURPOSE_COVERAGE,
-} CwPurpose;
-
-#define CW_N_PURPOSES 9
-
-typedef enum {
-  CW_ACCESS_VIEW  = 1 << 0,
-  CW_ACCESS_STORE = 1 << 1,
-} CwAccess;
 
 GQuark       cw_tx_error_quark           (void);
-
-/* Names on the wire, and back; the lookups return FALSE for unknown names. */
-const char  *cw_tx_type_to_string        (CwTxType      type);
-gboolean     cw_tx_type_from_string      (const char   *name,
-                                          CwTxType     *type);
-/* TRUE for request and access, signed by a provider key. */
-gboolean     cw_tx_type_is_provider_signed (CwTxType    type);
-
-/* @scope is a single flag. */
-const char  *cw_scope_to_string          (CwScopes      scope);
-gboolean     cw_scope_from_string        (const char   *name,
-                                          CwScopes     *scope);
-gboolean     cw_scope_is_sensitive       (CwScopes      scope);
-/* Plain English, untranslated (mark-up N_()); pass through gettext to show. */
-const char  *cw_scope_get_display_name   (CwScopes      scope);
-
-const char  *cw_purpose_to_string        (CwPurpose     purpose);
-gboolean     cw_purpose_from_string      (const char   *code,
-                                          CwPurpose    *purpose);
-const char  *cw_purpose_get_display_name (CwPurpose     purpose);
-
-/* Validators for single fields, shared with forms in the UI. */
-gboolean     cw_tx_provider_id_is_valid  (const char   *id);
-gboolean     cw_tx_invite_is_valid       (const char   *invite);
-gboolean     cw_tx_reason_is_valid       (const char   *reason);
-gboolean     cw_tx_date_is_valid         (const char   *date);
-/* Parses "YYYY-MM-DDTHH:MM:SSZ" exactly; NULL if not that or not real. */
-GDateTime   *cw_tx_parse_time            (const char   *text);
-char        *cw_tx_format_time           (GDateTime    *time);
 
 typedef struct _CwTx CwTx;
 
