@@ -1,0 +1,746 @@
+/* cw-wallet-store.c: opening, migrating and tuning the wallet database, and
+ * its identity and node configuration tables (DESIGN.md
+ * "Storage"; the outbox is in cw-wallet-store-outbox.c, verified checkpoints
+ * and alerts in cw-wallet-store-evidence.c, the lists the node feeds in
+ * cw-wallet-store-lists.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cw-wallet-store-private.h"
+
+G_DEFINE_QUARK (cw-wallet-store-error-quark, cw_wallet_store_error)
+
+G_DEFINE_FINAL_TYPE (CwWalletStore, cw_wallet_store, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PATH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* migrations[i] takes the schema from version i to i + 1. Never edit a
+ * released step; add a new one and raise CW_WALLET_STORE_SCHEMA_VERSION.
+ * Scopes and access are CwScopes/CwAccess bit sets; purposes their HL7 code;
+ * IDs and keys standard base64; times Unix seconds. */
+static const char * const migrations[CW_WALLET_STORE_SCHEMA_VERSION] = {
+  /* 0 -> 1 */
+  "CREATE TABLE identity ("
+  "  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),"
+  "  patient_id TEXT NOT NULL, public_key TEXT NOT NULL,"
+  "  recovery_key TEXT NOT NULL, clinic TEXT NOT NULL,"
+  "  enrolled INTEGER NOT NULL) STRICT;"
+  "CREATE TABLE node_config ("
+  "  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),"
+  "  url TEXT NOT NULL, tls_pin TEXT, log_key TEXT NOT NULL,"
+  "  quorum INTEGER NOT NULL CHECK (quorum >= 0)) STRICT;"
+  "CREATE TABLE witness_keys ("
+  "  position INTEGER PRIMARY KEY, verifier_key TEXT NOT NULL UNIQUE) STRICT;"
+  "CREATE TABLE transactions ("
+  "  id TEXT PRIMARY KEY, seq INTEGER NOT NULL CHECK (seq >= 0), prev TEXT,"
+  "  type TEXT NOT NULL, envelope TEXT NOT NULL,"
+  "  state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'confirmed', 'rejected')),"
+  "  receipt TEXT, log_index INTEGER, error TEXT,"
+  "  created INTEGER NOT NULL, updated INTEGER NOT NULL) STRICT;"
+  /* A rejected transaction gives its seq back to the chain. */
+  "CREATE UNIQUE INDEX transactions_live_seq ON transactions (seq) WHERE state != 'rejected';"
+  "CREATE TABLE chain_head ("
+  "  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),"
+  "  seq INTEGER NOT NULL, tx_id TEXT NOT NULL REFERENCES transactions (id)) STRICT;"
+  "CREATE TABLE grants ("
+  "  id TEXT PRIMARY KEY, provider TEXT NOT NULL, scopes INTEGER NOT NULL,"
+  "  purpose TEXT NOT NULL, access INTEGER NOT NULL, data_from TEXT, data_to TEXT,"
+  "  time INTEGER NOT NULL, expires INTEGER NOT NULL, request_id TEXT,"
+  "  log_index INTEGER, revoked_by TEXT, envelope TEXT NOT NULL) STRICT;"
+  "CREATE TABLE providers ("
+  "  id TEXT PRIMARY KEY, name TEXT NOT NULL, organization TEXT,"
+  "  kind TEXT NOT NULL, public_key TEXT NOT NULL, updated INTEGER NOT NULL) STRICT;"
+  "CREATE TABLE requests ("
+  "  id TEXT PRIMARY KEY, provider TEXT NOT NULL, scopes INTEGER NOT NULL,"
+  "  purpose TEXT NOT NULL, access INTEGER NOT NULL, time INTEGER NOT NULL,"
+  "  expires INTEGER NOT NULL, reason TEXT NOT NULL,"
+  "  state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied', 'expired')),"
+  "  answer_id TEXT, envelope TEXT NOT NULL) STRICT;"
+  "CREATE TABLE access_events ("
+  "  id TEXT PRIMARY KEY, provider TEXT NOT NULL, grant_id TEXT NOT NULL,"
+  "  scopes INTEGER NOT NULL, purpose TEXT NOT NULL, time INTEGER NOT NULL,"
+  "  allowed INTEGER NOT NULL CHECK (allowed IN (0, 1)),"
+  "  log_index INTEGER NOT NULL, envelope TEXT NOT NULL, receipt TEXT NOT NULL) STRICT;"
+  "CREATE INDEX access_events_by_index ON access_events (log_index);"
+  "CREATE TABLE checkpoints ("
+  "  size INTEGER PRIMARY KEY CHECK (size >= 0),"
+  "  root BLOB NOT NULL CHECK (length (root) = 32),"
+  "  note TEXT NOT NULL, verified INTEGER NOT NULL) STRICT;"
+  "CREATE TABLE alerts ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, message TEXT NOT NULL,"
+  "  evidence BLOB, created INTEGER NOT NULL, acknowledged INTEGER) STRICT;",
+
+  /* 1 -> 2: the background flush counts its attempts. */
+  "ALTER TABLE transactions ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;",
+};
+
+/* Helpers shared with the other files of the store. */
+
+void
+cw_store_stmt_release (CwStoreStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+gint64
+cw_store_now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+void
+cw_store_bind_text (CwStoreStmt *stmt,
+                    int          index,
+                    const char  *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+}
+
+char *
+cw_store_column_text (CwStoreStmt *stmt,
+                      int          index)
+{
+  if (sqlite3_column_type (stmt, index) == SQLITE_NULL)
+    return NULL;
+
+  return g_strdup ((const char *) sqlite3_column_text (stmt, index));
+}
+
+void
+cw_wallet_store_set_error (CwWalletStore  *self,
+                           int             rc,
+                           GError        **error)
+{
+  const char *detail = self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_CORRUPT,
+                   "The wallet database is damaged or not a wallet database (%s). "
+                   "Restore your identity from its backup into a new wallet.", detail);
+      break;
+    case SQLITE_FULL:
+      g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_FAILED,
+                   "The wallet database could not be written because the disk is full (%s). "
+                   "Free some disk space and try again.", detail);
+      break;
+    default:
+      g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_FAILED,
+                   "The wallet database failed (%s). Try again; if it keeps failing, "
+                   "check the disk and the permissions of the data folder.", detail);
+    }
+}
+
+gboolean
+cw_wallet_store_check_open (CwWalletStore  *self,
+                            GError        **error)
+{
+  if (self->db != NULL)
+    return TRUE;
+
+  g_set_error_literal (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_FAILED,
+                       "The wallet database is closed. Restart Consent Wallet.");
+  return FALSE;
+}
+
+CwStoreStmt *
+cw_wallet_store_prepare (CwWalletStore  *self,
+                         const char     *sql,
+                         GError        **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!cw_wallet_store_check_open (self, error))
+    return NULL;
+
+  stmt = g_hash_table_lookup (self->statements, sql);
+  if (stmt != NULL)
+    return stmt;
+
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      cw_wallet_store_set_error (self, rc, error);
+      return NULL;
+    }
+
+  g_hash_table_insert (self->statements, (gpointer) sql, stmt);
+  return stmt;
+}
+
+gboolean
+cw_wallet_store_step_done (CwWalletStore  *self,
+                           CwStoreStmt    *stmt,
+                           GError        **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    return TRUE;
+
+  cw_wallet_store_set_error (self, rc, error);
+  return FALSE;
+}
+
+gboolean
+cw_wallet_store_exec (CwWalletStore  *self,
+                      const char     *sql,
+                      GError        **error)
+{
+  int rc;
+
+  if (!cw_wallet_store_check_open (self, error))
+    return FALSE;
+
+  rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      cw_wallet_store_set_error (self, rc, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+cw_wallet_store_begin (CwWalletStore  *self,
+                       GError        **error)
+{
+  return cw_wallet_store_exec (self, "BEGIN IMMEDIATE", error);
+}
+
+gboolean
+cw_wallet_store_commit (CwWalletStore  *self,
+                        GError        **error)
+{
+  if (cw_wallet_store_exec (self, "COMMIT", error))
+    return TRUE;
+
+  cw_wallet_store_rollback (self);
+  return FALSE;
+}
+
+void
+cw_wallet_store_rollback (CwWalletStore *self)
+{
+  if (self->db != NULL && !sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Opening and migrating. */
+
+static gboolean
+prepare_file (const char  *path,
+              GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_OPEN,
+                   "The folder for the wallet database, %s, could not be created: %s. "
+                   "Check that your home folder is writable.", dir, g_strerror (saved));
+      return FALSE;
+    }
+
+  /* Create it 0600 ourselves so that SQLite never makes it world-readable;
+   * its -wal and -shm files inherit this mode. */
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0 || fchmod (fd, 0600) != 0)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_OPEN,
+                   "The wallet database %s could not be opened: %s. "
+                   "Check the permissions of the file and its folder.", path, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+
+  return TRUE;
+}
+
+static gboolean
+read_user_version (CwWalletStore  *self,
+                   int            *version,
+                   GError        **error)
+{
+  g_autoptr(CwStoreStmt) stmt = cw_wallet_store_prepare (self, "PRAGMA user_version", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      cw_wallet_store_set_error (self, rc, error);
+      return FALSE;
+    }
+
+  *version = sqlite3_column_int (stmt, 0);
+  return TRUE;
+}
+
+static gboolean
+migrate (CwWalletStore  *self,
+         int             target,
+         GError        **error)
+{
+  int version;
+
+  if (!read_user_version (self, &version, error))
+    return FALSE;
+
+  if (version > CW_WALLET_STORE_SCHEMA_VERSION || version < 0)
+    {
+      g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_TOO_NEW,
+                   "The wallet database was written by a newer version of Consent Wallet "
+                   "(schema %d; this version knows up to %d). Update Consent Wallet to open it.",
+                   version, CW_WALLET_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  for (; version < target; version++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+
+      if (!cw_wallet_store_begin (self, error))
+        return FALSE;
+      if (!cw_wallet_store_exec (self, migrations[version], error) ||
+          !cw_wallet_store_exec (self, set_version, error))
+        {
+          cw_wallet_store_rollback (self);
+          g_prefix_error (error, "Upgrading the wallet database to schema %d failed: ", version + 1);
+          return FALSE;
+        }
+      if (!cw_wallet_store_commit (self, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+open_database (CwWalletStore  *self,
+               int             target,
+               GError        **error)
+{
+  g_autoptr(CwStoreStmt) wal = NULL;
+  int rc;
+
+  if (!prepare_file (self->path, error))
+    return FALSE;
+
+  rc = sqlite3_open_v2 (self->path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_OPEN,
+                   "The wallet database %s could not be opened (%s). "
+                   "Check the permissions of the file and its folder.",
+                   self->path, self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      g_clear_pointer (&self->db, sqlite3_close);
+      return FALSE;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  wal = cw_wallet_store_prepare (self, "PRAGMA journal_mode = WAL", error);
+  if (wal == NULL)
+    return FALSE;
+  rc = sqlite3_step (wal);
+  if (rc != SQLITE_ROW)
+    {
+      cw_wallet_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  if (g_ascii_strcasecmp ((const char *) sqlite3_column_text (wal, 0), "wal") != 0)
+    {
+      cw_store_stmt_release (g_steal_pointer (&wal));
+      g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_OPEN,
+                   "The wallet database %s cannot use write-ahead logging. "
+                   "Keep the wallet on a local disk.", self->path);
+      return FALSE;
+    }
+  /* Finished before any transaction of the migrations starts. */
+  cw_store_stmt_release (g_steal_pointer (&wal));
+
+  return cw_wallet_store_exec (self,
+                               "PRAGMA synchronous = FULL;"
+                               "PRAGMA foreign_keys = ON;"
+                               "PRAGMA secure_delete = ON;"
+                               "PRAGMA trusted_schema = OFF;",
+                               error) &&
+         migrate (self, target, error);
+}
+
+CwWalletStore *
+cw_wallet_store_new_at_version (const char  *path,
+                                int          version,
+                                GError     **error)
+{
+  g_autoptr(CwWalletStore) self = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (version >= 1 && version <= CW_WALLET_STORE_SCHEMA_VERSION, NULL);
+
+  self = g_object_new (CW_TYPE_WALLET_STORE, "path", path, NULL);
+  if (!open_database (self, version, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+CwWalletStore *
+cw_wallet_store_new (const char  *path,
+                     GError     **error)
+{
+  return cw_wallet_store_new_at_version (path, CW_WALLET_STORE_SCHEMA_VERSION, error);
+}
+
+const char *
+cw_wallet_store_get_path (CwWalletStore *self)
+{
+  g_return_val_if_fail (CW_IS_WALLET_STORE (self), NULL);
+
+  return self->path;
+}
+
+static void
+close_locked (CwWalletStore *self)
+{
+  g_hash_table_remove_all (self->statements);
+  if (self->db != NULL)
+    {
+      sqlite3_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+      sqlite3_close (self->db);
+      self->db = NULL;
+    }
+}
+
+void
+cw_wallet_store_close (CwWalletStore *self)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_if_fail (CW_IS_WALLET_STORE (self));
+
+  locker = g_mutex_locker_new (&self->mutex);
+  close_locked (self);
+}
+
+/* Identity and node configuration. */
+
+void
+cw_store_identity_free (CwStoreIdentity *identity)
+{
+  if (identity == NULL)
+    return;
+
+  g_free (identity->patient_id);
+  g_free (identity->public_key);
+  g_free (identity->recovery_key);
+  g_free (identity->clinic);
+  g_free (identity);
+}
+
+static gboolean
+public_key_is_valid (const char *text)
+{
+  guint8 key[32];
+
+  return text != NULL && cw_base64_decode_fixed (text, -1, key, sizeof key, NULL);
+}
+
+gboolean
+cw_wallet_store_set_identity (CwWalletStore          *self,
+                              const CwStoreIdentity  *identity,
+                              GError                **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(CwStoreStmt) stmt = NULL;
+
+  g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
+  g_return_val_if_fail (identity != NULL, FALSE);
+
+  if (!public_key_is_valid (identity->patient_id) || !public_key_is_valid (identity->public_key) ||
+      !public_key_is_valid (identity->recovery_key) || !cw_tx_provider_id_is_valid (identity->clinic))
+    {
+      g_set_error_literal (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_INVALID,
+                           "The identity has a malformed key or clinic ID and was not saved.");
+      return FALSE;
+    }
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = cw_wallet_store_prepare (self,
+                                  "INSERT OR REPLACE INTO identity (singleton, patient_id, public_key,"
+                                  " recovery_key, clinic, enrolled) VALUES (1, ?, ?, ?, ?, ?)",
+                                  error);
+  if (stmt == NULL)
+    return FALSE;
+  cw_store_bind_text (stmt, 1, identity->patient_id);
+  cw_store_bind_text (stmt, 2, identity->public_key);
+  cw_store_bind_text (stmt, 3, identity->recovery_key);
+  cw_store_bind_text (stmt, 4, identity->clinic);
+  sqlite3_bind_int64 (stmt, 5, identity->enrolled);
+
+  return cw_wallet_store_step_done (self, stmt, error);
+}
+
+CwStoreIdentity *
+cw_wallet_store_get_identity (CwWalletStore  *self,
+                              GError        **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(CwStoreStmt) stmt = NULL;
+  CwStoreIdentity *identity;
+  int rc;
+
+  g_return_val_if_fail (CW_IS_WALLET_STORE (self), NULL);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = cw_wallet_store_prepare (self,
+                                  "SELECT patient_id, public_key, recovery_key, clinic, enrolled"
+                                  " FROM identity",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc != SQLITE_DONE)
+        cw_wallet_store_set_error (self, rc, error);
+      return NULL;
+    }
+
+  identity = g_new0 (CwStoreIdentity, 1);
+  identity->patient_id = cw_store_column_text (stmt, 0);
+  identity->public_key = cw_store_column_text (stmt, 1);
+  identity->recovery_key = cw_store_column_text (stmt, 2);
+  identity->clinic = cw_store_column_text (stmt, 3);
+  identity->enrolled = sqlite3_column_int64 (stmt, 4);
+
+  return identity;
+}
+
+gboolean
+cw_wallet_store_set_node_profile (CwWalletStore       *self,
+                                 const CwNodeProfile  *config,
+                                 GError             **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(CwNodeProfile) checked = NULL;
+  g_autoptr(CwStoreStmt) stmt = NULL;
+
+  g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  checked = cw_node_profile_new (config->url, config->tls_pin, config->log_key,
+                                (const char * const *) config->witness_keys,
+                                config->quorum, error);
+  if (checked == NULL)
+    return FALSE;
+
+  locker = g_mutex_locker_new (&self->mutex);
+  if (!cw_wallet_store_begin (self, error))
+    return FALSE;
+
+  stmt = cw_wallet_store_prepare (self,
+                                  "INSERT OR REPLACE INTO node_config (singleton, url, tls_pin,"
+                                  " log_key, quorum) VALUES (1, ?, ?, ?, ?)",
+                                  error);
+  if (stmt == NULL)
+    goto fail;
+  cw_store_bind_text (stmt, 1, checked->url);
+  cw_store_bind_text (stmt, 2, checked->tls_pin);
+  cw_store_bind_text (stmt, 3, checked->log_key);
+  sqlite3_bind_int64 (stmt, 4, checked->quorum);
+  if (!cw_wallet_store_step_done (self, stmt, error) ||
+      !cw_wallet_store_exec (self, "DELETE FROM witness_keys", error))
+    goto fail;
+
+  for (guint i = 0; checked->witness_keys[i] != NULL; i++)
+    {
+      g_autoptr(CwStoreStmt) insert =
+        cw_wallet_store_prepare (self,
+                                 "INSERT INTO witness_keys (position, verifier_key) VALUES (?, ?)",
+                                 error);
+
+      if (insert == NULL)
+        goto fail;
+      sqlite3_bind_int64 (insert, 1, i);
+      cw_store_bind_text (insert, 2, checked->witness_keys[i]);
+      if (!cw_wallet_store_step_done (self, insert, error))
+        goto fail;
+    }
+
+  return cw_wallet_store_commit (self, error);
+
+fail:
+  cw_wallet_store_rollback (self);
+  return FALSE;
+}
+
+CwNodeProfile *
+cw_wallet_store_get_node_profile (CwWalletStore  *self,
+                                 GError        **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(CwStoreStmt) stmt = NULL;
+  g_autoptr(CwStoreStmt) witnesses = NULL;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *url = NULL, *pin = NULL, *log_key = NULL;
+  gint64 quorum;
+  int rc;
+
+  g_return_val_if_fail (CW_IS_WALLET_STORE (self), NULL);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = cw_wallet_store_prepare (self, "SELECT url, tls_pin, log_key, quorum FROM node_config", error);
+  if (stmt == NULL)
+    return NULL;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc != SQLITE_DONE)
+        cw_wallet_store_set_error (self, rc, error);
+      return NULL;
+    }
+  url = cw_store_column_text (stmt, 0);
+  pin = cw_store_column_text (stmt, 1);
+  log_key = cw_store_column_text (stmt, 2);
+  quorum = sqlite3_column_int64 (stmt, 3);
+
+  witnesses = cw_wallet_store_prepare (self,
+                                       "SELECT verifier_key FROM witness_keys ORDER BY position",
+                                       error);
+  if (witnesses == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (witnesses)) == SQLITE_ROW)
+    g_ptr_array_add (keys, cw_store_column_text (witnesses, 0));
+  if (rc != SQLITE_DONE)
+    {
+      cw_wallet_store_set_error (self, rc, error);
+      return NULL;
+    }
+  g_ptr_array_add (keys, NULL);
+
+  return cw_node_profile_new (url, pin, log_key, (const char * const *) keys->pdata,
+                             (guint) CLAMP (quorum, 0, G_MAXUINT), error);
+}
+
+/* GObject. */
+
+static void
+cw_wallet_store_finalize (GObject *object)
+{
+  CwWalletStore *self = CW_WALLET_STORE (object);
+
+  close_locked (self);
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->path, g_free);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (cw_wallet_store_parent_class)->finalize (object);
+}
+
+static void
+cw_wallet_store_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  CwWalletStore *self = CW_WALLET_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_wallet_store_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  CwWalletStore *self = CW_WALLET_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      self->path = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_wallet_store_class_init (CwWalletStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cw_wallet_store_finalize;
+  object_class->get_property = cw_wallet_store_get_property;
+  object_class->set_property = cw_wallet_store_set_property;
+
+  /**
+   * CwWalletStore:path:
+   *
+   * The database file.
+   */
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+statement_finalize (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+cw_wallet_store_init (CwWalletStore *self)
+{
+  g_mutex_init (&self->mutex);
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                            statement_finalize);
+}
