@@ -20,6 +20,7 @@
 #include "cw-node-secret-file.h"
 #include "cw-node-server.h"
 #include "cw-node-tls.h"
+#include "cw-witness-admin.h"
 
 typedef int (*CommandFunc) (const char  *prog,
                             int          argc,
@@ -198,6 +199,7 @@ cmd_serve (const char  *prog,
   g_autoptr(CwSigningKey) log_key = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(CwNodeDirectory) directory = NULL;
+  g_autoptr(CwNodeSequencer) sequencer = NULL;
   g_autoptr(CwNodeServer) server = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
@@ -228,10 +230,13 @@ cmd_serve (const char  *prog,
   if (log_key == NULL)
     return fail (prog, error);
 
-  /* A commit that was not signed before a crash is signed now. */
-  if (!cw_node_log_ensure_checkpoint (store, cw_node_config_get_origin (config), log_key,
-                                      &size, &error))
+  /* Checks the stored log and signs a head left unsigned by a crash. */
+  sequencer = cw_node_sequencer_new (store, cw_node_config_get_origin (config), log_key,
+                                     cw_node_config_get_batch_interval_ms (config),
+                                     cw_node_config_get_batch_max_size (config), &error);
+  if (sequencer == NULL)
     return fail (prog, error);
+  g_free (cw_node_sequencer_dup_checkpoint (sequencer, &size));
 
   cert_path = cw_node_config_get_tls_cert_path (config);
   key_path = cw_node_config_get_tls_key_path (config);
@@ -240,10 +245,11 @@ cmd_serve (const char  *prog,
     return fail (prog, error);
 
   directory = cw_node_directory_new (store, cw_node_config_get_max_search_results (config));
-  server = cw_node_server_new (config, store, directory, certificate);
+  server = cw_node_server_new (config, store, directory, sequencer, certificate);
 
   if (!cw_node_server_start (server, &error))
     return fail (prog, error);
+  cw_node_sequencer_start (sequencer);
 
   loop = g_main_loop_new (NULL, FALSE);
   term_id = g_unix_signal_add (SIGTERM, quit_signal_cb, loop);
@@ -260,6 +266,7 @@ cmd_serve (const char  *prog,
   g_source_remove (term_id);
   g_source_remove (int_id);
   cw_node_server_stop (server);
+  cw_node_sequencer_stop (sequencer);
   g_printerr ("%s: stopped\n", prog);
 
   return CW_NODE_EXIT_OK;
@@ -689,25 +696,11 @@ cmd_status (const char  *prog,
 /* witness --------------------------------------------------------------- */
 
 static int
-cmd_witness_not_implemented (const char  *prog,
-                             int          argc,
-                             char       **argv)
-{
-  g_printerr ("%s: not implemented yet (witness mode comes in a later release)\n", prog);
-  return CW_NODE_EXIT_USAGE;
-}
-
-static const Command witness_commands[] = {
-  { "init", cmd_witness_not_implemented, "Create a witness data directory (not implemented yet)" },
-  { "serve", cmd_witness_not_implemented, "Serve as a witness (not implemented yet)" },
-};
-
-static int
 cmd_witness (const char  *prog,
              int          argc,
              char       **argv)
 {
-  return run_command (prog, witness_commands, G_N_ELEMENTS (witness_commands), argc, argv);
+  return cw_witness_admin_main (prog, argc, argv);
 }
 
 /* dispatch -------------------------------------------------------------- */
@@ -718,7 +711,7 @@ static const Command commands[] = {
   { "provider", cmd_provider, "Manage the provider directory (add, list, remove)" },
   { "invite", cmd_invite, "Register a one-time enrollment code for a clinic" },
   { "status", cmd_status, "Show the node's identity and counters" },
-  { "witness", cmd_witness, "Witness mode (init, serve)" },
+  { "witness", cmd_witness, "Witness mode (init, add-log, serve, status, node-add)" },
 };
 
 static void

@@ -24,6 +24,21 @@ static const struct {
   [CW_NODE_API_ERROR_TOO_MANY_REQUESTS] = { "too_many_requests", 429 },
   [CW_NODE_API_ERROR_INTERNAL] = { "internal", SOUP_STATUS_INTERNAL_SERVER_ERROR },
   [CW_NODE_API_ERROR_UNAVAILABLE] = { "unavailable", SOUP_STATUS_SERVICE_UNAVAILABLE },
+  [CW_NODE_API_ERROR_MALFORMED_ENVELOPE] = { "malformed_envelope", SOUP_STATUS_BAD_REQUEST },
+  [CW_NODE_API_ERROR_INVALID_TRANSACTION] = { "invalid_transaction", SOUP_STATUS_BAD_REQUEST },
+  [CW_NODE_API_ERROR_OUT_OF_RANGE] = { "out_of_range", SOUP_STATUS_BAD_REQUEST },
+  [CW_NODE_API_ERROR_BAD_SIGNATURE] = { "bad_signature", SOUP_STATUS_FORBIDDEN },
+  [CW_NODE_API_ERROR_CHAIN_CONFLICT] = { "chain_conflict", SOUP_STATUS_CONFLICT },
+  [CW_NODE_API_ERROR_TIME_IN_FUTURE] = { "time_in_future", SOUP_STATUS_UNPROCESSABLE_ENTITY },
+  [CW_NODE_API_ERROR_UNKNOWN_PATIENT] = { "unknown_patient", SOUP_STATUS_UNPROCESSABLE_ENTITY },
+  [CW_NODE_API_ERROR_UNKNOWN_PROVIDER] = { "unknown_provider", SOUP_STATUS_UNPROCESSABLE_ENTITY },
+  [CW_NODE_API_ERROR_INVALID_INVITE] = { "invalid_invite", SOUP_STATUS_UNPROCESSABLE_ENTITY },
+  [CW_NODE_API_ERROR_EXPIRED] = { "expired", SOUP_STATUS_UNPROCESSABLE_ENTITY },
+  [CW_NODE_API_ERROR_UNKNOWN_GRANT] = { "unknown_grant", SOUP_STATUS_UNPROCESSABLE_ENTITY },
+  [CW_NODE_API_ERROR_GRANT_INACTIVE] = { "grant_inactive", SOUP_STATUS_UNPROCESSABLE_ENTITY },
+  [CW_NODE_API_ERROR_UNKNOWN_REQUEST] = { "unknown_request", SOUP_STATUS_UNPROCESSABLE_ENTITY },
+  [CW_NODE_API_ERROR_REQUEST_NOT_PENDING] = { "request_not_pending", SOUP_STATUS_UNPROCESSABLE_ENTITY },
+  [CW_NODE_API_ERROR_INVALID_KEY] = { "invalid_key", SOUP_STATUS_UNPROCESSABLE_ENTITY },
 };
 
 const char *
@@ -42,24 +57,27 @@ cw_node_api_error_get_status (CwNodeApiError error)
   return api_errors[error].status;
 }
 
+JsonObject *
+cw_node_api_error_to_object (CwNodeApiError  error,
+                             const char     *message)
+{
+  JsonObject *object = json_object_new ();
+  JsonObject *inner = json_object_new ();
+
+  json_object_set_string_member (inner, "code", cw_node_api_error_get_code (error));
+  json_object_set_string_member (inner, "message", message != NULL ? message : "");
+  json_object_set_object_member (object, "error", inner);
+
+  return object;
+}
+
 char *
 cw_node_api_error_to_json (CwNodeApiError  error,
                            const char     *message)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "error");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, cw_node_api_error_get_code (error));
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message != NULL ? message : "");
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
+  json_node_take_object (root, cw_node_api_error_to_object (error, message));
 
   return json_to_string (root, FALSE);
 }

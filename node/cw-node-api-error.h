@@ -2,6 +2,7 @@
  * their HTTP statuses. */
 #pragma once
 
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
@@ -21,6 +22,22 @@ typedef enum {
   CW_NODE_API_ERROR_TOO_MANY_REQUESTS,   /* 429 too_many_requests */
   CW_NODE_API_ERROR_INTERNAL,            /* 500 internal */
   CW_NODE_API_ERROR_UNAVAILABLE,         /* 503 unavailable */
+  /* POST /v1/tx and the log's proofs */
+  CW_NODE_API_ERROR_MALFORMED_ENVELOPE,  /* 400 malformed_envelope */
+  CW_NODE_API_ERROR_INVALID_TRANSACTION, /* 400 invalid_transaction */
+  CW_NODE_API_ERROR_OUT_OF_RANGE,        /* 400 out_of_range */
+  CW_NODE_API_ERROR_BAD_SIGNATURE,       /* 403 bad_signature */
+  CW_NODE_API_ERROR_CHAIN_CONFLICT,      /* 409 chain_conflict */
+  CW_NODE_API_ERROR_TIME_IN_FUTURE,      /* 422 time_in_future */
+  CW_NODE_API_ERROR_UNKNOWN_PATIENT,     /* 422 unknown_patient */
+  CW_NODE_API_ERROR_UNKNOWN_PROVIDER,    /* 422 unknown_provider */
+  CW_NODE_API_ERROR_INVALID_INVITE,      /* 422 invalid_invite */
+  CW_NODE_API_ERROR_EXPIRED,             /* 422 expired */
+  CW_NODE_API_ERROR_UNKNOWN_GRANT,       /* 422 unknown_grant */
+  CW_NODE_API_ERROR_GRANT_INACTIVE,      /* 422 grant_inactive */
+  CW_NODE_API_ERROR_UNKNOWN_REQUEST,     /* 422 unknown_request */
+  CW_NODE_API_ERROR_REQUEST_NOT_PENDING, /* 422 request_not_pending */
+  CW_NODE_API_ERROR_INVALID_KEY,         /* 422 invalid_key */
 } CwNodeApiError;
 
 const char *cw_node_api_error_get_code    (CwNodeApiError     error);
@@ -28,6 +45,10 @@ guint       cw_node_api_error_get_status  (CwNodeApiError     error);
 
 /* Formats {"error": {"code": ..., "message": ...}}. */
 char       *cw_node_api_error_to_json     (CwNodeApiError     error,
+                                           const char        *message);
+
+/* {"error": {"code": ..., "message": ...}} as a node, to add members to. */
+JsonObject *cw_node_api_error_to_object   (CwNodeApiError     error,
                                            const char        *message);
 
 /* Sets status, content type and the JSON body of @msg. */

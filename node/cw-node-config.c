@@ -245,7 +245,7 @@ cw_node_config_class_init (CwNodeConfigClass *klass)
     g_param_spec_uint ("max-query-length", NULL, "Longest search query, in characters",
                        1, 1024, 128, rw);
   properties[PROP_WITNESSES] =
-    g_param_spec_boxed ("witnesses", NULL, "Witnesses, one “<verifier key> <URL>” each",
+    g_param_spec_boxed ("witnesses", NULL, "Witnesses, one “<verifier key> <URL> <TLS pin>” each",
                         G_TYPE_STRV, rw);
   properties[PROP_WITNESS_QUORUM] =
     g_param_spec_uint ("witness-quorum", NULL, "Cosignatures required per checkpoint",
@@ -469,8 +469,8 @@ cw_node_config_save (CwNodeConfig  *self,
                               (const char * const *) self->witnesses,
                               g_strv_length (self->witnesses));
   g_key_file_set_comment (key_file, GROUP_WITNESSES, "witnesses",
-                          " Witnesses, “<verifier key> <URL>” separated by “;”"
-                          " (used from the witness phase on).", NULL);
+                          " Witnesses, “<verifier key> <URL> <TLS pin>” separated by “;”\n"
+                          " (add them with `consent-node witness node-add`).", NULL);
 
   data = g_key_file_to_data (key_file, &len, NULL);
 

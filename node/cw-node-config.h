@@ -51,6 +51,7 @@ guint               cw_node_config_get_batch_max_size  (CwNodeConfig   *self);
 gsize               cw_node_config_get_max_body_size   (CwNodeConfig   *self);
 guint               cw_node_config_get_max_search_results (CwNodeConfig *self);
 guint               cw_node_config_get_max_query_length (CwNodeConfig  *self);
+/* Entries "<verifier key> <URL> <TLS pin>", parsed by cw-witness-pool. */
 const char * const *cw_node_config_get_witnesses       (CwNodeConfig   *self);
 guint               cw_node_config_get_witness_quorum  (CwNodeConfig   *self);
 

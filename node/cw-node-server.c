@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "cw-node-api-error.h"
-#include "cw-node-server.h"
+#include "cw-node-server-private.h"
 
 #define PROVIDERS_PATH "/v1/providers"
-#define CHECKPOINT_PATH "/log/checkpoint"
+#define TX_PATH "/v1/tx"
 
 /* Per-request state, kept on the SoupServerMessage. */
 typedef struct
@@ -21,17 +21,6 @@ typedef struct
 
 #define REQUEST_DATA_KEY "cw-node-request-data"
 
-struct _CwNodeServer
-{
-  GObject parent_instance;
-
-  CwNodeConfig *config;
-  CwNodeStore *store;
-  CwNodeDirectory *directory;
-  GTlsCertificate *certificate;
-  SoupServer *soup_server;
-};
-
 G_DEFINE_FINAL_TYPE (CwNodeServer, cw_node_server, G_TYPE_OBJECT)
 
 enum {
@@ -40,6 +29,7 @@ enum {
   PROP_STORE,
   PROP_DIRECTORY,
   PROP_CERTIFICATE,
+  PROP_SEQUENCER,
   N_PROPS
 };
 
@@ -60,10 +50,10 @@ get_request_data (SoupServerMessage *msg)
   return g_object_get_data (G_OBJECT (msg), REQUEST_DATA_KEY);
 }
 
-static void
-respond_json (SoupServerMessage *msg,
-              guint              status,
-              JsonNode          *root)
+void
+cw_node_server_respond_json (SoupServerMessage *msg,
+                             guint              status,
+                             JsonNode          *root)
 {
   char *body = json_to_string (root, FALSE);
 
@@ -72,18 +62,18 @@ respond_json (SoupServerMessage *msg,
                                     body, strlen (body));
 }
 
-static void
-respond_internal_error (SoupServerMessage *msg,
-                        const char        *what,
-                        const GError      *error)
+void
+cw_node_server_respond_internal_error (SoupServerMessage *msg,
+                                       const char        *what,
+                                       const GError      *error)
 {
   /* The details go to the operator's log, never to the client. */
   g_warning ("%s: %s", what, error != NULL ? error->message : "unknown error");
   cw_node_api_error_respond (msg, CW_NODE_API_ERROR_INTERNAL, "Internal error");
 }
 
-static gboolean
-check_read_method (SoupServerMessage *msg)
+gboolean
+cw_node_server_check_read_method (SoupServerMessage *msg)
 {
   const char *method = soup_server_message_get_method (msg);
 
@@ -160,7 +150,7 @@ handle_provider_search (CwNodeServer      *self,
   providers = cw_node_directory_search (self->directory, q, &truncated, &error);
   if (providers == NULL)
     {
-      respond_internal_error (msg, "Searching providers", error);
+      cw_node_server_respond_internal_error (msg, "Searching providers", error);
       return;
     }
 
@@ -176,7 +166,7 @@ handle_provider_search (CwNodeServer      *self,
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  respond_json (msg, SOUP_STATUS_OK, root);
+  cw_node_server_respond_json (msg, SOUP_STATUS_OK, root);
 }
 
 static void
@@ -195,38 +185,12 @@ handle_provider (CwNodeServer      *self,
         cw_node_api_error_respond (msg, CW_NODE_API_ERROR_PROVIDER_NOT_FOUND,
                                    "No provider with this ID");
       else
-        respond_internal_error (msg, "Looking up a provider", error);
+        cw_node_server_respond_internal_error (msg, "Looking up a provider", error);
       return;
     }
 
   root = cw_node_provider_to_json (provider);
-  respond_json (msg, SOUP_STATUS_OK, root);
-}
-
-static void
-handle_checkpoint (CwNodeServer      *self,
-                   SoupServerMessage *msg)
-{
-  g_autoptr(GError) error = NULL;
-  char *note;
-
-  note = cw_node_store_dup_latest_checkpoint (self->store, NULL, &error);
-  if (note == NULL)
-    {
-      if (error != NULL)
-        respond_internal_error (msg, "Reading the checkpoint", error);
-      else
-        cw_node_api_error_respond (msg, CW_NODE_API_ERROR_UNAVAILABLE,
-                                   "No checkpoint has been signed yet");
-      return;
-    }
-
-  /* Clients poll this; it must never be served stale from a cache. */
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Cache-Control", "no-store");
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_TAKE,
-                                    note, strlen (note));
+  cw_node_server_respond_json (msg, SOUP_STATUS_OK, root);
 }
 
 static void
@@ -251,18 +215,21 @@ server_handler_cb (SoupServer        *server,
 
   if (g_str_equal (path, PROVIDERS_PATH))
     {
-      if (check_read_method (msg))
+      if (cw_node_server_check_read_method (msg))
         handle_provider_search (self, msg, query);
     }
   else if (g_str_has_prefix (path, PROVIDERS_PATH "/"))
     {
-      if (check_read_method (msg))
+      if (cw_node_server_check_read_method (msg))
         handle_provider (self, msg, path + strlen (PROVIDERS_PATH "/"));
     }
-  else if (g_str_equal (path, CHECKPOINT_PATH))
+  else if (g_str_equal (path, TX_PATH))
     {
-      if (check_read_method (msg))
-        handle_checkpoint (self, msg);
+      cw_node_server_handle_tx (self, msg, request != NULL ? request->body : NULL);
+    }
+  else if (cw_node_server_handle_log (self, msg, path, query))
+    {
+      /* A log endpoint. */
     }
   else
     {
@@ -407,6 +374,7 @@ cw_node_server_dispose (GObject *object)
     soup_server_disconnect (self->soup_server);
   g_clear_object (&self->soup_server);
   g_clear_object (&self->directory);
+  g_clear_object (&self->sequencer);
   g_clear_object (&self->store);
   g_clear_object (&self->config);
   g_clear_object (&self->certificate);
@@ -436,6 +404,9 @@ cw_node_server_get_property (GObject    *object,
     case PROP_CERTIFICATE:
       g_value_set_object (value, self->certificate);
       break;
+    case PROP_SEQUENCER:
+      g_value_set_object (value, self->sequencer);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -462,6 +433,9 @@ cw_node_server_set_property (GObject      *object,
       break;
     case PROP_CERTIFICATE:
       self->certificate = g_value_dup_object (value);
+      break;
+    case PROP_SEQUENCER:
+      self->sequencer = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -490,6 +464,9 @@ cw_node_server_class_init (CwNodeServerClass *klass)
   properties[PROP_CERTIFICATE] =
     g_param_spec_object ("certificate", NULL, "TLS certificate with its private key",
                          G_TYPE_TLS_CERTIFICATE, flags);
+  properties[PROP_SEQUENCER] =
+    g_param_spec_object ("sequencer", NULL, "Orders transactions into the log",
+                         CW_TYPE_NODE_SEQUENCER, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -503,17 +480,20 @@ CwNodeServer *
 cw_node_server_new (CwNodeConfig    *config,
                     CwNodeStore     *store,
                     CwNodeDirectory *directory,
+                    CwNodeSequencer *sequencer,
                     GTlsCertificate *certificate)
 {
   g_return_val_if_fail (CW_IS_NODE_CONFIG (config), NULL);
   g_return_val_if_fail (CW_IS_NODE_STORE (store), NULL);
   g_return_val_if_fail (CW_IS_NODE_DIRECTORY (directory), NULL);
+  g_return_val_if_fail (CW_IS_NODE_SEQUENCER (sequencer), NULL);
   g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
 
   return g_object_new (CW_TYPE_NODE_SERVER,
                        "config", config,
                        "store", store,
                        "directory", directory,
+                       "sequencer", sequencer,
                        "certificate", certificate,
                        NULL);
 }

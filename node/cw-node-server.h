@@ -6,6 +6,7 @@
 
 #include "cw-node-config.h"
 #include "cw-node-directory.h"
+#include "cw-node-sequencer.h"
 #include "cw-node-store.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,7 @@ G_DECLARE_FINAL_TYPE (CwNodeServer, cw_node_server, CW, NODE_SERVER, GObject)
 CwNodeServer *cw_node_server_new         (CwNodeConfig     *config,
                                           CwNodeStore      *store,
                                           CwNodeDirectory  *directory,
+                                          CwNodeSequencer  *sequencer,
                                           GTlsCertificate  *certificate);
 
 /* Listens (HTTPS only) on the configured address. */

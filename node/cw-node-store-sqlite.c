@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cw-log-tree.h"
-#include "cw-node-store-sqlite.h"
+#include "cw-node-store-sqlite-private.h"
 
 struct _CwNodeStoreSqlite
 {
@@ -38,8 +38,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 /* Schema migrations: entry i takes user_version i to i + 1. Never edit a
  * released entry; append a new one. */
@@ -953,6 +951,51 @@ cw_node_store_sqlite_dup_latest_checkpoint (CwNodeStore  *store,
   return g_strdup ((const char *) sqlite3_column_text (stmt, 1));
 }
 
+sqlite3 *
+cw_node_store_sqlite_get_db (CwNodeStoreSqlite *self)
+{
+  return self->db;
+}
+
+gboolean
+cw_node_store_sqlite_set_error (CwNodeStoreSqlite  *self,
+                                GError            **error,
+                                const char         *what)
+{
+  return set_db_error (self, error, what);
+}
+
+sqlite3_stmt *
+cw_node_store_sqlite_prepare (CwNodeStoreSqlite  *self,
+                              const char         *sql,
+                              GError            **error)
+{
+  return prepare (self, sql, error);
+}
+
+gboolean
+cw_node_store_sqlite_exec (CwNodeStoreSqlite  *self,
+                           const char         *sql,
+                           GError            **error)
+{
+  return exec (self, sql, error);
+}
+
+void
+cw_node_store_sqlite_rollback (CwNodeStoreSqlite *self)
+{
+  rollback (self);
+}
+
+static CwNodeStore *
+cw_node_store_sqlite_open_another (CwNodeStore  *store,
+                                   GError      **error)
+{
+  CwNodeStoreSqlite *self = CW_NODE_STORE_SQLITE (store);
+
+  return cw_node_store_sqlite_new (self->path, FALSE, error);
+}
+
 static void
 store_iface_init (CwNodeStoreInterface *iface)
 {
@@ -969,6 +1012,9 @@ store_iface_init (CwNodeStoreInterface *iface)
   iface->load_tree_hashes = cw_node_store_sqlite_load_tree_hashes;
   iface->add_checkpoint = cw_node_store_sqlite_add_checkpoint;
   iface->dup_latest_checkpoint = cw_node_store_sqlite_dup_latest_checkpoint;
+  iface->open_another = cw_node_store_sqlite_open_another;
+  cw_node_store_sqlite_state_iface_init (iface);
+  cw_node_store_sqlite_commit_iface_init (iface);
 }
 
 static void

@@ -165,3 +165,128 @@ cw_node_store_dup_latest_checkpoint (CwNodeStore  *self,
 
   return CW_NODE_STORE_GET_IFACE (self)->dup_latest_checkpoint (self, out_size, error);
 }
+
+CwNodeStore *
+cw_node_store_open_another (CwNodeStore  *self,
+                            GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->open_another (self, error);
+}
+
+CwNodePatient *
+cw_node_store_lookup_patient (CwNodeStore  *self,
+                              const char   *patient_id,
+                              GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->lookup_patient (self, patient_id, error);
+}
+
+CwNodeInvite *
+cw_node_store_lookup_invite (CwNodeStore   *self,
+                             const guint8   code_hash[CW_NODE_STORE_HASH_SIZE],
+                             GError       **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->lookup_invite (self, code_hash, error);
+}
+
+CwNodeGrant *
+cw_node_store_lookup_grant (CwNodeStore   *self,
+                            const guint8   id[CW_NODE_STORE_HASH_SIZE],
+                            GError       **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->lookup_grant (self, id, error);
+}
+
+CwNodeRequest *
+cw_node_store_lookup_request (CwNodeStore   *self,
+                              const guint8   id[CW_NODE_STORE_HASH_SIZE],
+                              GError       **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->lookup_request (self, id, error);
+}
+
+CwNodeTxRecord *
+cw_node_store_lookup_transaction (CwNodeStore   *self,
+                                  const guint8   id[CW_NODE_STORE_HASH_SIZE],
+                                  GError       **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->lookup_transaction (self, id, error);
+}
+
+GBytes *
+cw_node_store_read_entries (CwNodeStore  *self,
+                            guint64       start,
+                            guint64       count,
+                            GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->read_entries (self, start, count, error);
+}
+
+gboolean
+cw_node_store_commit_batch (CwNodeStore  *self,
+                            CwNodeBatch  *batch,
+                            GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CW_NODE_STORE_GET_IFACE (self)->commit_batch (self, batch, error);
+}
+
+char *
+cw_node_store_dup_checkpoint (CwNodeStore  *self,
+                              guint64       size,
+                              GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->dup_checkpoint (self, size, error);
+}
+
+char *
+cw_node_store_dup_checkpoint_covering (CwNodeStore  *self,
+                                       guint64       index,
+                                       guint64      *out_size,
+                                       GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->dup_checkpoint_covering (self, index, out_size, error);
+}
+
+gboolean
+cw_node_store_add_cosignature (CwNodeStore  *self,
+                               guint64       size,
+                               const char   *witness,
+                               const char   *line,
+                               gint64        time,
+                               GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CW_NODE_STORE_GET_IFACE (self)->add_cosignature (self, size, witness, line, time, error);
+}

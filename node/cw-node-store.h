@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "cw-node-provider.h"
+#include "cw-node-records.h"
 
 G_BEGIN_DECLS
 
@@ -94,9 +95,62 @@ struct _CwNodeStoreInterface
                                             guint64         *out_size,
                                             GError         **error);
 
-  /* Next phase: commit_batch() (transactions, tree hashes, tree head and
-   * patient/grant/request state in one transaction), lookups for the
-   * consent rules, tiles and proofs, cosignatures and witness state. */
+  /* A new handle on the same storage, for another thread: one handle is
+   * never used by two threads at once while it holds a transaction. */
+  CwNodeStore    *(*open_another)          (CwNodeStore     *self,
+                                            GError         **error);
+
+  /* Consent state as last committed, for the rules. Each fails with
+   * CW_NODE_STORE_ERROR_NOT_FOUND when there is no such row. */
+  CwNodePatient  *(*lookup_patient)        (CwNodeStore     *self,
+                                            const char      *patient_id,
+                                            GError         **error);
+  CwNodeInvite   *(*lookup_invite)         (CwNodeStore     *self,
+                                            const guint8     code_hash[CW_NODE_STORE_HASH_SIZE],
+                                            GError         **error);
+  CwNodeGrant    *(*lookup_grant)          (CwNodeStore     *self,
+                                            const guint8     id[CW_NODE_STORE_HASH_SIZE],
+                                            GError         **error);
+  CwNodeRequest  *(*lookup_request)        (CwNodeStore     *self,
+                                            const guint8     id[CW_NODE_STORE_HASH_SIZE],
+                                            GError         **error);
+  /* The logged transaction with this ID, envelope included. */
+  CwNodeTxRecord *(*lookup_transaction)    (CwNodeStore     *self,
+                                            const guint8     id[CW_NODE_STORE_HASH_SIZE],
+                                            GError         **error);
+  /* Leaf data (transaction IDs) of entries [@start, @start + @count),
+   * concatenated; fails unless all of them are logged. */
+  GBytes         *(*read_entries)          (CwNodeStore     *self,
+                                            guint64          start,
+                                            guint64          count,
+                                            GError         **error);
+
+  /* One batch in one transaction: tree hashes, tree head, transactions and
+   * consent state. Fails with CW_NODE_STORE_ERROR_CONFLICT, changing
+   * nothing, unless the committed tree has exactly @batch->old_size. */
+  gboolean        (*commit_batch)          (CwNodeStore     *self,
+                                            CwNodeBatch     *batch,
+                                            GError         **error);
+
+  /* Signed checkpoints with every cosignature stored for them appended.
+   * dup_checkpoint_covering() gives the earliest one whose tree holds
+   * entry @index: the one its receipt was first made with. */
+  char           *(*dup_checkpoint)        (CwNodeStore     *self,
+                                            guint64          size,
+                                            GError         **error);
+  char           *(*dup_checkpoint_covering) (CwNodeStore   *self,
+                                              guint64        index,
+                                              guint64       *out_size,
+                                              GError       **error);
+  /* Stores a witness's cosignature line ("— <name> <base64>", no newline)
+   * for the checkpoint of @size; a witness's later line replaces its
+   * earlier one for the same checkpoint. */
+  gboolean        (*add_cosignature)       (CwNodeStore     *self,
+                                            guint64          size,
+                                            const char      *witness,
+                                            const char      *line,
+                                            gint64           time,
+                                            GError         **error);
 };
 
 GQuark          cw_node_store_error_quark          (void);
@@ -149,6 +203,44 @@ gboolean        cw_node_store_add_checkpoint        (CwNodeStore     *self,
                                                      GError         **error);
 char           *cw_node_store_dup_latest_checkpoint (CwNodeStore     *self,
                                                      guint64         *out_size,
+                                                     GError         **error);
+
+CwNodeStore    *cw_node_store_open_another          (CwNodeStore     *self,
+                                                     GError         **error);
+CwNodePatient  *cw_node_store_lookup_patient        (CwNodeStore     *self,
+                                                     const char      *patient_id,
+                                                     GError         **error);
+CwNodeInvite   *cw_node_store_lookup_invite         (CwNodeStore     *self,
+                                                     const guint8     code_hash[CW_NODE_STORE_HASH_SIZE],
+                                                     GError         **error);
+CwNodeGrant    *cw_node_store_lookup_grant          (CwNodeStore     *self,
+                                                     const guint8     id[CW_NODE_STORE_HASH_SIZE],
+                                                     GError         **error);
+CwNodeRequest  *cw_node_store_lookup_request        (CwNodeStore     *self,
+                                                     const guint8     id[CW_NODE_STORE_HASH_SIZE],
+                                                     GError         **error);
+CwNodeTxRecord *cw_node_store_lookup_transaction    (CwNodeStore     *self,
+                                                     const guint8     id[CW_NODE_STORE_HASH_SIZE],
+                                                     GError         **error);
+GBytes         *cw_node_store_read_entries          (CwNodeStore     *self,
+                                                     guint64          start,
+                                                     guint64          count,
+                                                     GError         **error);
+gboolean        cw_node_store_commit_batch          (CwNodeStore     *self,
+                                                     CwNodeBatch     *batch,
+                                                     GError         **error);
+char           *cw_node_store_dup_checkpoint        (CwNodeStore     *self,
+                                                     guint64          size,
+                                                     GError         **error);
+char           *cw_node_store_dup_checkpoint_covering (CwNodeStore   *self,
+                                                       guint64        index,
+                                                       guint64       *out_size,
+                                                       GError       **error);
+gboolean        cw_node_store_add_cosignature       (CwNodeStore     *self,
+                                                     guint64          size,
+                                                     const char      *witness,
+                                                     const char      *line,
+                                                     gint64           time,
                                                      GError         **error);
 
 G_END_DECLS

@@ -1,0 +1,43 @@
+/* cw-node-server-private.h: what the files of the HTTPS API share: the
+ * server's state, response helpers and the handlers each file adds. */
+#pragma once
+
+#include "cw-node-server.h"
+
+G_BEGIN_DECLS
+
+struct _CwNodeServer
+{
+  GObject parent_instance;
+
+  CwNodeConfig *config;
+  CwNodeStore *store;
+  CwNodeDirectory *directory;
+  CwNodeSequencer *sequencer;
+  GTlsCertificate *certificate;
+  SoupServer *soup_server;
+};
+
+void      cw_node_server_respond_json           (SoupServerMessage *msg,
+                                                 guint              status,
+                                                 JsonNode          *root);
+/* Logs @error for the operator and answers 500 without details. */
+void      cw_node_server_respond_internal_error (SoupServerMessage *msg,
+                                                 const char        *what,
+                                                 const GError      *error);
+/* Answers 405 unless the method is GET or HEAD. */
+gboolean  cw_node_server_check_read_method      (SoupServerMessage *msg);
+
+/* cw-node-server-tx.c: POST /v1/tx. @body may be %NULL (none). */
+void      cw_node_server_handle_tx              (CwNodeServer      *self,
+                                                 SoupServerMessage *msg,
+                                                 GByteArray        *body);
+
+/* cw-node-server-log.c: /log/checkpoint, /log/tile/..., /v1/log/proof/...;
+ * FALSE if @path is none of them. */
+gboolean  cw_node_server_handle_log             (CwNodeServer      *self,
+                                                 SoupServerMessage *msg,
+                                                 const char        *path,
+                                                 GHashTable        *query);
+
+G_END_DECLS

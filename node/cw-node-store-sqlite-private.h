@@ -1,0 +1,32 @@
+/* cw-node-store-sqlite-private.h: what the files of the SQLite store share:
+ * the connection, error reporting and the vfuncs each file implements. */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "cw-node-store-sqlite.h"
+
+G_BEGIN_DECLS
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+sqlite3      *cw_node_store_sqlite_get_db          (CwNodeStoreSqlite     *self);
+/* Sets @error from the connection's last error; returns FALSE. */
+gboolean      cw_node_store_sqlite_set_error       (CwNodeStoreSqlite     *self,
+                                                    GError               **error,
+                                                    const char            *what);
+sqlite3_stmt *cw_node_store_sqlite_prepare         (CwNodeStoreSqlite     *self,
+                                                    const char            *sql,
+                                                    GError               **error);
+gboolean      cw_node_store_sqlite_exec            (CwNodeStoreSqlite     *self,
+                                                    const char            *sql,
+                                                    GError               **error);
+/* Rolls back the open transaction, if any. */
+void          cw_node_store_sqlite_rollback        (CwNodeStoreSqlite     *self);
+
+/* cw-node-store-sqlite-state.c: consent state and log reads. */
+void          cw_node_store_sqlite_state_iface_init  (CwNodeStoreInterface *iface);
+/* cw-node-store-sqlite-commit.c: batches and cosignatures. */
+void          cw_node_store_sqlite_commit_iface_init (CwNodeStoreInterface *iface);
+
+G_END_DECLS
