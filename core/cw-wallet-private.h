@@ -1,0 +1,65 @@
+/* cw-wallet-private.h: what cw-wallet.c (object, enroll, export) and
+ * cw-wallet-ops.c (transactions, flush, sync) share. Not for callers. */
+#pragma once
+
+#include "cw-verifier.h"
+#include "cw-wallet.h"
+
+G_BEGIN_DECLS
+
+struct _CwWallet
+{
+  GObject parent_instance;
+
+  char *store_path;
+  CwWalletStore *store;
+  CwKeyring *keyring;
+  CwNodeClientFlags client_flags;
+  guint max_retries;
+  GMainContext *context;       /* where signals are emitted */
+  GMutex op_lock;              /* one operation's worker at a time */
+  CwStoreIdentity *identity;   /* cached; changed on the main context only */
+  guint flush_source;
+  guint flush_interval;
+  guint flush_backoff;
+  gboolean flush_running;
+};
+
+/* Raises an alert in the store and emits "alert-raised" on the wallet's
+ * context. Callable from any thread. */
+void          cw_wallet_raise_alert        (CwWallet        *self,
+                                            const GError    *error,
+                                            GBytes          *evidence);
+
+/* A node client bound to a new context pushed on the calling worker
+ * thread; cw_wallet_worker_end() pops it. */
+typedef struct {
+  GMainContext *context;
+  CwNodeClient *client;
+  CwVerifier *verifier;
+  CwNodeProfile *profile;
+} CwWalletWorker;
+
+gboolean      cw_wallet_worker_begin       (CwWallet        *self,
+                                            CwWalletWorker  *worker,
+                                            const CwNodeProfile *profile,
+                                            GError         **error);
+void          cw_wallet_worker_end         (CwWalletWorker  *worker);
+/* Waits on the worker's context for an async call made with
+ * cw_wallet_worker_wait_cb and @result_out as user data. */
+void          cw_wallet_worker_wait_cb     (GObject         *source,
+                                            GAsyncResult    *result,
+                                            gpointer         user_data);
+GAsyncResult *cw_wallet_worker_wait        (CwWalletWorker  *worker,
+                                            GAsyncResult   **result_out);
+
+/* Submits @tx's envelope, verifies the receipt and its checkpoint against
+ * the store's latest, and records the outcome. FALSE with a transient
+ * CW_NODE_CLIENT_ERROR leaves the transaction as it was. */
+gboolean      cw_wallet_submit_one         (CwWallet        *self,
+                                            CwWalletWorker  *worker,
+                                            CwStoreTx       *tx,
+                                            GCancellable    *cancellable,
+                                            GError         **error);
+
+G_END_DECLS

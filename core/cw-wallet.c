@@ -1,0 +1,824 @@
+/* cw-wallet.c: CwWallet, the engine's service object: construction,
+ * properties, alerts, worker threads, enrollment, FHIR export and the
+ * background flush timer. Transactions, flush and sync: cw-wallet-ops.c. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "cw-dsse.h"
+#include "cw-encoding.h"
+#include "cw-fhir.h"
+#include "cw-wallet-private.h"
+
+#define MAX_FLUSH_BACKOFF_S 600
+
+G_DEFINE_QUARK (cw-wallet-error-quark, cw_wallet_error)
+
+G_DEFINE_FINAL_TYPE (CwWallet, cw_wallet, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_KEYRING,
+  PROP_ENROLLED,
+  PROP_PATIENT_ID,
+  PROP_MAX_RETRIES,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_ALERT_RAISED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+cw_wallet_dispose (GObject *object)
+{
+  CwWallet *self = CW_WALLET (object);
+
+  cw_wallet_stop_background_flush (self);
+  g_clear_object (&self->keyring);
+
+  G_OBJECT_CLASS (cw_wallet_parent_class)->dispose (object);
+}
+
+static void
+cw_wallet_finalize (GObject *object)
+{
+  CwWallet *self = CW_WALLET (object);
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->identity, cw_store_identity_free);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_free (self->store_path);
+  g_mutex_clear (&self->op_lock);
+
+  G_OBJECT_CLASS (cw_wallet_parent_class)->finalize (object);
+}
+
+static void
+cw_wallet_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  CwWallet *self = CW_WALLET (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_KEYRING:
+      g_value_set_object (value, self->keyring);
+      break;
+    case PROP_ENROLLED:
+      g_value_set_boolean (value, cw_wallet_get_enrolled (self));
+      break;
+    case PROP_PATIENT_ID:
+      g_value_set_string (value, cw_wallet_get_patient_id (self));
+      break;
+    case PROP_MAX_RETRIES:
+      g_value_set_uint (value, self->max_retries);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_wallet_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  CwWallet *self = CW_WALLET (object);
+
+  switch (prop_id)
+    {
+    case PROP_KEYRING:
+      self->keyring = g_value_dup_object (value);
+      break;
+    case PROP_MAX_RETRIES:
+      cw_wallet_set_max_retries (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_wallet_class_init (CwWalletClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cw_wallet_dispose;
+  object_class->finalize = cw_wallet_finalize;
+  object_class->get_property = cw_wallet_get_property;
+  object_class->set_property = cw_wallet_set_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, CW_TYPE_WALLET_STORE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_KEYRING] =
+    g_param_spec_object ("keyring", NULL, NULL, CW_TYPE_KEYRING,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
+                         G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ENROLLED] =
+    g_param_spec_boolean ("enrolled", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PATIENT_ID] =
+    g_param_spec_string ("patient-id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_MAX_RETRIES] =
+    g_param_spec_uint ("max-retries", NULL, NULL, 0, 20, 4,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * CwWallet::alert-raised:
+   * @id: the alert's row in the store
+   * @kind: e.g. "forked-checkpoint"
+   * @message: for the patient
+   *
+   * A check failed; the alert and its evidence are in the store.
+   */
+  signals[SIGNAL_ALERT_RAISED] =
+    g_signal_new ("alert-raised", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+cw_wallet_init (CwWallet *self)
+{
+  g_mutex_init (&self->op_lock);
+  self->max_retries = 4;
+  self->context = g_main_context_ref_thread_default ();
+}
+
+CwWallet *
+cw_wallet_new (const char         *store_path,
+               CwKeyring          *keyring,
+               CwNodeClientFlags   client_flags,
+               GError            **error)
+{
+  g_autoptr(CwWallet) self = NULL;
+
+  g_return_val_if_fail (store_path != NULL, NULL);
+  g_return_val_if_fail (CW_IS_KEYRING (keyring), NULL);
+
+  self = g_object_new (CW_TYPE_WALLET, "keyring", keyring, NULL);
+  self->store_path = g_strdup (store_path);
+  self->client_flags = client_flags;
+  self->store = cw_wallet_store_new (store_path, error);
+  if (self->store == NULL)
+    return NULL;
+  self->identity = cw_wallet_store_get_identity (self->store, error);
+  if (self->identity == NULL && error != NULL && *error != NULL)
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+CwWalletStore *
+cw_wallet_get_store (CwWallet *self)
+{
+  g_return_val_if_fail (CW_IS_WALLET (self), NULL);
+
+  return self->store;
+}
+
+CwKeyring *
+cw_wallet_get_keyring (CwWallet *self)
+{
+  g_return_val_if_fail (CW_IS_WALLET (self), NULL);
+
+  return self->keyring;
+}
+
+gboolean
+cw_wallet_get_enrolled (CwWallet *self)
+{
+  g_return_val_if_fail (CW_IS_WALLET (self), FALSE);
+
+  return self->identity != NULL;
+}
+
+const char *
+cw_wallet_get_patient_id (CwWallet *self)
+{
+  g_return_val_if_fail (CW_IS_WALLET (self), NULL);
+
+  return self->identity != NULL ? self->identity->patient_id : NULL;
+}
+
+void
+cw_wallet_set_max_retries (CwWallet *self,
+                           guint     max_retries)
+{
+  g_return_if_fail (CW_IS_WALLET (self));
+
+  if (self->max_retries == max_retries)
+    return;
+  self->max_retries = max_retries;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_RETRIES]);
+}
+
+typedef struct {
+  CwWallet *wallet;
+  gint64 id;
+  char *kind;
+  char *message;
+} AlertEmission;
+
+static gboolean
+emit_alert_cb (gpointer user_data)
+{
+  AlertEmission *emission = user_data;
+
+  g_signal_emit (emission->wallet, signals[SIGNAL_ALERT_RAISED], 0, emission->id, emission->kind,
+                 emission->message);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+alert_emission_free (gpointer data)
+{
+  AlertEmission *emission = data;
+
+  g_object_unref (emission->wallet);
+  g_free (emission->kind);
+  g_free (emission->message);
+  g_free (emission);
+}
+
+void
+cw_wallet_raise_alert (CwWallet     *self,
+                       const GError *error,
+                       GBytes       *evidence)
+{
+  g_autoptr(GError) store_error = NULL;
+  AlertEmission *emission;
+  const char *kind = cw_verifier_error_to_alert_kind (error);
+  gint64 id;
+
+  id = cw_wallet_store_raise_alert (self->store, kind, error->message, evidence, &store_error);
+  if (id < 0 || store_error != NULL)
+    g_warning ("Could not store an alert (%s): %s", kind,
+               store_error != NULL ? store_error->message : "unknown error");
+
+  emission = g_new0 (AlertEmission, 1);
+  emission->wallet = g_object_ref (self);
+  emission->id = id;
+  emission->kind = g_strdup (kind);
+  emission->message = g_strdup (error->message);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_alert_cb, emission,
+                              alert_emission_free);
+}
+
+gboolean
+cw_wallet_worker_begin (CwWallet            *self,
+                        CwWalletWorker      *worker,
+                        const CwNodeProfile *profile,
+                        GError             **error)
+{
+  memset (worker, 0, sizeof *worker);
+  worker->context = g_main_context_new ();
+  g_main_context_push_thread_default (worker->context);
+  worker->profile = cw_node_profile_copy (profile);
+  worker->client = cw_node_client_new (profile, self->client_flags, error);
+  if (worker->client == NULL)
+    return FALSE;
+  cw_node_client_set_max_retries (worker->client, self->max_retries);
+  worker->verifier = cw_verifier_new (profile, error);
+  return worker->verifier != NULL;
+}
+
+void
+cw_wallet_worker_end (CwWalletWorker *worker)
+{
+  g_clear_object (&worker->client);
+  g_clear_object (&worker->verifier);
+  g_clear_pointer (&worker->profile, cw_node_profile_free);
+  /* Let the client's cancelled I/O finish on its own context. */
+  while (g_main_context_iteration (worker->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (worker->context);
+  g_clear_pointer (&worker->context, g_main_context_unref);
+}
+
+void
+cw_wallet_worker_wait_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+GAsyncResult *
+cw_wallet_worker_wait (CwWalletWorker  *worker,
+                       GAsyncResult   **result_out)
+{
+  while (*result_out == NULL)
+    g_main_context_iteration (worker->context, TRUE);
+
+  return *result_out;
+}
+
+/* Enrollment. */
+
+typedef struct {
+  CwNodeProfile *profile;
+  char *clinic;
+  char *invite;
+  CwSigningKey *identity_key;
+  char *envelope;
+  char *recovery_code;   /* sodium memory */
+  CwStoreIdentity *identity;
+  gboolean stored_in_keyring;
+  GError *error;         /* the failure being cleaned up after */
+} EnrollData;
+
+static void
+enroll_data_free (EnrollData *data)
+{
+  g_clear_pointer (&data->profile, cw_node_profile_free);
+  g_free (data->clinic);
+  g_free (data->invite);
+  g_clear_pointer (&data->identity_key, cw_signing_key_unref);
+  g_free (data->envelope);
+  if (data->recovery_code != NULL)
+    sodium_free (data->recovery_code);
+  g_clear_pointer (&data->identity, cw_store_identity_free);
+  g_clear_error (&data->error);
+  g_free (data);
+}
+
+/* RFC 4648 base32 of the seed, in groups of four letters. */
+static char *
+format_recovery_code (const guint8 *seed)
+{
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  /* 32 bytes: 52 characters, 13 groups, 12 dashes, a NUL. */
+  char *code = sodium_malloc (52 + 12 + 1);
+  guint bits = 0, n = 0, written = 0;
+  guint32 buffer = 0;
+
+  for (gsize i = 0; i < CW_SEED_SIZE || bits > 0;)
+    {
+      guint index;
+
+      if (bits < 5 && i < CW_SEED_SIZE)
+        {
+          buffer = (buffer << 8) | seed[i++];
+          bits += 8;
+        }
+      if (bits >= 5)
+        {
+          index = (buffer >> (bits - 5)) & 0x1f;
+          bits -= 5;
+        }
+      else
+        {
+          index = (buffer << (5 - bits)) & 0x1f;
+          bits = 0;
+        }
+      if (n > 0 && n % 4 == 0)
+        code[written++] = '-';
+      code[written++] = alphabet[index];
+      n++;
+    }
+  code[written] = '\0';
+  sodium_memzero (&buffer, sizeof buffer);
+
+  return code;
+}
+
+static void
+enroll_prepare_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  EnrollData *data = task_data;
+  g_autoptr(CwSigningKey) recovery = NULL;
+  g_autoptr(CwTx) tx = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(CwDsseEnvelope) envelope = NULL;
+  GError *error = NULL;
+  CwTxCommon common = { 0 };
+
+  data->identity_key = cw_signing_key_generate ("patient", CW_KEY_TYPE_ED25519, &error);
+  if (data->identity_key == NULL ||
+      (recovery = cw_signing_key_generate ("recovery", CW_KEY_TYPE_ED25519, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  common.patient = cw_signing_key_get_public_key (data->identity_key);
+  tx = cw_tx_new_enroll (&common, cw_signing_key_get_public_key (recovery), data->invite,
+                         data->clinic, &error);
+  if (tx == NULL)
+    {
+      g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_INVALID,
+                               "The clinic ID or invite code is not valid: %s", error->message);
+      g_error_free (error);
+      return;
+    }
+
+  payload = cw_tx_to_payload (tx);
+  envelope = cw_dsse_envelope_sign (payload, data->identity_key, &error);
+  if (envelope == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  data->envelope = cw_dsse_envelope_to_json (envelope, NULL);
+  data->recovery_code = format_recovery_code (cw_signing_key_peek_seed (recovery));
+
+  data->identity = g_new0 (CwStoreIdentity, 1);
+  data->identity->patient_id = cw_base64_encode (common.patient, CW_PUBLIC_KEY_SIZE);
+  data->identity->public_key = g_strdup (data->identity->patient_id);
+  data->identity->recovery_key = cw_base64_encode (cw_signing_key_get_public_key (recovery),
+                                                   CW_PUBLIC_KEY_SIZE);
+  data->identity->clinic = g_strdup (data->clinic);
+  data->identity->enrolled = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Closes and deletes the store file, then opens a fresh one. */
+static void
+reset_store (CwWallet *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  cw_wallet_store_close (self->store);
+  g_clear_object (&self->store);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (self->store_path, suffixes[i], NULL);
+
+      g_unlink (path);
+    }
+
+  self->store = cw_wallet_store_new (self->store_path, &error);
+  if (self->store == NULL)
+    g_warning ("Could not reopen the wallet database: %s", error->message);
+}
+
+static void
+enroll_submit_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  CwWallet *self = source_object;
+  EnrollData *data = task_data;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->op_lock);
+  g_autoptr(CwStoreTx) stored = NULL;
+  CwWalletWorker worker;
+  GError *error = NULL;
+
+  if (!cw_wallet_worker_begin (self, &worker, data->profile, &error) ||
+      !cw_wallet_store_set_node_profile (self->store, data->profile, &error) ||
+      !cw_wallet_store_set_identity (self->store, data->identity, &error) ||
+      (stored = cw_wallet_store_enqueue_transaction (self->store, data->envelope, &error)) == NULL ||
+      !cw_wallet_submit_one (self, &worker, stored, cancellable, &error))
+    {
+      cw_wallet_worker_end (&worker);
+      /* Enrollment is all or nothing: no half identity stays behind. */
+      reset_store (self);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  cw_wallet_worker_end (&worker);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+enroll_cleared_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EnrollData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!cw_keyring_clear_finish (CW_KEYRING (source), result, &error))
+    g_warning ("Could not remove the new identity key from the keyring: %s", error->message);
+
+  g_task_return_error (task, g_steal_pointer (&data->error));
+}
+
+static void
+enroll_fail (GTask  *task,
+             GError *error)
+{
+  CwWallet *self = g_task_get_source_object (task);
+  EnrollData *data = g_task_get_task_data (task);
+
+  if (!data->stored_in_keyring)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  data->error = error;
+  cw_keyring_clear_async (self->keyring, data->identity->patient_id,
+                          cw_signing_key_get_public_key (data->identity_key), NULL,
+                          enroll_cleared_cb, task);
+}
+
+static void
+enroll_submitted_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  CwWallet *self = CW_WALLET (source);
+  EnrollData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+      enroll_fail (task, error);
+      return;
+    }
+
+  g_clear_pointer (&self->identity, cw_store_identity_free);
+  self->identity = g_steal_pointer (&data->identity);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENROLLED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATIENT_ID]);
+
+  g_task_return_pointer (task, g_strdup (data->recovery_code), g_free);
+  g_object_unref (task);
+}
+
+static void
+enroll_stored_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  CwWallet *self = g_task_get_source_object (task);
+  g_autoptr(GTask) submit = NULL;
+  EnrollData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!cw_keyring_store_finish (CW_KEYRING (source), result, &error))
+    {
+      enroll_fail (task, error);
+      return;
+    }
+  data->stored_in_keyring = TRUE;
+
+  /* The seed is in the keyring; this copy is not needed any more. */
+  submit = g_task_new (self, g_task_get_cancellable (task), enroll_submitted_cb, task);
+  g_task_set_source_tag (submit, enroll_submit_thread);
+  g_task_set_task_data (submit, data, NULL);
+  g_task_run_in_thread (submit, enroll_submit_thread);
+}
+
+static void
+enroll_prepared_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  CwWallet *self = g_task_get_source_object (task);
+  EnrollData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      enroll_fail (task, error);
+      return;
+    }
+
+  cw_keyring_store_async (self->keyring, data->identity->patient_id, data->identity_key,
+                          g_task_get_cancellable (task), enroll_stored_cb, task);
+}
+
+void
+cw_wallet_enroll_async (CwWallet            *self,
+                        const CwNodeProfile *profile,
+                        const char          *clinic,
+                        const char          *invite,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) prepare = NULL;
+  GTask *task;
+  EnrollData *data;
+
+  g_return_if_fail (CW_IS_WALLET (self));
+  g_return_if_fail (profile != NULL && clinic != NULL && invite != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cw_wallet_enroll_async);
+
+  if (self->identity != NULL)
+    {
+      g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_ALREADY_ENROLLED,
+                               "This wallet already holds an identity. Use another wallet "
+                               "to enroll again.");
+      g_object_unref (task);
+      return;
+    }
+
+  data = g_new0 (EnrollData, 1);
+  data->profile = cw_node_profile_copy (profile);
+  data->clinic = g_strdup (clinic);
+  data->invite = g_strdup (invite);
+  g_task_set_task_data (task, data, (GDestroyNotify) enroll_data_free);
+
+  prepare = g_task_new (self, cancellable, enroll_prepared_cb, task);
+  g_task_set_source_tag (prepare, enroll_prepare_thread);
+  g_task_set_task_data (prepare, data, NULL);
+  g_task_run_in_thread (prepare, enroll_prepare_thread);
+}
+
+char *
+cw_wallet_enroll_finish (CwWallet      *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cw_wallet_enroll_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* FHIR export. */
+
+static void
+export_fhir_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  CwWallet *self = source_object;
+  const char *grant_id = task_data;
+  g_autoptr(CwStoreGrant) grant = NULL;
+  g_autoptr(CwStoreProvider) provider = NULL;
+  g_autoptr(CwDsseEnvelope) envelope = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(CwTx) tx = NULL;
+  g_autoptr(JsonNode) consent = NULL;
+  g_autoptr(GDateTime) logged = NULL;
+  GError *error = NULL;
+  CwFhirConsentStatus status;
+
+  grant = cw_wallet_store_get_grant (self->store, grant_id, &error);
+  if (grant == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new (CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_FOUND,
+                             "There is no confirmed grant %s in this wallet.", grant_id);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  envelope = cw_dsse_envelope_parse (grant->envelope, strlen (grant->envelope), &error);
+  if (envelope == NULL ||
+      (payload = cw_dsse_envelope_get_payload (envelope)) == NULL ||
+      (tx = cw_tx_parse_payload_bytes (payload, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  provider = cw_wallet_store_get_provider (self->store, grant->provider, NULL);
+  status = cw_fhir_consent_status_for_grant (tx, grant->revoked_by != NULL, NULL);
+  consent = cw_fhir_consent_from_grant (tx, NULL, status,
+                                        provider != NULL ? provider->name : NULL, &error);
+  if (consent == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, json_to_string (consent, TRUE), g_free);
+}
+
+void
+cw_wallet_export_fhir_async (CwWallet            *self,
+                             const char          *grant_id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CW_IS_WALLET (self));
+  g_return_if_fail (grant_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cw_wallet_export_fhir_async);
+  g_task_set_task_data (task, g_strdup (grant_id), g_free);
+  g_task_run_in_thread (task, export_fhir_thread);
+}
+
+char *
+cw_wallet_export_fhir_finish (CwWallet      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cw_wallet_export_fhir_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Background flush. */
+
+static gboolean flush_timer_cb (gpointer user_data);
+
+static void
+schedule_flush (CwWallet *self,
+                guint     delay_s)
+{
+  /* Jitter keeps many wallets from hitting a node that comes back at once. */
+  guint jittered = delay_s / 2 + g_random_int_range (0, (gint32) delay_s / 2 + 1);
+
+  self->flush_source = g_timeout_add_seconds (MAX (jittered, 1), flush_timer_cb, self);
+  g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->flush_source),
+                            "[cw] wallet background flush");
+}
+
+static void
+background_flushed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  CwWallet *self = CW_WALLET (source);
+  g_autoptr(GError) error = NULL;
+
+  self->flush_running = FALSE;
+  if (!cw_wallet_flush_finish (self, result, NULL, &error) &&
+      cw_node_client_error_is_transient (error))
+    self->flush_backoff = MIN (self->flush_backoff * 2, MAX_FLUSH_BACKOFF_S);
+  else
+    self->flush_backoff = self->flush_interval;
+
+  if (self->flush_interval > 0 && self->flush_source == 0)
+    schedule_flush (self, self->flush_backoff);
+  g_object_unref (self);
+}
+
+static gboolean
+flush_timer_cb (gpointer user_data)
+{
+  CwWallet *self = user_data;
+
+  self->flush_source = 0;
+  if (!self->flush_running && self->identity != NULL)
+    {
+      self->flush_running = TRUE;
+      cw_wallet_flush_async (self, NULL, background_flushed_cb, g_object_ref (self));
+    }
+  else
+    {
+      schedule_flush (self, self->flush_backoff);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+cw_wallet_start_background_flush (CwWallet *self,
+                                  guint     interval_s)
+{
+  g_return_if_fail (CW_IS_WALLET (self));
+  g_return_if_fail (interval_s > 0);
+
+  cw_wallet_stop_background_flush (self);
+  self->flush_interval = interval_s;
+  self->flush_backoff = interval_s;
+  schedule_flush (self, interval_s);
+}
+
+void
+cw_wallet_stop_background_flush (CwWallet *self)
+{
+  g_return_if_fail (CW_IS_WALLET (self));
+
+  self->flush_interval = 0;
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+}
