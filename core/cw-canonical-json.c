@@ -275,6 +275,7 @@ typedef struct {
   gboolean       canonical;
   gsize         *error_offset;
   GError       **error;
+  gboolean       has_nul;   /* a string holds U+0000 */
 } Scanner;
 
 static gboolean scan_value (Scanner *s);
@@ -471,6 +472,9 @@ scan_escape (Scanner *s,
   else if (!decode_strict_unicode_escape (s, start, unit, &c))
     return FALSE;
 
+  if (c == 0)
+    s->has_nul = TRUE;
+
   g_string_append_unichar (out, c);
   return TRUE;
 }
@@ -658,9 +662,12 @@ check_member_name (Scanner    *s,
 
   if (!s->canonical)
     {
-      if (g_hash_table_contains (seen, name->str))
+      /* By length too: "a" and "a\u0000" are different names. */
+      g_autoptr(GBytes) key = g_bytes_new (name->str, name->len);
+
+      if (g_hash_table_contains (seen, key))
         return member_name_error (s, at, CW_CANONICAL_JSON_ERROR_DUPLICATE_KEY, name);
-      g_hash_table_add (seen, g_strdup (name->str));
+      g_hash_table_add (seen, g_steal_pointer (&key));
       return TRUE;
     }
 
@@ -708,7 +715,8 @@ static gboolean
 scan_object (Scanner *s)
 {
   g_autoptr(GString) prev = g_string_new (NULL);
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                                      (GDestroyNotify) g_bytes_unref, NULL);
   gboolean first = TRUE;
   gboolean done = FALSE;
 
@@ -783,9 +791,10 @@ scan_document (const guint8  *data,
                gsize          len,
                gboolean       canonical,
                gsize         *error_offset,
+               gboolean      *out_has_nul,
                GError       **error)
 {
-  Scanner s = { data, len, 0, 0, canonical, error_offset, error };
+  Scanner s = { data, len, 0, 0, canonical, error_offset, error, FALSE };
 
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -794,6 +803,9 @@ scan_document (const guint8  *data,
     return FALSE;
   if (!at_end (&s))
     return fail (&s, s.pos, CW_CANONICAL_JSON_ERROR_TRAILING, "trailing bytes after the JSON value");
+
+  if (out_has_nul != NULL)
+    *out_has_nul = s.has_nul;
 
   return TRUE;
 }
@@ -804,7 +816,7 @@ cw_canonical_json_check (const guint8  *data,
                          gsize         *error_offset,
                          GError       **error)
 {
-  return scan_document (data, len, TRUE, error_offset, error);
+  return scan_document (data, len, TRUE, error_offset, NULL, error);
 }
 
 gboolean
@@ -813,7 +825,7 @@ cw_canonical_json_check_strict (const guint8  *data,
                                 gsize         *error_offset,
                                 GError       **error)
 {
-  return scan_document (data, len, FALSE, error_offset, error);
+  return scan_document (data, len, FALSE, error_offset, NULL, error);
 }
 
 /* ---- parsing ----------------------------------------------------------- */
@@ -869,7 +881,18 @@ cw_canonical_json_parse_strict (const guint8  *data,
                                 gsize          len,
                                 GError       **error)
 {
-  if (!cw_canonical_json_check_strict (data, len, NULL, error))
+  gboolean has_nul = FALSE;
+
+  if (!scan_document (data, len, FALSE, NULL, &has_nul, error))
     return NULL;
+  /* json-glib cuts strings at U+0000: "<type>\u0000junk" would read as
+   * "<type>". Refuse rather than hand out a tree the bytes do not say. */
+  if (has_nul)
+    {
+      g_set_error_literal (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_UNREPRESENTABLE,
+                           "The document holds U+0000 in a string, which the JSON parser cannot "
+                           "represent faithfully");
+      return NULL;
+    }
   return parse_checked (data, len, error);
 }

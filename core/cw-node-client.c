@@ -621,6 +621,11 @@ request_start (GTask *task)
                                 "Accept", "application/json");
   if (request->body != NULL)
     soup_message_set_request_body_from_bytes (request->msg, "application/json", request->body);
+  /* POST /v1/tx is idempotent (the same envelope gets the same receipt):
+   * this lets libsoup reuse a kept-alive connection instead of a new TLS
+   * handshake per submission. */
+  if (g_str_equal (request->method, "POST") && g_str_equal (request->path, "/v1/tx"))
+    soup_message_add_flags (request->msg, SOUP_MESSAGE_IDEMPOTENT);
   if (self->profile->tls_pin != NULL)
     g_signal_connect (request->msg, "accept-certificate", G_CALLBACK (accept_certificate_cb),
                       request);

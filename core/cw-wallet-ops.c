@@ -84,11 +84,11 @@ accept_checkpoint (CwWallet           *self,
 }
 
 /* What a confirmed transaction changes in the grant and request lists. */
-static gboolean
-apply_confirmed (CwWallet   *self,
-                 CwStoreTx  *stored,
-                 guint64     index,
-                 GError    **error)
+gboolean
+cw_wallet_apply_confirmed (CwWallet   *self,
+                           CwStoreTx  *stored,
+                           guint64     index,
+                           GError    **error)
 {
   g_autoptr(CwTx) tx = parse_envelope (stored->envelope, error);
   g_autofree char *ref = NULL;
@@ -227,9 +227,13 @@ cw_wallet_submit_one (CwWallet        *self,
   if (!accept_checkpoint (self, worker, stored_checkpoint, cancellable, error))
     return FALSE;
 
-  return cw_wallet_store_mark_confirmed (self->store, tx->id, receipt->proof, receipt->index,
-                                         error) &&
-         apply_confirmed (self, tx, receipt->index, error);
+  /* Applied before the transaction counts as confirmed: a crash between
+   * the two leaves it "sent", so the next flush gets the same receipt and
+   * applies it again (idempotent), instead of a confirmed transaction whose
+   * grant or revocation never reached the lists. */
+  return cw_wallet_apply_confirmed (self, tx, receipt->index, error) &&
+         cw_wallet_store_mark_confirmed (self->store, tx->id, receipt->proof, receipt->index,
+                                         error);
 }
 
 /* Sends every queued or sent transaction in seq order; stops at the first

@@ -62,4 +62,27 @@ gboolean      cw_wallet_submit_one         (CwWallet        *self,
                                             GCancellable    *cancellable,
                                             GError         **error);
 
+/* What a confirmed transaction changes in the grant, request and identity
+ * records (grants, revokes, answers to requests, rotations). */
+gboolean      cw_wallet_apply_confirmed    (CwWallet        *self,
+                                            CwStoreTx       *stored,
+                                            guint64          index,
+                                            GError         **error);
+
+/* Closes and deletes the store file, then opens a fresh one (enrollment and
+ * restore are all or nothing). */
+void          cw_wallet_reset_store        (CwWallet        *self);
+
+/* Walks a patient chain, @envelopes (DSSE JSON) in seq order from enroll:
+ * each hashes to @ids[i] (unless @ids is %NULL), has seq i, the previous ID
+ * as prev, names @patient_id and is signed by the patient's key of its time
+ * (the enrollment key, then each rotation's new key; a rotation may also be
+ * signed by the recovery key). CW_VERIFIER_ERROR on failure; @current_key
+ * gets the key at the head. */
+gboolean      cw_wallet_check_chain        (const char      *patient_id,
+                                            GPtrArray       *envelopes,
+                                            GPtrArray       *ids,
+                                            guint8           current_key[CW_PUBLIC_KEY_SIZE],
+                                            GError         **error);
+
 G_END_DECLS

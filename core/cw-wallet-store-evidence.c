@@ -58,11 +58,11 @@ CwStoreCheckpoint *
 cw_wallet_store_get_latest_checkpoint (CwWalletStore  *self,
                                        GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), NULL);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   return latest_checkpoint_locked (self, error);
 }
 
@@ -73,7 +73,7 @@ cw_wallet_store_record_checkpoint (CwWalletStore  *self,
                                    const char     *note,
                                    GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreCheckpoint) latest = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
   GError *local_error = NULL;
@@ -88,7 +88,7 @@ cw_wallet_store_record_checkpoint (CwWalletStore  *self,
       return FALSE;
     }
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   if (!cw_wallet_store_begin (self, error))
     return FALSE;
 
@@ -156,13 +156,13 @@ cw_wallet_store_raise_alert (CwWalletStore  *self,
                              GBytes         *evidence,
                              GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), -1);
   g_return_val_if_fail (kind != NULL && message != NULL, -1);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   stmt = cw_wallet_store_prepare (self,
                                   "INSERT INTO alerts (kind, message, evidence, created)"
                                   " VALUES (?, ?, ?, ?)",
@@ -190,14 +190,14 @@ cw_wallet_store_list_alerts (CwWalletStore  *self,
                              gboolean        include_acknowledged,
                              GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
   g_autoptr(GPtrArray) alerts = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_store_alert_free);
   int rc;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), NULL);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   stmt = cw_wallet_store_prepare (self,
                                   "SELECT id, kind, message, evidence, created, acknowledged"
                                   " FROM alerts WHERE ? OR acknowledged IS NULL ORDER BY id DESC",
@@ -233,12 +233,12 @@ cw_wallet_store_acknowledge_alert (CwWalletStore  *self,
                                    gint64          id,
                                    GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   stmt = cw_wallet_store_prepare (self,
                                   "UPDATE alerts SET acknowledged = coalesce (acknowledged, ?)"
                                   " WHERE id = ?",

@@ -44,7 +44,7 @@ list_rows (CwWalletStore   *self,
            GDestroyNotify   free_func,
            GError         **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->mutex);
   g_autoptr(CwStoreStmt) stmt = cw_wallet_store_prepare (self, sql, error);
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (free_func);
   int rc;
@@ -71,7 +71,7 @@ get_row (CwWalletStore   *self,
          gpointer       (*from_row) (CwStoreStmt *stmt),
          GError         **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->mutex);
   g_autoptr(CwStoreStmt) stmt = cw_wallet_store_prepare (self, sql, error);
   int rc;
 
@@ -136,7 +136,7 @@ cw_wallet_store_upsert_grant (CwWalletStore       *self,
                               const CwStoreGrant  *grant,
                               GError             **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
@@ -146,7 +146,7 @@ cw_wallet_store_upsert_grant (CwWalletStore       *self,
       !check_id ("grant's envelope", grant->envelope, error))
     return FALSE;
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   stmt = cw_wallet_store_prepare (self,
                                   "INSERT OR REPLACE INTO grants (" GRANT_COLUMNS ")"
                                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -231,7 +231,7 @@ cw_wallet_store_upsert_provider (CwWalletStore          *self,
                                  const CwStoreProvider  *provider,
                                  GError                **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
@@ -242,7 +242,7 @@ cw_wallet_store_upsert_provider (CwWalletStore          *self,
       !check_id ("provider's key", provider->public_key, error))
     return FALSE;
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   stmt = cw_wallet_store_prepare (self,
                                   "INSERT OR REPLACE INTO providers (" PROVIDER_COLUMNS ")"
                                   " VALUES (?, ?, ?, ?, ?, ?)",
@@ -328,7 +328,7 @@ cw_wallet_store_upsert_request (CwWalletStore         *self,
                                 const CwStoreRequest  *request,
                                 GError               **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
@@ -340,7 +340,7 @@ cw_wallet_store_upsert_request (CwWalletStore         *self,
       !check_id ("request's envelope", request->envelope, error))
     return FALSE;
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   stmt = cw_wallet_store_prepare (self,
                                   "INSERT OR REPLACE INTO requests (" REQUEST_COLUMNS ")"
                                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -427,7 +427,7 @@ cw_wallet_store_upsert_access_event (CwWalletStore             *self,
                                      const CwStoreAccessEvent  *event,
                                      GError                   **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
@@ -446,7 +446,7 @@ cw_wallet_store_upsert_access_event (CwWalletStore             *self,
       return FALSE;
     }
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   stmt = cw_wallet_store_prepare (self,
                                   "INSERT OR REPLACE INTO access_events (" ACCESS_COLUMNS ")"
                                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -481,13 +481,13 @@ gint64
 cw_wallet_store_get_last_access_index (CwWalletStore  *self,
                                        GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), -1);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   stmt = cw_wallet_store_prepare (self, "SELECT coalesce (max (log_index), -1) FROM access_events",
                                   error);
   if (stmt == NULL)

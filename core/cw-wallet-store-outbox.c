@@ -161,11 +161,11 @@ cw_wallet_store_get_chain_head (CwWalletStore  *self,
                                 char          **id,
                                 GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   return get_head_locked (self, seq, id, error);
 }
 
@@ -253,7 +253,7 @@ cw_wallet_store_enqueue_transaction (CwWalletStore  *self,
                                      const char     *envelope,
                                      GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwDsseEnvelope) parsed = NULL;
   g_autoptr(GBytes) payload = NULL;
   g_autoptr(CwTx) tx = NULL;
@@ -290,7 +290,7 @@ cw_wallet_store_enqueue_transaction (CwWalletStore  *self,
   if (cw_tx_get_prev (tx) != NULL)
     prev = cw_base64_encode (cw_tx_get_prev (tx), CW_TX_ID_SIZE);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   if (!cw_wallet_store_begin (self, error))
     return NULL;
 
@@ -338,14 +338,14 @@ cw_wallet_store_list_transactions (CwWalletStore  *self,
                                    gboolean        include_history,
                                    GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_store_tx_free);
   int rc;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), NULL);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   /* Rejected transactions share a seq with their replacement; older first. */
   stmt = cw_wallet_store_prepare (self,
                                   "SELECT " TX_COLUMNS " FROM transactions"
@@ -372,12 +372,12 @@ cw_wallet_store_get_transaction (CwWalletStore  *self,
                                  const char     *id,
                                  GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   return get_tx_locked (self, id, error);
 }
 
@@ -406,14 +406,14 @@ cw_wallet_store_mark_sent (CwWalletStore  *self,
                            const char     *id,
                            GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreTx) tx = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   if (!cw_wallet_store_begin (self, error))
     return FALSE;
   if ((tx = get_pending_locked (self, id, "marked as sent", error)) == NULL)
@@ -444,7 +444,7 @@ cw_wallet_store_mark_confirmed (CwWalletStore  *self,
                                 guint64         log_index,
                                 GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreTx) tx = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
 
@@ -452,7 +452,7 @@ cw_wallet_store_mark_confirmed (CwWalletStore  *self,
   g_return_val_if_fail (id != NULL && receipt != NULL, FALSE);
   g_return_val_if_fail (log_index <= G_MAXINT64, FALSE);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   if (!cw_wallet_store_begin (self, error))
     return FALSE;
 
@@ -494,7 +494,7 @@ cw_wallet_store_mark_rejected (CwWalletStore  *self,
                                const char     *reason,
                                GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreTx) tx = NULL;
   g_autoptr(CwStoreStmt) check = NULL;
   g_autoptr(CwStoreStmt) reject = NULL;
@@ -507,7 +507,7 @@ cw_wallet_store_mark_rejected (CwWalletStore  *self,
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL && reason != NULL, FALSE);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   if (!cw_wallet_store_begin (self, error))
     return FALSE;
   if ((tx = get_pending_locked (self, id, "rejected", error)) == NULL)

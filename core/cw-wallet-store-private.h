@@ -17,8 +17,11 @@ struct _CwWalletStore
   sqlite3 *db;
   /* SQL text -> prepared statement, reused for the life of the connection. */
   GHashTable *statements;
-  /* Serializes every public call (see the header). */
-  GMutex mutex;
+  /* Serializes every public call (see the header); recursive so that a
+   * batch (cw_wallet_store_batch_begin()) can hold it across calls. */
+  GRecMutex mutex;
+  /* Inside a batch, the per-call transactions join the batch's. */
+  gboolean in_batch;
 };
 
 /* A cached statement; the autoptr cleanup resets it for its next use. */

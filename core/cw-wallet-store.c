@@ -226,6 +226,8 @@ gboolean
 cw_wallet_store_begin (CwWalletStore  *self,
                        GError        **error)
 {
+  if (self->in_batch)
+    return TRUE;
   return cw_wallet_store_exec (self, "BEGIN IMMEDIATE", error);
 }
 
@@ -233,6 +235,8 @@ gboolean
 cw_wallet_store_commit (CwWalletStore  *self,
                         GError        **error)
 {
+  if (self->in_batch)
+    return TRUE;
   if (cw_wallet_store_exec (self, "COMMIT", error))
     return TRUE;
 
@@ -243,8 +247,61 @@ cw_wallet_store_commit (CwWalletStore  *self,
 void
 cw_wallet_store_rollback (CwWalletStore *self)
 {
+  /* A failed call inside a batch fails the batch, which rolls back. */
+  if (self->in_batch)
+    return;
   if (self->db != NULL && !sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+gboolean
+cw_wallet_store_batch_begin (CwWalletStore  *self,
+                             GError        **error)
+{
+  g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
+
+  g_rec_mutex_lock (&self->mutex);
+  if (self->in_batch)
+    {
+      g_rec_mutex_unlock (&self->mutex);
+      g_set_error_literal (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_STATE,
+                           "A batch of changes is already open.");
+      return FALSE;
+    }
+  if (!cw_wallet_store_check_open (self, error) ||
+      !cw_wallet_store_exec (self, "BEGIN IMMEDIATE", error))
+    {
+      g_rec_mutex_unlock (&self->mutex);
+      return FALSE;
+    }
+  self->in_batch = TRUE;
+  return TRUE;
+}
+
+gboolean
+cw_wallet_store_batch_commit (CwWalletStore  *self,
+                              GError        **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
+  g_return_val_if_fail (self->in_batch, FALSE);
+
+  self->in_batch = FALSE;
+  ok = cw_wallet_store_commit (self, error);
+  g_rec_mutex_unlock (&self->mutex);
+  return ok;
+}
+
+void
+cw_wallet_store_batch_rollback (CwWalletStore *self)
+{
+  g_return_if_fail (CW_IS_WALLET_STORE (self));
+  g_return_if_fail (self->in_batch);
+
+  self->in_batch = FALSE;
+  cw_wallet_store_rollback (self);
+  g_rec_mutex_unlock (&self->mutex);
 }
 
 /* Opening and migrating. */
@@ -448,11 +505,11 @@ close_locked (CwWalletStore *self)
 void
 cw_wallet_store_close (CwWalletStore *self)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
 
   g_return_if_fail (CW_IS_WALLET_STORE (self));
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   close_locked (self);
 }
 
@@ -484,7 +541,7 @@ cw_wallet_store_set_identity (CwWalletStore          *self,
                               const CwStoreIdentity  *identity,
                               GError                **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
@@ -498,7 +555,7 @@ cw_wallet_store_set_identity (CwWalletStore          *self,
       return FALSE;
     }
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   stmt = cw_wallet_store_prepare (self,
                                   "INSERT OR REPLACE INTO identity (singleton, patient_id, public_key,"
                                   " recovery_key, clinic, enrolled) VALUES (1, ?, ?, ?, ?, ?)",
@@ -518,14 +575,14 @@ CwStoreIdentity *
 cw_wallet_store_get_identity (CwWalletStore  *self,
                               GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
   CwStoreIdentity *identity;
   int rc;
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), NULL);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   stmt = cw_wallet_store_prepare (self,
                                   "SELECT patient_id, public_key, recovery_key, clinic, enrolled"
                                   " FROM identity",
@@ -556,7 +613,7 @@ cw_wallet_store_set_node_profile (CwWalletStore       *self,
                                  const CwNodeProfile  *config,
                                  GError             **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwNodeProfile) checked = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
 
@@ -569,7 +626,7 @@ cw_wallet_store_set_node_profile (CwWalletStore       *self,
   if (checked == NULL)
     return FALSE;
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   if (!cw_wallet_store_begin (self, error))
     return FALSE;
 
@@ -613,7 +670,7 @@ CwNodeProfile *
 cw_wallet_store_get_node_profile (CwWalletStore  *self,
                                  GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(CwStoreStmt) stmt = NULL;
   g_autoptr(CwStoreStmt) witnesses = NULL;
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
@@ -623,7 +680,7 @@ cw_wallet_store_get_node_profile (CwWalletStore  *self,
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), NULL);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_rec_mutex_locker_new (&self->mutex);
   stmt = cw_wallet_store_prepare (self, "SELECT url, tls_pin, log_key, quorum FROM node_config", error);
   if (stmt == NULL)
     return NULL;
@@ -667,7 +724,7 @@ cw_wallet_store_finalize (GObject *object)
   close_locked (self);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->path, g_free);
-  g_mutex_clear (&self->mutex);
+  g_rec_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (cw_wallet_store_parent_class)->finalize (object);
 }
@@ -740,7 +797,7 @@ statement_finalize (gpointer stmt)
 static void
 cw_wallet_store_init (CwWalletStore *self)
 {
-  g_mutex_init (&self->mutex);
+  g_rec_mutex_init (&self->mutex);
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                             statement_finalize);
 }

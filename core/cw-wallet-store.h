@@ -173,6 +173,15 @@ const char         *cw_wallet_store_get_path          (CwWalletStore       *self
  * finalize. */
 void                cw_wallet_store_close             (CwWalletStore       *self);
 
+/* A batch: every call between begin and commit, from the calling thread,
+ * lands in one SQLite transaction (other threads wait); a failed call
+ * inside leaves the batch to be rolled back as a whole. */
+gboolean            cw_wallet_store_batch_begin       (CwWalletStore       *self,
+                                                       GError             **error);
+gboolean            cw_wallet_store_batch_commit      (CwWalletStore       *self,
+                                                       GError             **error);
+void                cw_wallet_store_batch_rollback    (CwWalletStore       *self);
+
 /* Identity and node configuration (one row each; set replaces). */
 gboolean            cw_wallet_store_set_identity      (CwWalletStore       *self,
                                                        const CwStoreIdentity *identity,

@@ -456,9 +456,8 @@ enroll_prepare_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-/* Closes and deletes the store file, then opens a fresh one. */
-static void
-reset_store (CwWallet *self)
+void
+cw_wallet_reset_store (CwWallet *self)
 {
   g_autoptr(GError) error = NULL;
   const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
@@ -498,7 +497,7 @@ enroll_submit_thread (GTask        *task,
     {
       cw_wallet_worker_end (&worker);
       /* Enrollment is all or nothing: no half identity stays behind. */
-      reset_store (self);
+      cw_wallet_reset_store (self);
       g_task_return_error (task, error);
       return;
     }

@@ -16,6 +16,7 @@
 
 #include <gio/gio.h>
 
+#include "cw-backup.h"
 #include "cw-keyring.h"
 #include "cw-node-client.h"
 #include "cw-wallet-store.h"
@@ -146,6 +147,36 @@ void           cw_wallet_export_fhir_async  (CwWallet          *self,
                                            gpointer             user_data);
 char          *cw_wallet_export_fhir_finish (CwWallet          *self,
                                            GAsyncResult        *result,
+                                           GError             **error);
+
+/* Takes over the identity in @backup on a wallet that has none: stores its
+ * key in the keyring, then fetches the patient's chain from the node of the
+ * backup's profile, verifies it (checkpoint, inclusion proofs, signatures,
+ * seq/prev links, the key being the chain's current one) and stores it as
+ * confirmed history with its grants. All or nothing, like enrollment. */
+void           cw_wallet_restore_async    (CwWallet            *self,
+                                           CwBackup            *backup,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean       cw_wallet_restore_finish   (CwWallet            *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+
+/* Re-verifies, without the node, everything the store keeps as evidence:
+ * the local chain (IDs, signatures, seq/prev links), every receipt of a
+ * confirmed transaction and access event against its checkpoint (log key,
+ * quorum, inclusion), receipts of the latest checkpoint's size against its
+ * root, and every grant against its confirmed transaction. A failure
+ * raises an alert (CW_WALLET_ERROR_VERIFICATION); @n_checked gets the
+ * number of records checked. */
+void           cw_wallet_verify_async     (CwWallet            *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean       cw_wallet_verify_finish    (CwWallet            *self,
+                                           GAsyncResult        *result,
+                                           guint               *n_checked,
                                            GError             **error);
 
 /* A timer on the wallet's main context that flushes the outbox, backing

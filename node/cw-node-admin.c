@@ -21,6 +21,7 @@
 #include "cw-node-server.h"
 #include "cw-node-tls.h"
 #include "cw-witness-admin.h"
+#include "cw-witness-pool.h"
 
 typedef int (*CommandFunc) (const char  *prog,
                             int          argc,
@@ -184,6 +185,112 @@ quit_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The sequencer's cosign step: pushes each new checkpoint to the
+ * configured witnesses and stores the cosignatures that come back. It runs
+ * on the sequencer thread only, with a store handle of its own. */
+typedef struct
+{
+  CwWitnessPool *pool;
+  CwNodeStore *store;
+  guint quorum;
+} Cosigner;
+
+static void
+cosigner_free (Cosigner *cosigner)
+{
+  g_clear_object (&cosigner->pool);
+  g_clear_object (&cosigner->store);
+  g_free (cosigner);
+}
+
+static GPtrArray *
+cosign_proof_cb (guint64    old_size,
+                 guint64    new_size,
+                 gpointer   user_data,
+                 GError   **error)
+{
+  CwNodeSequencer *sequencer = user_data;
+
+  /* Called within the cosign step, so sizes up to the one being cosigned
+   * are provable although not published yet. */
+  return cw_node_sequencer_prove_consistency (sequencer, old_size, new_size, error);
+}
+
+static char *
+cosign_cb (CwNodeSequencer *sequencer,
+           guint64          size,
+           const char      *checkpoint,
+           gpointer         user_data)
+{
+  Cosigner *cosigner = user_data;
+  g_autoptr(GPtrArray) cosignatures = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cosigned = NULL;
+
+  cosigned = cw_witness_pool_cosign_sync (cosigner->pool, checkpoint, size, cosign_proof_cb,
+                                          sequencer, NULL, &cosignatures, &error);
+  if (cosigned == NULL)
+    {
+      g_warning ("Cosigning checkpoint %" G_GUINT64_FORMAT ": %s", size, error->message);
+      return NULL;
+    }
+
+  /* A cosignature that could not be stored is still served until the next
+   * checkpoint; it is lost only across a restart. */
+  for (guint i = 0; i < cosignatures->len; i++)
+    {
+      CwWitnessCosignature *cosignature = g_ptr_array_index (cosignatures, i);
+
+      if (!cw_node_store_add_cosignature (cosigner->store, size, cosignature->witness,
+                                          cosignature->line, (gint64) cosignature->time, &error))
+        {
+          g_warning ("Storing the cosignature of %s: %s", cosignature->witness, error->message);
+          g_clear_error (&error);
+        }
+    }
+
+  if (cosignatures->len < cosigner->quorum)
+    g_message ("checkpoint %" G_GUINT64_FORMAT ": %u of %u cosignatures, below the quorum of %u",
+               size, cosignatures->len, cw_witness_pool_get_n_witnesses (cosigner->pool),
+               cosigner->quorum);
+
+  return g_steal_pointer (&cosigned);
+}
+
+/* Wires the configured witnesses, if any, into the sequencer. */
+static gboolean
+setup_witnesses (CwNodeSequencer  *sequencer,
+                 CwNodeConfig     *config,
+                 CwNodeStore      *store,
+                 CwSigningKey     *log_key,
+                 GError          **error)
+{
+  g_autoptr(CwWitnessPool) pool = NULL;
+  g_autoptr(CwNodeStore) handle = NULL;
+  Cosigner *cosigner;
+
+  pool = cw_witness_pool_new_from_config (config, cw_signing_key_get_verifier (log_key), error);
+  if (pool == NULL)
+    return FALSE;
+  if (cw_witness_pool_get_n_witnesses (pool) == 0)
+    return TRUE;
+
+  handle = cw_node_store_open_another (store, error);
+  if (handle == NULL)
+    return FALSE;
+
+  cw_witness_pool_set_timeout (pool, cw_node_config_get_witness_timeout_ms (config));
+
+  cosigner = g_new0 (Cosigner, 1);
+  cosigner->pool = g_steal_pointer (&pool);
+  cosigner->store = g_steal_pointer (&handle);
+  cosigner->quorum = cw_node_config_get_witness_quorum (config);
+  cw_node_sequencer_set_cosign_func (sequencer, cosign_cb, cosigner,
+                                     (GDestroyNotify) cosigner_free);
+
+  return TRUE;
+}
+
 static int
 cmd_serve (const char  *prog,
            int          argc,
@@ -238,6 +345,9 @@ cmd_serve (const char  *prog,
     return fail (prog, error);
   g_free (cw_node_sequencer_dup_checkpoint (sequencer, &size));
 
+  if (!setup_witnesses (sequencer, config, store, log_key, &error))
+    return fail (prog, error);
+
   cert_path = cw_node_config_get_tls_cert_path (config);
   key_path = cw_node_config_get_tls_key_path (config);
   certificate = cw_node_tls_load (cert_path, key_path, &error);
@@ -257,8 +367,9 @@ cmd_serve (const char  *prog,
 
   url = cw_node_server_dup_url (server);
   g_print ("listening on %s\n", url);
-  g_printerr ("%s: log %s at size %" G_GUINT64_FORMAT "\n",
-              prog, cw_node_config_get_origin (config), size);
+  g_printerr ("%s: log %s at size %" G_GUINT64_FORMAT ", %u witnesses\n",
+              prog, cw_node_config_get_origin (config), size,
+              g_strv_length ((char **) cw_node_config_get_witnesses (config)));
   fflush (stdout);
 
   g_main_loop_run (loop);

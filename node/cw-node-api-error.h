@@ -38,6 +38,11 @@ typedef enum {
   CW_NODE_API_ERROR_UNKNOWN_REQUEST,     /* 422 unknown_request */
   CW_NODE_API_ERROR_REQUEST_NOT_PENDING, /* 422 request_not_pending */
   CW_NODE_API_ERROR_INVALID_KEY,         /* 422 invalid_key */
+  /* Authenticated reads and limits */
+  CW_NODE_API_ERROR_UNAUTHENTICATED,     /* 401 unauthenticated */
+  CW_NODE_API_ERROR_STALE_SIGNATURE,     /* 401 stale_signature */
+  CW_NODE_API_ERROR_REPLAYED_SIGNATURE,  /* 401 replayed_signature */
+  CW_NODE_API_ERROR_RATE_LIMITED,        /* 429 rate_limited */
 } CwNodeApiError;
 
 const char *cw_node_api_error_get_code    (CwNodeApiError     error);

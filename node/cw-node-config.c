@@ -33,8 +33,14 @@ struct _CwNodeConfig
   guint max_body_size;
   guint max_search_results;
   guint max_query_length;
+  guint rate_limit;
+  guint rate_burst;
+  guint rate_limit_loopback;
+  guint idle_timeout;
+  guint body_timeout;
   char **witnesses;
   guint witness_quorum;
+  guint witness_timeout_ms;
 };
 
 G_DEFINE_FINAL_TYPE (CwNodeConfig, cw_node_config, G_TYPE_OBJECT)
@@ -53,8 +59,14 @@ enum {
   PROP_MAX_BODY_SIZE,
   PROP_MAX_SEARCH_RESULTS,
   PROP_MAX_QUERY_LENGTH,
+  PROP_RATE_LIMIT,
+  PROP_RATE_BURST,
+  PROP_RATE_LIMIT_LOOPBACK,
+  PROP_IDLE_TIMEOUT,
+  PROP_BODY_TIMEOUT,
   PROP_WITNESSES,
   PROP_WITNESS_QUORUM,
+  PROP_WITNESS_TIMEOUT_MS,
   N_PROPS
 };
 
@@ -71,7 +83,13 @@ static const struct {
   { PROP_MAX_BODY_SIZE, GROUP_LIMITS, "max-body-size" },
   { PROP_MAX_SEARCH_RESULTS, GROUP_LIMITS, "max-search-results" },
   { PROP_MAX_QUERY_LENGTH, GROUP_LIMITS, "max-query-length" },
+  { PROP_RATE_LIMIT, GROUP_LIMITS, "rate-limit" },
+  { PROP_RATE_BURST, GROUP_LIMITS, "rate-burst" },
+  { PROP_RATE_LIMIT_LOOPBACK, GROUP_LIMITS, "rate-limit-loopback" },
+  { PROP_IDLE_TIMEOUT, GROUP_LIMITS, "idle-timeout" },
+  { PROP_BODY_TIMEOUT, GROUP_LIMITS, "body-timeout" },
   { PROP_WITNESS_QUORUM, GROUP_WITNESSES, "quorum" },
+  { PROP_WITNESS_TIMEOUT_MS, GROUP_WITNESSES, "timeout-ms" },
 };
 
 static const struct {
@@ -132,7 +150,13 @@ uint_field (CwNodeConfig *self,
     case PROP_MAX_BODY_SIZE: return &self->max_body_size;
     case PROP_MAX_SEARCH_RESULTS: return &self->max_search_results;
     case PROP_MAX_QUERY_LENGTH: return &self->max_query_length;
+    case PROP_RATE_LIMIT: return &self->rate_limit;
+    case PROP_RATE_BURST: return &self->rate_burst;
+    case PROP_RATE_LIMIT_LOOPBACK: return &self->rate_limit_loopback;
+    case PROP_IDLE_TIMEOUT: return &self->idle_timeout;
+    case PROP_BODY_TIMEOUT: return &self->body_timeout;
     case PROP_WITNESS_QUORUM: return &self->witness_quorum;
+    case PROP_WITNESS_TIMEOUT_MS: return &self->witness_timeout_ms;
     default: return NULL;
     }
 }
@@ -244,12 +268,34 @@ cw_node_config_class_init (CwNodeConfigClass *klass)
   properties[PROP_MAX_QUERY_LENGTH] =
     g_param_spec_uint ("max-query-length", NULL, "Longest search query, in characters",
                        1, 1024, 128, rw);
+  /* Generous for one wallet; loopback (local tools, tests, benchmarks) is
+   * exempt unless rate-limit-loopback is 1. */
+  properties[PROP_RATE_LIMIT] =
+    g_param_spec_uint ("rate-limit", NULL, "Requests per second per client address, 0 for none",
+                       0, 1000000, 50, rw);
+  properties[PROP_RATE_BURST] =
+    g_param_spec_uint ("rate-burst", NULL, "Requests a client address may make at once",
+                       1, 1000000, 200, rw);
+  properties[PROP_RATE_LIMIT_LOOPBACK] =
+    g_param_spec_uint ("rate-limit-loopback", NULL, "1 to rate-limit loopback clients too",
+                       0, 1, 0, rw);
+  properties[PROP_IDLE_TIMEOUT] =
+    g_param_spec_uint ("idle-timeout", NULL,
+                       "Seconds a connection may take to deliver a request's head, idle time included",
+                       1, 3600, 30, rw);
+  properties[PROP_BODY_TIMEOUT] =
+    g_param_spec_uint ("body-timeout", NULL, "Seconds a client may take to send a request body",
+                       1, 3600, 60, rw);
   properties[PROP_WITNESSES] =
     g_param_spec_boxed ("witnesses", NULL, "Witnesses, one “<verifier key> <URL> <TLS pin>” each",
                         G_TYPE_STRV, rw);
   properties[PROP_WITNESS_QUORUM] =
     g_param_spec_uint ("witness-quorum", NULL, "Cosignatures required per checkpoint",
                        0, 64, 0, rw);
+  /* A witness that is down delays each batch by at most this much. */
+  properties[PROP_WITNESS_TIMEOUT_MS] =
+    g_param_spec_uint ("witness-timeout-ms", NULL, "Longest wait for witnesses per checkpoint",
+                       1, 600000, 10000, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -603,4 +649,46 @@ cw_node_config_get_witness_quorum (CwNodeConfig *self)
 {
   g_return_val_if_fail (CW_IS_NODE_CONFIG (self), 0);
   return self->witness_quorum;
+}
+
+guint
+cw_node_config_get_witness_timeout_ms (CwNodeConfig *self)
+{
+  g_return_val_if_fail (CW_IS_NODE_CONFIG (self), 0);
+  return self->witness_timeout_ms;
+}
+
+guint
+cw_node_config_get_rate_limit (CwNodeConfig *self)
+{
+  g_return_val_if_fail (CW_IS_NODE_CONFIG (self), 0);
+  return self->rate_limit;
+}
+
+guint
+cw_node_config_get_rate_burst (CwNodeConfig *self)
+{
+  g_return_val_if_fail (CW_IS_NODE_CONFIG (self), 0);
+  return self->rate_burst;
+}
+
+gboolean
+cw_node_config_get_rate_limit_loopback (CwNodeConfig *self)
+{
+  g_return_val_if_fail (CW_IS_NODE_CONFIG (self), FALSE);
+  return self->rate_limit_loopback != 0;
+}
+
+guint
+cw_node_config_get_idle_timeout (CwNodeConfig *self)
+{
+  g_return_val_if_fail (CW_IS_NODE_CONFIG (self), 0);
+  return self->idle_timeout;
+}
+
+guint
+cw_node_config_get_body_timeout (CwNodeConfig *self)
+{
+  g_return_val_if_fail (CW_IS_NODE_CONFIG (self), 0);
+  return self->body_timeout;
 }

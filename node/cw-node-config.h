@@ -51,9 +51,18 @@ guint               cw_node_config_get_batch_max_size  (CwNodeConfig   *self);
 gsize               cw_node_config_get_max_body_size   (CwNodeConfig   *self);
 guint               cw_node_config_get_max_search_results (CwNodeConfig *self);
 guint               cw_node_config_get_max_query_length (CwNodeConfig  *self);
+/* [limits] rate-limit, rate-burst, rate-limit-loopback, idle-timeout and
+ * body-timeout (cw-node-limits.h). */
+guint               cw_node_config_get_rate_limit      (CwNodeConfig   *self);
+guint               cw_node_config_get_rate_burst      (CwNodeConfig   *self);
+gboolean            cw_node_config_get_rate_limit_loopback (CwNodeConfig *self);
+guint               cw_node_config_get_idle_timeout    (CwNodeConfig   *self);
+guint               cw_node_config_get_body_timeout    (CwNodeConfig   *self);
 /* Entries "<verifier key> <URL> <TLS pin>", parsed by cw-witness-pool. */
 const char * const *cw_node_config_get_witnesses       (CwNodeConfig   *self);
 guint               cw_node_config_get_witness_quorum  (CwNodeConfig   *self);
+/* How long each checkpoint waits for its cosignatures: [witnesses] timeout-ms. */
+guint               cw_node_config_get_witness_timeout_ms (CwNodeConfig *self);
 
 /* Parses "<IPv4>:<port>" or "[<IPv6>]:<port>" (an address, not a host name;
  * port 0 asks for an ephemeral port). */

@@ -206,6 +206,24 @@ get_published_size (CwNodeSequencer *self)
   return size;
 }
 
+/* The largest size a consistency proof may reach: the published one, or
+ * for the cosign step (on the sequencer thread, before publishing) the
+ * committed size being cosigned. */
+static guint64
+get_provable_size (CwNodeSequencer *self)
+{
+  guint64 size;
+
+  g_mutex_lock (&self->lock);
+  if (self->cosign_thread != NULL && self->cosign_thread == g_thread_self ())
+    size = self->cosign_size;
+  else
+    size = self->published_size;
+  g_mutex_unlock (&self->lock);
+
+  return size;
+}
+
 static gboolean
 set_out_of_range (GError     **error,
                   const char  *message)
@@ -310,7 +328,7 @@ cw_node_sequencer_prove_consistency (CwNodeSequencer  *self,
 
   g_return_val_if_fail (CW_IS_NODE_SEQUENCER (self), NULL);
 
-  if (old_size == 0 || old_size > new_size || new_size > get_published_size (self))
+  if (old_size == 0 || old_size > new_size || new_size > get_provable_size (self))
     {
       set_out_of_range (error, "0 < old ≤ new ≤ the checkpoint's size is required");
       return NULL;

@@ -34,6 +34,11 @@ struct _CwNodeSequencer
   gboolean failed;
   guint64 published_size;
   char *published_checkpoint;
+  /* The sequencer thread while it runs the cosign step, and the size being
+   * cosigned: only that thread may prove consistency beyond what is
+   * published, since the witnesses must see the proofs first. */
+  GThread *cosign_thread;
+  guint64 cosign_size;
 
   /* Only the sequencer thread changes these, under the writer lock;
    * readers on other threads take the reader lock. */

@@ -34,6 +34,7 @@ typedef struct
   CwNodeSubmission *submission;
   GTask *task;
   gboolean ready;    /* prepared by a worker */
+  gint64 queued;     /* monotonic time of arrival */
 } QueueItem;
 
 static void
@@ -95,7 +96,10 @@ take_batch (CwNodeSequencer *self)
   while (!self->stopping && !head_is_ready (self))
     g_cond_wait (&self->cond, &self->lock);
 
-  deadline = g_get_monotonic_time () + self->batch_interval_ms * G_TIME_SPAN_MILLISECOND;
+  /* The interval counts from the head's arrival: what queued up while the
+   * previous batch was being committed has waited long enough. */
+  deadline = self->stopping ? 0 : ((QueueItem *) g_queue_peek_head (&self->queue))->queued +
+                                  self->batch_interval_ms * G_TIME_SPAN_MILLISECOND;
   while (!self->stopping && self->queue.length < self->batch_max_size)
     {
       if (!g_cond_wait_until (&self->cond, &self->lock, deadline))
@@ -176,7 +180,16 @@ run_cosign_step (CwNodeSequencer *self,
   if (self->cosign_func == NULL)
     return checkpoint;
 
+  g_mutex_lock (&self->lock);
+  self->cosign_thread = g_thread_self ();
+  self->cosign_size = size;
+  g_mutex_unlock (&self->lock);
+
   cosigned = self->cosign_func (self, size, checkpoint, self->cosign_data);
+
+  g_mutex_lock (&self->lock);
+  self->cosign_thread = NULL;
+  g_mutex_unlock (&self->lock);
   if (cosigned == NULL)
     return checkpoint;
 
@@ -371,6 +384,7 @@ cw_node_sequencer_submit_async (CwNodeSequencer     *self,
   item = g_new0 (QueueItem, 1);
   item->submission = cw_node_submission_new (envelope);
   item->task = g_object_ref (task);
+  item->queued = g_get_monotonic_time ();
 
   g_mutex_lock (&self->lock);
   accepted = self->thread != NULL && !self->stopping && !self->failed &&

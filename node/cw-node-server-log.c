@@ -196,7 +196,9 @@ handle_tile (CwNodeServer      *self,
   start_read (self, msg, read);
 }
 
-/* Exactly the parameters @first and @second, decimal. */
+/* Exactly the parameters @first and @second, decimal, read from the raw
+ * query: the parsed table keeps only one of a repeated parameter, and a
+ * decoded "%00" would cut a value short. */
 static gboolean
 parse_size_params (SoupServerMessage *msg,
                    GHashTable        *query,
@@ -205,10 +207,30 @@ parse_size_params (SoupServerMessage *msg,
                    guint64           *out_first,
                    guint64           *out_second)
 {
-  const char *a = query != NULL ? g_hash_table_lookup (query, first) : NULL;
-  const char *b = query != NULL ? g_hash_table_lookup (query, second) : NULL;
+  const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_auto(GStrv) pairs = raw != NULL ? g_strsplit (raw, "&", -1) : NULL;
+  const char *a = NULL;
+  const char *b = NULL;
+  gboolean valid = pairs != NULL && g_strv_length (pairs) == 2;
 
-  if (a == NULL || b == NULL || g_hash_table_size (query) != 2 ||
+  for (guint i = 0; valid && pairs[i] != NULL; i++)
+    {
+      char *equals = strchr (pairs[i], '=');
+      const char **value = NULL;
+
+      if (equals != NULL)
+        {
+          *equals = '\0';
+          value = g_str_equal (pairs[i], first) ? &a
+                : g_str_equal (pairs[i], second) ? &b : NULL;
+        }
+      if (value == NULL || *value != NULL)
+        valid = FALSE;
+      else
+        *value = equals + 1;
+    }
+
+  if (!valid || a == NULL || b == NULL ||
       !cw_parse_uint64 (a, -1, out_first) || !cw_parse_uint64 (b, -1, out_second))
     {
       g_autofree char *message =

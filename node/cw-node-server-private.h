@@ -2,6 +2,7 @@
  * server's state, response helpers and the handlers each file adds. */
 #pragma once
 
+#include "cw-node-limits.h"
 #include "cw-node-server.h"
 
 G_BEGIN_DECLS
@@ -16,6 +17,8 @@ struct _CwNodeServer
   CwNodeSequencer *sequencer;
   GTlsCertificate *certificate;
   SoupServer *soup_server;
+  CwNodeLimits *limits;
+  GAsyncQueue *read_stores;   /* idle CwNodeStore handles for worker threads */
 };
 
 void      cw_node_server_respond_json           (SoupServerMessage *msg,
@@ -36,6 +39,13 @@ void      cw_node_server_handle_tx              (CwNodeServer      *self,
 /* cw-node-server-log.c: /log/checkpoint, /log/tile/..., /v1/log/proof/...;
  * FALSE if @path is none of them. */
 gboolean  cw_node_server_handle_log             (CwNodeServer      *self,
+                                                 SoupServerMessage *msg,
+                                                 const char        *path,
+                                                 GHashTable        *query);
+
+/* cw-node-server-patient.c: the authenticated reads, /v1/patients/<pid>/...
+ * and GET /v1/tx/<id>; FALSE if @path is none of them. */
+gboolean  cw_node_server_handle_patient         (CwNodeServer      *self,
                                                  SoupServerMessage *msg,
                                                  const char        *path,
                                                  GHashTable        *query);

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "cw-encoding.h"
 #include "cw-node-api-error.h"
 #include "cw-node-server-private.h"
 
@@ -136,8 +137,10 @@ handle_provider_search (CwNodeServer      *self,
       q = g_hash_table_lookup (query, "q");
     }
 
-  /* A NUL byte would silently cut the decoded value short. */
-  if ((raw_query != NULL && strstr (raw_query, "%00") != NULL) ||
+  /* A NUL byte would silently cut the decoded value short, and the parsed
+   * table would keep only one of a repeated "q". */
+  if ((raw_query != NULL && (strstr (raw_query, "%00") != NULL ||
+                             strchr (raw_query, '&') != NULL)) ||
       (q != NULL && !query_text_is_valid (q, max_length)))
     {
       g_autofree char *message =
@@ -231,6 +234,10 @@ server_handler_cb (SoupServer        *server,
     {
       /* A log endpoint. */
     }
+  else if (cw_node_server_handle_patient (self, msg, path, query))
+    {
+      /* An authenticated read. */
+    }
   else
     {
       cw_node_api_error_respond (msg, CW_NODE_API_ERROR_NOT_FOUND, "No such endpoint");
@@ -274,11 +281,30 @@ early_handler_cb (SoupServer        *server,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   RequestData *request = get_request_data (msg);
   gsize max = cw_node_config_get_max_body_size (self->config);
+  const char *length;
+
+  if (!cw_node_limits_admit (self->limits, msg))
+    return;
+
+  /* libsoup reads "Content-Length: -5" as -5 and warns when it reads the
+   * body; refuse anything but one decimal length, and read no body. */
+  length = soup_message_headers_get_one (headers, "Content-Length");
+  if (length != NULL && !cw_parse_uint64 (length, -1, NULL))
+    {
+      soup_message_headers_replace (headers, "Content-Length", "0");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      cw_node_api_error_respond (msg, CW_NODE_API_ERROR_BAD_REQUEST,
+                                 "Content-Length must be one decimal number");
+      return;
+    }
 
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
       soup_message_headers_get_content_length (headers) > (goffset) max)
     {
-      /* Answered now, without reading the body; the connection closes. */
+      /* Answered now; the connection closes. libsoup still reads the body
+       * before it answers: never keep it. */
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Connection", "close");
       cw_node_api_error_respond (msg, CW_NODE_API_ERROR_PAYLOAD_TOO_LARGE,
@@ -350,9 +376,19 @@ cw_node_server_constructed (GObject *object)
 
   G_OBJECT_CLASS (cw_node_server_parent_class)->constructed (object);
 
+  /* raw-paths: the path keeps its percent-encoding for RFC 9421 @path
+   * (GUri still normalises encoded unreserved characters). */
   self->soup_server = soup_server_new ("tls-certificate", self->certificate,
                                        "server-header", "consent-node/" PACKAGE_VERSION,
+                                       "raw-paths", TRUE,
                                        NULL);
+  self->read_stores = g_async_queue_new_full (g_object_unref);
+  self->limits = cw_node_limits_new (cw_node_config_get_rate_limit (self->config),
+                                     cw_node_config_get_rate_burst (self->config),
+                                     cw_node_config_get_rate_limit_loopback (self->config),
+                                     cw_node_config_get_idle_timeout (self->config),
+                                     cw_node_config_get_body_timeout (self->config));
+  cw_node_limits_attach (self->limits, self->soup_server);
 
   g_signal_connect_object (self->soup_server, "request-started",
                            G_CALLBACK (request_started_cb), self, 0);
@@ -373,6 +409,8 @@ cw_node_server_dispose (GObject *object)
   if (self->soup_server != NULL)
     soup_server_disconnect (self->soup_server);
   g_clear_object (&self->soup_server);
+  g_clear_object (&self->limits);
+  g_clear_pointer (&self->read_stores, g_async_queue_unref);
   g_clear_object (&self->directory);
   g_clear_object (&self->sequencer);
   g_clear_object (&self->store);

@@ -25,14 +25,33 @@ run (CwNodeStoreSqlite  *self,
   return TRUE;
 }
 
+/* BEGIN and COMMIT, without parsing them for every batch. */
+static gboolean
+exec_cached (CwNodeStoreSqlite  *self,
+             const char         *sql,
+             GError            **error)
+{
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
+
+  stmt = cw_node_store_sqlite_prepare_cached (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return cw_node_store_sqlite_set_error (self, error, sql);
+
+  return TRUE;
+}
+
 static gboolean
 check_head (CwNodeStoreSqlite  *self,
             CwNodeBatch        *batch,
             GError            **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
 
-  stmt = cw_node_store_sqlite_prepare (self, "SELECT size FROM tree_head WHERE id = 1", error);
+  stmt = cw_node_store_sqlite_prepare_cached (self, "SELECT size FROM tree_head WHERE id = 1",
+                                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -56,8 +75,8 @@ write_tree (CwNodeStoreSqlite  *self,
             CwNodeBatch        *batch,
             GError            **error)
 {
-  g_autoptr(sqlite3_stmt) insert = NULL;
-  g_autoptr(sqlite3_stmt) head = NULL;
+  g_autoptr(CwSqliteCachedStmt) insert = NULL;
+  g_autoptr(CwSqliteCachedStmt) head = NULL;
   guint64 first = cw_log_tree_stored_hash_count (batch->old_size);
   guint64 count = cw_log_tree_stored_hash_count (batch->new_size) - first;
   gsize len = 0;
@@ -71,11 +90,14 @@ write_tree (CwNodeStoreSqlite  *self,
       return FALSE;
     }
 
-  insert = cw_node_store_sqlite_prepare (self,
-                                         "INSERT INTO tree_hashes (stored_index, hash) VALUES (?1, ?2)",
-                                         error);
-  head = cw_node_store_sqlite_prepare (self, "UPDATE tree_head SET size = ?1, root = ?2 WHERE id = 1",
-                                       error);
+  insert = cw_node_store_sqlite_prepare_cached (self,
+                                                "INSERT INTO tree_hashes (stored_index, hash)"
+                                                " VALUES (?1, ?2)",
+                                                error);
+  head = cw_node_store_sqlite_prepare_cached (self,
+                                              "UPDATE tree_head SET size = ?1, root = ?2"
+                                              " WHERE id = 1",
+                                              error);
   if (insert == NULL || head == NULL)
     return FALSE;
 
@@ -99,13 +121,14 @@ write_transactions (CwNodeStoreSqlite  *self,
                     CwNodeBatch        *batch,
                     GError            **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
 
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       "INSERT INTO transactions (idx, id, type, patient, provider,"
-                                       " seq, outcome, envelope, received)"
-                                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "INSERT INTO transactions (idx, id, type, patient,"
+                                              " provider,"
+                                              " seq, outcome, envelope, received)"
+                                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -139,16 +162,18 @@ write_patients (CwNodeStoreSqlite  *self,
                 CwNodeBatch        *batch,
                 GError            **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
 
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       "INSERT INTO patients (id, current_key, recovery_key, clinic,"
-                                       " seq, head, enrolled_idx) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-                                       " ON CONFLICT (id) DO UPDATE SET"
-                                       " current_key = excluded.current_key,"
-                                       " recovery_key = excluded.recovery_key,"
-                                       " seq = excluded.seq, head = excluded.head",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "INSERT INTO patients (id, current_key,"
+                                              " recovery_key, clinic,"
+                                              " seq, head, enrolled_idx) VALUES (?1, ?2, ?3, ?4,"
+                                              " ?5, ?6, ?7)"
+                                              " ON CONFLICT (id) DO UPDATE SET"
+                                              " current_key = excluded.current_key,"
+                                              " recovery_key = excluded.recovery_key,"
+                                              " seq = excluded.seq, head = excluded.head",
+                                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -176,18 +201,20 @@ write_grants (CwNodeStoreSqlite  *self,
               CwNodeBatch        *batch,
               GError            **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
 
   /* A grant's terms never change; only a revocation is added later. */
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       "INSERT INTO grants (id, patient, provider, scopes, purpose,"
-                                       " access, data_from, data_to, expires, request, idx,"
-                                       " revoked_by, revoked_idx)"
-                                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-                                       " ON CONFLICT (id) DO UPDATE SET"
-                                       " revoked_by = excluded.revoked_by,"
-                                       " revoked_idx = excluded.revoked_idx",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "INSERT INTO grants (id, patient, provider, scopes,"
+                                              " purpose,"
+                                              " access, data_from, data_to, expires, request, idx,"
+                                              " revoked_by, revoked_idx)"
+                                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                                              " ?11, ?12, ?13)"
+                                              " ON CONFLICT (id) DO UPDATE SET"
+                                              " revoked_by = excluded.revoked_by,"
+                                              " revoked_idx = excluded.revoked_idx",
+                                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -227,15 +254,18 @@ write_requests (CwNodeStoreSqlite  *self,
                 CwNodeBatch        *batch,
                 GError            **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
 
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       "INSERT INTO requests (id, patient, provider, scopes, purpose,"
-                                       " access, expires, reason, idx, state, answered_by)"
-                                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-                                       " ON CONFLICT (id) DO UPDATE SET"
-                                       " state = excluded.state, answered_by = excluded.answered_by",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "INSERT INTO requests (id, patient, provider,"
+                                              " scopes, purpose,"
+                                              " access, expires, reason, idx, state, answered_by)"
+                                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                                              " ?11)"
+                                              " ON CONFLICT (id) DO UPDATE SET"
+                                              " state = excluded.state, answered_by ="
+                                              " excluded.answered_by",
+                                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -272,12 +302,13 @@ write_used_invites (CwNodeStoreSqlite  *self,
                     GError            **error)
 {
   sqlite3 *db = cw_node_store_sqlite_get_db (self);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
 
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       "UPDATE invites SET used = 1, used_at = ?2, used_by = ?3"
-                                       " WHERE code_hash = ?1 AND used = 0",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "UPDATE invites SET used = 1, used_at = ?2, used_by"
+                                              " = ?3"
+                                              " WHERE code_hash = ?1 AND used = 0",
+                                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -313,7 +344,7 @@ cw_node_store_sqlite_commit_batch (CwNodeStore  *store,
 
   g_return_val_if_fail (batch->new_size == batch->old_size + batch->transactions->len, FALSE);
 
-  if (!cw_node_store_sqlite_exec (self, "BEGIN IMMEDIATE", error))
+  if (!exec_cached (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
   if (!check_head (self, batch, error) ||
@@ -323,7 +354,7 @@ cw_node_store_sqlite_commit_batch (CwNodeStore  *store,
       !write_grants (self, batch, error) ||
       !write_requests (self, batch, error) ||
       !write_used_invites (self, batch, error) ||
-      !cw_node_store_sqlite_exec (self, "COMMIT", error))
+      !exec_cached (self, "COMMIT", error))
     {
       cw_node_store_sqlite_rollback (self);
       return FALSE;
@@ -341,15 +372,16 @@ cw_node_store_sqlite_add_cosignature (CwNodeStore  *store,
                                       GError      **error)
 {
   CwNodeStoreSqlite *self = CW_NODE_STORE_SQLITE (store);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
 
   g_return_val_if_fail (witness != NULL && line != NULL, FALSE);
 
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       "INSERT OR REPLACE INTO cosignatures"
-                                       " (checkpoint_size, witness, line, time)"
-                                       " SELECT size, ?2, ?3, ?4 FROM checkpoints WHERE size = ?1",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "INSERT OR REPLACE INTO cosignatures"
+                                              " (checkpoint_size, witness, line, time)"
+                                              " SELECT size, ?2, ?3, ?4 FROM checkpoints WHERE"
+                                              " size = ?1",
+                                              error);
   if (stmt == NULL)
     return FALSE;
 

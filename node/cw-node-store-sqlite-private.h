@@ -21,6 +21,20 @@ sqlite3_stmt *cw_node_store_sqlite_prepare         (CwNodeStoreSqlite     *self,
 gboolean      cw_node_store_sqlite_exec            (CwNodeStoreSqlite     *self,
                                                     const char            *sql,
                                                     GError               **error);
+
+/* Statements kept prepared for the connection's lifetime (in
+ * cw-node-store-sqlite-state.c), for the hot paths: the sequencer's lookups
+ * and batch writes. prepare_cached() lends the cached statement for @sql,
+ * or a fresh one if another thread holds it; release() resets it and gives
+ * it back (or finalizes a fresh one). Use with g_autoptr(CwSqliteCachedStmt). */
+typedef sqlite3_stmt CwSqliteCachedStmt;
+
+CwSqliteCachedStmt *cw_node_store_sqlite_prepare_cached (CwNodeStoreSqlite *self,
+                                                         const char        *sql,
+                                                         GError           **error);
+void          cw_node_store_sqlite_release         (CwSqliteCachedStmt    *stmt);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CwSqliteCachedStmt, cw_node_store_sqlite_release)
 /* Rolls back the open transaction, if any. */
 void          cw_node_store_sqlite_rollback        (CwNodeStoreSqlite     *self);
 
@@ -28,5 +42,10 @@ void          cw_node_store_sqlite_rollback        (CwNodeStoreSqlite     *self)
 void          cw_node_store_sqlite_state_iface_init  (CwNodeStoreInterface *iface);
 /* cw-node-store-sqlite-commit.c: batches and cosignatures. */
 void          cw_node_store_sqlite_commit_iface_init (CwNodeStoreInterface *iface);
+/* cw-node-store-sqlite-reads.c: authenticated reads and the replay cache;
+ * and the SQL functions the schema uses, registered on every connection. */
+void          cw_node_store_sqlite_reads_iface_init  (CwNodeStoreInterface *iface);
+gboolean      cw_node_store_sqlite_register_functions (CwNodeStoreSqlite   *self,
+                                                      GError             **error);
 
 G_END_DECLS

@@ -7,6 +7,147 @@
 
 #include "cw-node-store-sqlite-private.h"
 
+/* Prepared-statement cache --------------------------------------------------
+ *
+ * Preparing a statement parses its SQL each time, which was the sequencer's
+ * largest single cost per submission. Each connection keeps its statements
+ * here, keyed by their SQL; the cache lives as long as the store object, and
+ * is freed after the connection is closed (sqlite3_close_v2() leaves it to
+ * the last finalize). The connection is serialized (SQLITE_OPEN_FULLMUTEX)
+ * but a statement is not: a cached one is lent to one caller at a time. */
+
+typedef struct
+{
+  sqlite3_stmt *stmt;
+  gboolean busy;
+} CachedStatement;
+
+typedef struct
+{
+  sqlite3 *db;
+  GHashTable *statements;   /* SQL → CachedStatement */
+} StatementCache;
+
+static GMutex cache_lock;
+static GHashTable *caches_by_db;   /* sqlite3 → StatementCache, under cache_lock */
+
+static GQuark
+statement_cache_quark (void)
+{
+  return g_quark_from_static_string ("cw-node-store-sqlite-statement-cache");
+}
+
+static void
+cached_statement_free (gpointer data)
+{
+  CachedStatement *cached = data;
+
+  sqlite3_finalize (cached->stmt);
+  g_free (cached);
+}
+
+static void
+statement_cache_free (gpointer data)
+{
+  StatementCache *cache = data;
+
+  g_mutex_lock (&cache_lock);
+  g_hash_table_remove (caches_by_db, cache->db);
+  g_mutex_unlock (&cache_lock);
+
+  g_hash_table_unref (cache->statements);
+  g_free (cache);
+}
+
+/* Called with cache_lock held. */
+static StatementCache *
+get_statement_cache (CwNodeStoreSqlite *self)
+{
+  StatementCache *cache = g_object_get_qdata (G_OBJECT (self), statement_cache_quark ());
+
+  if (cache != NULL)
+    return cache;
+
+  cache = g_new0 (StatementCache, 1);
+  cache->db = cw_node_store_sqlite_get_db (self);
+  cache->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             cached_statement_free);
+  if (caches_by_db == NULL)
+    caches_by_db = g_hash_table_new (NULL, NULL);
+  g_hash_table_insert (caches_by_db, cache->db, cache);
+  g_object_set_qdata_full (G_OBJECT (self), statement_cache_quark (), cache,
+                           statement_cache_free);
+
+  return cache;
+}
+
+CwSqliteCachedStmt *
+cw_node_store_sqlite_prepare_cached (CwNodeStoreSqlite  *self,
+                                     const char         *sql,
+                                     GError            **error)
+{
+  StatementCache *cache;
+  CachedStatement *cached;
+  sqlite3_stmt *stmt;
+
+  g_mutex_lock (&cache_lock);
+  cache = get_statement_cache (self);
+  cached = g_hash_table_lookup (cache->statements, sql);
+  if (cached != NULL && !cached->busy)
+    {
+      cached->busy = TRUE;
+      g_mutex_unlock (&cache_lock);
+      return cached->stmt;
+    }
+  g_mutex_unlock (&cache_lock);
+
+  stmt = cw_node_store_sqlite_prepare (self, sql, error);
+  if (stmt == NULL || cached != NULL)
+    return stmt;
+
+  /* The first use: this one becomes the cached statement. */
+  g_mutex_lock (&cache_lock);
+  if (!g_hash_table_contains (cache->statements, sql))
+    {
+      cached = g_new0 (CachedStatement, 1);
+      cached->stmt = stmt;
+      cached->busy = TRUE;
+      g_hash_table_insert (cache->statements, g_strdup (sql), cached);
+    }
+  g_mutex_unlock (&cache_lock);
+
+  return stmt;
+}
+
+void
+cw_node_store_sqlite_release (CwSqliteCachedStmt *stmt)
+{
+  StatementCache *cache;
+  CachedStatement *cached = NULL;
+
+  if (stmt == NULL)
+    return;
+
+  /* Ends any read it holds open: a WAL snapshot must not outlive the call. */
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  g_mutex_lock (&cache_lock);
+  cache = caches_by_db != NULL ? g_hash_table_lookup (caches_by_db, sqlite3_db_handle (stmt))
+                               : NULL;
+  if (cache != NULL)
+    cached = g_hash_table_lookup (cache->statements, sqlite3_sql (stmt));
+  if (cached != NULL && cached->stmt == stmt)
+    {
+      cached->busy = FALSE;
+      g_mutex_unlock (&cache_lock);
+      return;
+    }
+  g_mutex_unlock (&cache_lock);
+
+  sqlite3_finalize (stmt);
+}
+
 static gboolean
 set_not_found (GError     **error,
                const char  *what)
@@ -70,13 +211,13 @@ cw_node_store_sqlite_lookup_patient (CwNodeStore  *store,
                                      GError      **error)
 {
   CwNodeStoreSqlite *self = CW_NODE_STORE_SQLITE (store);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
   g_autoptr(CwNodePatient) patient = g_new0 (CwNodePatient, 1);
 
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       "SELECT current_key, recovery_key, clinic, seq, head,"
-                                       " enrolled_idx FROM patients WHERE id = ?1",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "SELECT current_key, recovery_key, clinic, seq, head,"
+                                              " enrolled_idx FROM patients WHERE id = ?1",
+                                              error);
   if (stmt == NULL)
     return NULL;
 
@@ -105,13 +246,13 @@ cw_node_store_sqlite_lookup_invite (CwNodeStore   *store,
                                     GError       **error)
 {
   CwNodeStoreSqlite *self = CW_NODE_STORE_SQLITE (store);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
   g_autoptr(CwNodeInvite) invite = g_new0 (CwNodeInvite, 1);
 
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       "SELECT provider_id, expires, used, used_at, used_by"
-                                       " FROM invites WHERE code_hash = ?1",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "SELECT provider_id, expires, used, used_at, used_by"
+                                              " FROM invites WHERE code_hash = ?1",
+                                              error);
   if (stmt == NULL)
     return NULL;
 
@@ -136,14 +277,14 @@ cw_node_store_sqlite_lookup_grant (CwNodeStore   *store,
                                    GError       **error)
 {
   CwNodeStoreSqlite *self = CW_NODE_STORE_SQLITE (store);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
   g_autoptr(CwNodeGrant) grant = g_new0 (CwNodeGrant, 1);
 
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       "SELECT patient, provider, scopes, purpose, access,"
-                                       " data_from, data_to, expires, request, idx,"
-                                       " revoked_by, revoked_idx FROM grants WHERE id = ?1",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "SELECT patient, provider, scopes, purpose, access,"
+                                              " data_from, data_to, expires, request, idx,"
+                                              " revoked_by, revoked_idx FROM grants WHERE id = ?1",
+                                              error);
   if (stmt == NULL)
     return NULL;
 
@@ -179,14 +320,14 @@ cw_node_store_sqlite_lookup_request (CwNodeStore   *store,
                                      GError       **error)
 {
   CwNodeStoreSqlite *self = CW_NODE_STORE_SQLITE (store);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
   g_autoptr(CwNodeRequest) request = g_new0 (CwNodeRequest, 1);
 
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       "SELECT patient, provider, scopes, purpose, access,"
-                                       " expires, reason, idx, state, answered_by"
-                                       " FROM requests WHERE id = ?1",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "SELECT patient, provider, scopes, purpose, access,"
+                                              " expires, reason, idx, state, answered_by"
+                                              " FROM requests WHERE id = ?1",
+                                              error);
   if (stmt == NULL)
     return NULL;
 
@@ -221,13 +362,13 @@ cw_node_store_sqlite_lookup_transaction (CwNodeStore   *store,
                                          GError       **error)
 {
   CwNodeStoreSqlite *self = CW_NODE_STORE_SQLITE (store);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
   g_autoptr(CwNodeTxRecord) record = g_new0 (CwNodeTxRecord, 1);
 
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       "SELECT idx, type, patient, provider, seq, outcome,"
-                                       " envelope, received FROM transactions WHERE id = ?1",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "SELECT idx, type, patient, provider, seq, outcome,"
+                                              " envelope, received FROM transactions WHERE id = ?1",
+                                              error);
   if (stmt == NULL)
     return NULL;
 
@@ -260,7 +401,7 @@ cw_node_store_sqlite_read_entries (CwNodeStore  *store,
                                    GError      **error)
 {
   CwNodeStoreSqlite *self = CW_NODE_STORE_SQLITE (store);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
   g_autoptr(GByteArray) ids = NULL;
   guint64 expected = start;
   int rc;
@@ -272,10 +413,10 @@ cw_node_store_sqlite_read_entries (CwNodeStore  *store,
       return NULL;
     }
 
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       "SELECT idx, id FROM transactions"
-                                       " WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "SELECT idx, id FROM transactions"
+                                              " WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+                                              error);
   if (stmt == NULL)
     return NULL;
 
@@ -317,13 +458,13 @@ append_cosignatures (CwNodeStoreSqlite  *self,
                      GString            *note,
                      GError            **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
   int rc;
 
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       "SELECT line FROM cosignatures"
-                                       " WHERE checkpoint_size = ?1 ORDER BY witness",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "SELECT line FROM cosignatures"
+                                              " WHERE checkpoint_size = ?1 ORDER BY witness",
+                                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -348,16 +489,16 @@ dup_checkpoint_from (CwNodeStoreSqlite  *self,
                      guint64            *out_size,
                      GError            **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
   g_autoptr(GString) note = NULL;
   guint64 size;
 
-  stmt = cw_node_store_sqlite_prepare (self,
-                                       exact
-                                         ? "SELECT size, note FROM checkpoints WHERE size = ?1"
-                                         : "SELECT size, note FROM checkpoints WHERE size >= ?1"
-                                           " ORDER BY size LIMIT 1",
-                                       error);
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              exact
+                                                ? "SELECT size, note FROM checkpoints WHERE size = ?1"
+                                                : "SELECT size, note FROM checkpoints WHERE size >= ?1"
+                                                  " ORDER BY size LIMIT 1",
+                                              error);
   if (stmt == NULL)
     return NULL;
 
@@ -367,7 +508,7 @@ dup_checkpoint_from (CwNodeStoreSqlite  *self,
 
   size = sqlite3_column_int64 (stmt, 0);
   note = g_string_new ((const char *) sqlite3_column_text (stmt, 1));
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, cw_node_store_sqlite_release);
 
   if (!append_cosignatures (self, size, note, error))
     return NULL;

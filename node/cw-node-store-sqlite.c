@@ -166,6 +166,14 @@ static const char * const migrations[] = {
   "  PRIMARY KEY (keyid, nonce)"
   ") WITHOUT ROWID;"
   "CREATE INDEX seen_nonces_expires ON seen_nonces (expires);",
+
+  /* 1 → 2: authenticated reads. A patient's chain by seq and access events
+   * by index; keys found by their DSSE key ID (cw_dsse_key_id(), a
+   * function every connection registers, see register_functions()). */
+  "CREATE INDEX transactions_patient_seq ON transactions (patient, seq);"
+  "CREATE INDEX transactions_patient_type ON transactions (patient, type, idx);"
+  "CREATE INDEX patients_key_id ON patients (cw_dsse_key_id (current_key));"
+  "CREATE INDEX providers_key_id ON providers (cw_dsse_key_id (public_key));",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CW_NODE_STORE_SQLITE_SCHEMA_VERSION);
@@ -333,6 +341,8 @@ cw_node_store_sqlite_initable_init (GInitable     *initable,
   sqlite3_busy_timeout (self->db, 5000);
   sqlite3_db_config (self->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
   sqlite3_db_config (self->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+  if (!cw_node_store_sqlite_register_functions (self, error))
+    return FALSE;
 
   {
     g_autoptr(sqlite3_stmt) stmt = prepare (self, "PRAGMA journal_mode = WAL", error);
@@ -1015,6 +1025,7 @@ store_iface_init (CwNodeStoreInterface *iface)
   iface->open_another = cw_node_store_sqlite_open_another;
   cw_node_store_sqlite_state_iface_init (iface);
   cw_node_store_sqlite_commit_iface_init (iface);
+  cw_node_store_sqlite_reads_iface_init (iface);
 }
 
 static void

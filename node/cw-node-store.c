@@ -290,3 +290,69 @@ cw_node_store_add_cosignature (CwNodeStore  *self,
 
   return CW_NODE_STORE_GET_IFACE (self)->add_cosignature (self, size, witness, line, time, error);
 }
+
+GPtrArray *
+cw_node_store_list_patient_transactions (CwNodeStore     *self,
+                                         CwNodeListKind   kind,
+                                         const char      *patient_id,
+                                         guint64          start,
+                                         guint64          max_index,
+                                         gint64           now,
+                                         guint            limit,
+                                         GError         **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (patient_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->list_patient_transactions (self, kind, patient_id, start,
+                                                                    max_index, now, limit, error);
+}
+
+gboolean
+cw_node_store_get_chain_head (CwNodeStore  *self,
+                              const char   *patient_id,
+                              guint64       max_index,
+                              guint64      *out_seq,
+                              guint8        out_id[CW_NODE_STORE_HASH_SIZE],
+                              GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), FALSE);
+  g_return_val_if_fail (patient_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CW_NODE_STORE_GET_IFACE (self)->get_chain_head (self, patient_id, max_index,
+                                                         out_seq, out_id, error);
+}
+
+char *
+cw_node_store_lookup_key_owner (CwNodeStore  *self,
+                                const char   *key_id,
+                                gboolean     *out_is_patient,
+                                guint8        out_public_key[CW_NODE_STORE_HASH_SIZE],
+                                GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (key_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->lookup_key_owner (self, key_id, out_is_patient,
+                                                           out_public_key, error);
+}
+
+gboolean
+cw_node_store_remember_nonce (CwNodeStore  *self,
+                              const char   *key_id,
+                              const char   *nonce,
+                              gint64        expires,
+                              gint64        now,
+                              gboolean     *out_fresh,
+                              GError      **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), FALSE);
+  g_return_val_if_fail (key_id != NULL && nonce != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CW_NODE_STORE_GET_IFACE (self)->remember_nonce (self, key_id, nonce, expires, now,
+                                                         out_fresh, error);
+}

@@ -24,6 +24,14 @@ typedef enum {
 
 #define CW_NODE_STORE_HASH_SIZE 32
 
+/* What cw_node_store_list_patient_transactions() lists. */
+typedef enum {
+  CW_NODE_LIST_CHAIN,
+  CW_NODE_LIST_GRANTS,
+  CW_NODE_LIST_REQUESTS,
+  CW_NODE_LIST_ACCESS,
+} CwNodeListKind;
+
 #define CW_TYPE_NODE_STORE (cw_node_store_get_type ())
 
 G_DECLARE_INTERFACE (CwNodeStore, cw_node_store, CW, NODE_STORE, GObject)
@@ -151,6 +159,44 @@ struct _CwNodeStoreInterface
                                             const char      *line,
                                             gint64           time,
                                             GError         **error);
+
+  /* Authenticated reads (PROTOCOL.md §8). A patient's logged transactions
+   * of @kind (CwNodeTxRecord), only entries below @max_index (the published
+   * tree size), at most @limit: CHAIN in seq order from seq @start; the
+   * others in log order from index @start. GRANTS are active at @now (not
+   * expired, not revoked below @max_index), REQUESTS pending at @now. */
+  GPtrArray      *(*list_patient_transactions) (CwNodeStore  *self,
+                                                CwNodeListKind kind,
+                                                const char   *patient_id,
+                                                guint64       start,
+                                                guint64       max_index,
+                                                gint64        now,
+                                                guint         limit,
+                                                GError      **error);
+  /* The last transaction of the patient's chain below @max_index. */
+  gboolean        (*get_chain_head)        (CwNodeStore     *self,
+                                            const char      *patient_id,
+                                            guint64          max_index,
+                                            guint64         *out_seq,
+                                            guint8           out_id[CW_NODE_STORE_HASH_SIZE],
+                                            GError         **error);
+  /* Whose key has this DSSE key ID: a patient's current key or a listed
+   * provider's key. Returns the patient or provider ID. */
+  char           *(*lookup_key_owner)      (CwNodeStore     *self,
+                                            const char      *key_id,
+                                            gboolean        *out_is_patient,
+                                            guint8           out_public_key[CW_NODE_STORE_HASH_SIZE],
+                                            GError         **error);
+  /* RFC 9421 replay cache: records (@key_id, @nonce) until @expires and
+   * drops entries expired at @now. *@out_fresh is FALSE if the pair was
+   * recorded already and has not expired. Durable once it returns. */
+  gboolean        (*remember_nonce)        (CwNodeStore     *self,
+                                            const char      *key_id,
+                                            const char      *nonce,
+                                            gint64           expires,
+                                            gint64           now,
+                                            gboolean        *out_fresh,
+                                            GError         **error);
 };
 
 GQuark          cw_node_store_error_quark          (void);
@@ -241,6 +287,32 @@ gboolean        cw_node_store_add_cosignature       (CwNodeStore     *self,
                                                      const char      *witness,
                                                      const char      *line,
                                                      gint64           time,
+                                                     GError         **error);
+GPtrArray      *cw_node_store_list_patient_transactions (CwNodeStore   *self,
+                                                         CwNodeListKind kind,
+                                                         const char    *patient_id,
+                                                         guint64        start,
+                                                         guint64        max_index,
+                                                         gint64         now,
+                                                         guint          limit,
+                                                         GError       **error);
+gboolean        cw_node_store_get_chain_head        (CwNodeStore     *self,
+                                                     const char      *patient_id,
+                                                     guint64          max_index,
+                                                     guint64         *out_seq,
+                                                     guint8           out_id[CW_NODE_STORE_HASH_SIZE],
+                                                     GError         **error);
+char           *cw_node_store_lookup_key_owner      (CwNodeStore     *self,
+                                                     const char      *key_id,
+                                                     gboolean        *out_is_patient,
+                                                     guint8           out_public_key[CW_NODE_STORE_HASH_SIZE],
+                                                     GError         **error);
+gboolean        cw_node_store_remember_nonce        (CwNodeStore     *self,
+                                                     const char      *key_id,
+                                                     const char      *nonce,
+                                                     gint64           expires,
+                                                     gint64           now,
+                                                     gboolean        *out_fresh,
                                                      GError         **error);
 
 G_END_DECLS

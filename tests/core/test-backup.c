@@ -380,6 +380,66 @@ test_forged (void)
   assert_open_fails (ops, PASSPHRASE, CW_BACKUP_ERROR_UNSUPPORTED_PARAMETERS);
 }
 
+/* A file sealed correctly around @plain, as cw-backup.c writes one, with
+ * the cheapest key derivation: for contents that cw_backup_seal_async()
+ * would never write. */
+static GBytes *
+seal_plaintext (const guint8 *plain,
+                gsize         plain_len,
+                const char   *passphrase)
+{
+  crypto_secretstream_xchacha20poly1305_state state;
+  guint8 key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+  gsize clen = plain_len + crypto_secretstream_xchacha20poly1305_ABYTES;
+  gsize len = 107 + 4 + clen + 32;
+  guint8 *out = g_malloc0 (len);
+
+  memcpy (out, CW_BACKUP_MAGIC, 8);
+  out[8] = CW_BACKUP_VERSION;
+  out[9] = 1;
+  out[10] = 1;
+  for (guint i = 0; i < 8; i++)
+    {
+      out[11 + i] = (guint8) ((guint64) crypto_pwhash_OPSLIMIT_MIN >> (56 - 8 * i));
+      out[19 + i] = (guint8) ((guint64) crypto_pwhash_MEMLIMIT_MIN >> (56 - 8 * i));
+      out[67 + i] = (guint8) ((guint64) len >> (56 - 8 * i));
+    }
+  randombytes_buf (out + 27, 16);
+  g_assert_cmpint (crypto_pwhash (key, sizeof key, passphrase, strlen (passphrase), out + 27,
+                                  crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
+                                  crypto_pwhash_ALG_ARGON2ID13), ==, 0);
+  crypto_secretstream_xchacha20poly1305_init_push (&state, out + 43, key);
+  crypto_generichash (out + 75, 32, out, 75, NULL, 0);
+  for (guint i = 0; i < 4; i++)
+    out[107 + i] = (guint8) (clen >> (24 - 8 * i));
+  crypto_secretstream_xchacha20poly1305_push (&state, out + 111, NULL, plain, plain_len, out, 107,
+                                              crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+  crypto_generichash (out + len - 32, 32, out, len - 32, NULL, 0);
+  return g_bytes_new_take (out, len);
+}
+
+/* Found by tests/fuzz/fuzz-backup (tests/fuzz/regressions/backup/): a seed
+ * with no JSON after it, or only white space, made json-glib hand back no
+ * root node, which went on to a critical warning; json-glib alone also
+ * accepted bytes after a scalar ("0{...}") and leaked what it had built. */
+static void
+test_contents_not_json (void)
+{
+  const char *texts[] = { "", " \n", "0{\"key_name\":\"patient\"}", "{\"a\":1,\"a\":2}" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      gsize len = CW_SEED_SIZE + strlen (texts[i]);
+      g_autofree guint8 *plain = g_malloc (len);
+      g_autoptr(GBytes) file = NULL;
+
+      memset (plain, 0x44, CW_SEED_SIZE);
+      memcpy (plain + CW_SEED_SIZE, texts[i], len - CW_SEED_SIZE);
+      file = seal_plaintext (plain, len, PASSPHRASE);
+      assert_open_fails (file, PASSPHRASE, CW_BACKUP_ERROR_INVALID_CONTENTS);
+    }
+}
+
 static void
 test_cancelled (void)
 {
@@ -413,6 +473,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/backup/every-bit-flip", test_every_bit_flip);
   g_test_add_func ("/backup/forged", test_forged);
   g_test_add_func ("/backup/cancelled", test_cancelled);
+  g_test_add_func ("/backup/contents-not-json", test_contents_not_json);
 
   return g_test_run ();
 }

@@ -264,6 +264,23 @@ test_strict (void)
     }
 }
 
+/* Found by tests/fuzz/fuzz-canonical-json (tests/fuzz/regressions/
+ * canonical-json/): the strict checker compared member names as C strings,
+ * so "p" and "p\u0000" were a duplicate to it but not to the canonical
+ * checker. Both now see two names; the parsers refuse U+0000 anyway. */
+static void
+test_names_with_nul (void)
+{
+  static const char text[] = "{\"p\":\"Z\",\"p\\u0000\":1}";
+  static const char dup[] = "{\"p\\u0000\":\"Z\",\"p\\u0000\":1}";
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cw_canonical_json_check ((const guint8 *) text, strlen (text), NULL, NULL));
+  g_assert_true (cw_canonical_json_check_strict ((const guint8 *) text, strlen (text), NULL, NULL));
+  g_assert_false (cw_canonical_json_check_strict ((const guint8 *) dup, strlen (dup), NULL, &error));
+  g_assert_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_DUPLICATE_KEY);
+}
+
 static void
 test_compare_keys (void)
 {
@@ -289,6 +306,7 @@ main (int   argc,
   g_test_add_func ("/canonical-json/parse/unrepresentable", test_parse_unrepresentable);
   g_test_add_func ("/canonical-json/strict", test_strict);
   g_test_add_func ("/canonical-json/compare-keys", test_compare_keys);
+  g_test_add_func ("/canonical-json/strict/names-with-nul", test_names_with_nul);
 
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
 
 #include "cw-checkpoint.h"
 #include "cw-encoding.h"
+#include "cw-http-signature.h"
 #include "cw-merkle.h"
 #include "cw-tlog-proof.h"
 #include "node-test-tx.h"
@@ -389,4 +390,146 @@ tx_make_access (TxPatient    *patient,
   g_assert_no_error (error);
 
   return tx;
+}
+
+static gboolean
+tx_accept_pinned_cb (SoupMessage          *msg,
+                     GTlsCertificate      *peer,
+                     GTlsCertificateFlags  errors,
+                     gpointer              user_data)
+{
+  return g_tls_certificate_is_same (peer, user_data);
+}
+
+void
+tx_node_set_config (TxNode     *node,
+                    const char *group,
+                    const char *key,
+                    const char *value)
+{
+  g_autofree char *conf = g_build_filename (node->dir, "node.conf", NULL);
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_key_file_load_from_file (key_file, conf, G_KEY_FILE_KEEP_COMMENTS, &error);
+  g_assert_no_error (error);
+  g_key_file_set_value (key_file, group, key, value);
+  g_key_file_save_to_file (key_file, conf, &error);
+  g_assert_no_error (error);
+}
+
+void
+tx_sign_read (TxNode        *node,
+              const char    *path,
+              CwSigningKey  *key,
+              gint64         created,
+              char         **out_input,
+              char         **out_signature)
+{
+  g_autofree char *key_id = cw_dsse_key_id (cw_signing_key_get_public_key (key));
+  g_autofree char *target = g_strdup (path);
+  g_autoptr(CwHttpRequest) request = NULL;
+  g_autoptr(CwHttpSignatureParams) params = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *authority = node->server->url + strlen ("https://");
+  char *query = strchr (target, '?');
+
+  if (query != NULL)
+    *query++ = '\0';
+  request = cw_http_request_new ("GET", "https", authority, target, query, &error);
+  g_assert_no_error (error);
+  params = cw_http_signature_params_new_for_node (created != 0 ? created
+                                                              : g_get_real_time () / G_USEC_PER_SEC,
+                                                  key_id, &error);
+  g_assert_no_error (error);
+  cw_http_signature_sign (request, params, "sig1", key, out_input, out_signature, &error);
+  g_assert_no_error (error);
+}
+
+guint
+tx_get_with_signature (TxNode      *node,
+                       const char  *path,
+                       const char  *signature_input,
+                       const char  *signature,
+                       JsonObject **out_json)
+{
+  g_autofree char *url = g_strconcat (node->server->url, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  SoupMessageHeaders *headers;
+
+  g_assert_nonnull (msg);
+  headers = soup_message_get_request_headers (msg);
+  if (signature_input != NULL)
+    soup_message_headers_replace (headers, "Signature-Input", signature_input);
+  if (signature != NULL)
+    soup_message_headers_replace (headers, "Signature", signature);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (tx_accept_pinned_cb),
+                    g_object_get_data (G_OBJECT (node->session), "pinned-certificate"));
+
+  body = soup_session_send_and_read (node->session, msg, NULL, &error);
+  g_assert_no_error (error);
+
+  json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                              &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  if (out_json != NULL)
+    *out_json = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+
+  return soup_message_get_status (msg);
+}
+
+guint
+tx_get_signed (TxNode        *node,
+               const char    *path,
+               CwSigningKey  *key,
+               JsonObject   **out_json)
+{
+  g_autofree char *input = NULL;
+  g_autofree char *signature = NULL;
+
+  tx_sign_read (node, path, key, 0, &input, &signature);
+
+  return tx_get_with_signature (node, path, input, signature, out_json);
+}
+
+void
+tx_expect_error (JsonObject *answer,
+                 const char *code)
+{
+  g_assert_true (json_object_has_member (answer, "error"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (answer, "error"),
+                                                  "code"), ==, code);
+}
+
+void
+tx_check_item_proof (JsonObject   *item,
+                     guint64       size,
+                     const guint8 *root)
+{
+  g_autoptr(GPtrArray) proof = cw_merkle_proof_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *hashes = json_object_get_array_member (item, "proof");
+  guint8 id[CW_TX_ID_SIZE];
+  guint8 leaf[CW_MERKLE_HASH_SIZE];
+
+  cw_base64_decode_fixed (json_object_get_string_member (item, "id"), -1, id, sizeof id, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (hashes); i++)
+    {
+      guint8 hash[CW_MERKLE_HASH_SIZE];
+
+      cw_base64_decode_fixed (json_array_get_string_element (hashes, i), -1, hash, sizeof hash,
+                              &error);
+      g_assert_no_error (error);
+      cw_merkle_proof_add (proof, hash);
+    }
+
+  cw_merkle_hash_leaf (id, sizeof id, leaf);
+  cw_merkle_verify_inclusion (json_object_get_int_member (item, "index"), size, leaf, root, proof,
+                              &error);
+  g_assert_no_error (error);
 }

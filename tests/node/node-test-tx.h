@@ -117,4 +117,38 @@ CwTx           *tx_make_access         (TxPatient     *patient,
                                         CwScopes       scopes,
                                         CwPurpose      purpose);
 
+/* Sets one key of node.conf. */
+void            tx_node_set_config     (TxNode        *node,
+                                        const char    *group,
+                                        const char    *key,
+                                        const char    *value);
+
+/* RFC 9421 fields for GET @path (with its query) to this node, signed by
+ * @key at @created (0: now), as PROTOCOL.md §7 says. */
+void            tx_sign_read           (TxNode        *node,
+                                        const char    *path,
+                                        CwSigningKey  *key,
+                                        gint64         created,
+                                        char         **out_input,
+                                        char         **out_signature);
+/* GET @path with these fields (NULL leaves one out); parses the JSON. */
+guint           tx_get_with_signature  (TxNode        *node,
+                                        const char    *path,
+                                        const char    *signature_input,
+                                        const char    *signature,
+                                        JsonObject   **out_json);
+/* GET @path signed by @key now. */
+guint           tx_get_signed          (TxNode        *node,
+                                        const char    *path,
+                                        CwSigningKey  *key,
+                                        JsonObject   **out_json);
+/* Asserts an error answer's stable code. */
+void            tx_expect_error        (JsonObject    *answer,
+                                        const char    *code);
+/* Verifies a list item's "proof" of its "id" at "index" into the tree of
+ * @size and @root. */
+void            tx_check_item_proof    (JsonObject    *item,
+                                        guint64        size,
+                                        const guint8  *root);
+
 G_END_DECLS

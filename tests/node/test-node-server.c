@@ -229,7 +229,8 @@ test_errors (Fixture       *fixture,
 {
   assert_error_response (fixture, "GET", "/", 404, "not_found");
   assert_error_response (fixture, "GET", "/nope", 404, "not_found");
-  assert_error_response (fixture, "GET", "/v1/tx/abc", 404, "not_found");
+  /* Authenticated reads ask for a signature before anything else. */
+  assert_error_response (fixture, "GET", "/v1/tx/abc", 401, "unauthenticated");
   assert_error_response (fixture, "GET", "/log/tile/0/000", 404, "not_found");
   assert_error_response (fixture, "POST", "/v1/providers", 405, "method_not_allowed");
   assert_error_response (fixture, "DELETE", "/v1/providers/lab-central", 405, "method_not_allowed");

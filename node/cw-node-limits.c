@@ -1,0 +1,318 @@
+/* cw-node-limits.c: the HTTPS server's per-client request rate and the
+ * watchdog that closes connections which do not deliver a request in time. */
+#include "config.h"
+
+#include <string.h>
+
+#include "cw-node-api-error.h"
+#include "cw-node-limits.h"
+
+/* Buckets of clients that went quiet are dropped this often. */
+#define PRUNE_INTERVAL_US (60 * G_USEC_PER_SEC)
+/* Past this many clients, quiet ones are dropped at once. */
+#define MAX_BUCKETS 65536
+
+typedef struct
+{
+  double tokens;
+  gint64 updated;
+} Bucket;
+
+typedef struct
+{
+  CwNodeLimits *limits;
+  SoupServerMessage *msg;   /* weak */
+  gint64 deadline;
+} Watch;
+
+struct _CwNodeLimits
+{
+  GObject parent_instance;
+
+  guint rate;
+  guint burst;
+  gboolean limit_loopback;
+  guint idle_timeout;
+  guint body_timeout;
+
+  GHashTable *buckets;      /* client key → Bucket */
+  gint64 last_prune;
+  GHashTable *watches;      /* SoupServerMessage → Watch */
+  guint tick_id;
+};
+
+G_DEFINE_FINAL_TYPE (CwNodeLimits, cw_node_limits, G_TYPE_OBJECT)
+
+static void
+msg_finalized_cb (gpointer  data,
+                  GObject  *where_the_object_was)
+{
+  Watch *watch = data;
+
+  watch->msg = NULL;
+  g_hash_table_remove (watch->limits->watches, where_the_object_was);
+}
+
+static void
+watch_free (gpointer data)
+{
+  Watch *watch = data;
+
+  if (watch->msg != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (watch->msg, watch->limits);
+      g_object_weak_unref (G_OBJECT (watch->msg), msg_finalized_cb, watch);
+    }
+  g_free (watch);
+}
+
+static void
+cw_node_limits_finalize (GObject *object)
+{
+  CwNodeLimits *self = (CwNodeLimits *)object;
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_pointer (&self->watches, g_hash_table_unref);
+  g_clear_pointer (&self->buckets, g_hash_table_unref);
+
+  G_OBJECT_CLASS (cw_node_limits_parent_class)->finalize (object);
+}
+
+static void
+cw_node_limits_class_init (CwNodeLimitsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cw_node_limits_finalize;
+}
+
+static void
+cw_node_limits_init (CwNodeLimits *self)
+{
+  self->buckets = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                         (GDestroyNotify) g_bytes_unref, g_free);
+  self->watches = g_hash_table_new_full (NULL, NULL, NULL, watch_free);
+}
+
+CwNodeLimits *
+cw_node_limits_new (guint    rate,
+                    guint    burst,
+                    gboolean limit_loopback,
+                    guint    idle_timeout,
+                    guint    body_timeout)
+{
+  CwNodeLimits *self = g_object_new (CW_TYPE_NODE_LIMITS, NULL);
+
+  self->rate = rate;
+  self->burst = MAX (burst, 1);
+  self->limit_loopback = limit_loopback;
+  self->idle_timeout = MAX (idle_timeout, 1);
+  self->body_timeout = MAX (body_timeout, 1);
+
+  return self;
+}
+
+static void
+set_deadline (CwNodeLimits      *self,
+              SoupServerMessage *msg,
+              guint              seconds)
+{
+  Watch *watch = g_hash_table_lookup (self->watches, msg);
+
+  if (watch != NULL)
+    watch->deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+}
+
+static void
+got_headers_cb (SoupServerMessage *msg,
+                gpointer           user_data)
+{
+  CwNodeLimits *self = user_data;
+
+  set_deadline (self, msg, self->body_timeout);
+}
+
+static void
+got_body_cb (SoupServerMessage *msg,
+             gpointer           user_data)
+{
+  CwNodeLimits *self = user_data;
+
+  /* The request is in; the handlers take it from here. */
+  g_hash_table_remove (self->watches, msg);
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  CwNodeLimits *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+  Watch *watch = g_new0 (Watch, 1);
+
+  watch->limits = self;
+  watch->msg = msg;
+  g_object_weak_ref (G_OBJECT (msg), msg_finalized_cb, watch);
+  g_hash_table_replace (self->watches, msg, watch);
+  set_deadline (self, msg, self->idle_timeout);
+
+  /* libsoup caches the peer's address on first use; once the watchdog
+   * has ended the connection it could no longer look it up. */
+  soup_server_message_get_remote_host (msg);
+
+  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), self);
+  g_signal_connect (msg, "got-body", G_CALLBACK (got_body_cb), self);
+
+  /* Also bounds every single write, the answer's included. Longer than
+   * any deadline above, so that reads are always ended by the watchdog:
+   * libsoup 3.2 can leave a kept-alive connection open, unread, after its
+   * idle read timed out. */
+  if (socket != NULL && g_socket_get_timeout (socket) == 0)
+    g_socket_set_timeout (socket, self->idle_timeout + self->body_timeout);
+}
+
+static void
+request_done_cb (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  CwNodeLimits *self = user_data;
+
+  g_hash_table_remove (self->watches, msg);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  CwNodeLimits *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr(GPtrArray) late = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  Watch *watch;
+
+  g_hash_table_iter_init (&iter, self->watches);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &watch))
+    {
+      if (watch->msg != NULL && now >= watch->deadline)
+        g_ptr_array_add (late, g_object_ref (watch->msg));
+    }
+
+  for (guint i = 0; i < late->len; i++)
+    {
+      SoupServerMessage *msg = g_ptr_array_index (late, i);
+      GSocket *socket = soup_server_message_get_socket (msg);
+
+      g_hash_table_remove (self->watches, msg);
+      if (socket == NULL)
+        continue;
+
+      g_message ("%s: no complete request in time, closing the connection",
+                 soup_server_message_get_remote_host (msg));
+      /* Closed outright: libsoup may not be reading a kept-alive
+       * connection, and a client that reuses it must get a reset, not
+       * silence. libsoup's next read or write fails and drops it. */
+      g_socket_shutdown (socket, TRUE, TRUE, NULL);
+      g_socket_close (socket, NULL);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+void
+cw_node_limits_attach (CwNodeLimits *self,
+                       SoupServer   *server)
+{
+  g_return_if_fail (CW_IS_NODE_LIMITS (self));
+  g_return_if_fail (SOUP_IS_SERVER (server));
+
+  g_signal_connect_object (server, "request-started", G_CALLBACK (request_started_cb), self, 0);
+  g_signal_connect_object (server, "request-finished", G_CALLBACK (request_done_cb), self, 0);
+  g_signal_connect_object (server, "request-aborted", G_CALLBACK (request_done_cb), self, 0);
+
+  if (self->tick_id == 0)
+    self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+}
+
+/* The bucket key of a client: its IPv4 address, or its IPv6 /64. */
+static GBytes *
+client_key (GInetAddress *address)
+{
+  gsize len = g_inet_address_get_native_size (address);
+
+  return g_bytes_new (g_inet_address_to_bytes (address), MIN (len, 8));
+}
+
+static void
+prune_buckets (CwNodeLimits *self,
+               gint64        now)
+{
+  GHashTableIter iter;
+  Bucket *bucket;
+
+  g_hash_table_iter_init (&iter, self->buckets);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &bucket))
+    {
+      double elapsed = (double) (now - bucket->updated) / G_USEC_PER_SEC;
+
+      if (bucket->tokens + elapsed * self->rate >= self->burst)
+        g_hash_table_iter_remove (&iter);
+    }
+  self->last_prune = now;
+}
+
+gboolean
+cw_node_limits_admit (CwNodeLimits      *self,
+                      SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  GInetAddress *address;
+  g_autoptr(GBytes) key = NULL;
+  g_autofree char *retry_after = NULL;
+  gint64 now = g_get_monotonic_time ();
+  Bucket *bucket;
+  double elapsed;
+
+  g_return_val_if_fail (CW_IS_NODE_LIMITS (self), TRUE);
+
+  if (self->rate == 0 || !G_IS_INET_SOCKET_ADDRESS (remote))
+    return TRUE;
+
+  address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote));
+  if (g_inet_address_get_is_loopback (address) && !self->limit_loopback)
+    return TRUE;
+
+  if (now - self->last_prune > PRUNE_INTERVAL_US || g_hash_table_size (self->buckets) >= MAX_BUCKETS)
+    prune_buckets (self, now);
+
+  key = client_key (address);
+  bucket = g_hash_table_lookup (self->buckets, key);
+  if (bucket == NULL)
+    {
+      bucket = g_new0 (Bucket, 1);
+      bucket->tokens = self->burst;
+      bucket->updated = now;
+      g_hash_table_insert (self->buckets, g_bytes_ref (key), bucket);
+    }
+
+  elapsed = (double) (now - bucket->updated) / G_USEC_PER_SEC;
+  bucket->tokens = MIN ((double) self->burst, bucket->tokens + elapsed * self->rate);
+  bucket->updated = now;
+
+  if (bucket->tokens >= 1.0)
+    {
+      bucket->tokens -= 1.0;
+      return TRUE;
+    }
+
+  retry_after = g_strdup_printf ("%u", (guint) ((1.0 - bucket->tokens) / self->rate) + 1);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Retry-After", retry_after);
+  /* The body, if any, is not read; the connection cannot be reused. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+  cw_node_api_error_respond (msg, CW_NODE_API_ERROR_RATE_LIMITED,
+                             "Too many requests from this address; retry later");
+
+  return FALSE;
+}
