@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include "cw-encoding.h"
 #include "cw-node-api-error.h"
 #include "cw-node-server-private.h"
 
@@ -286,16 +285,19 @@ early_handler_cb (SoupServer        *server,
   if (!cw_node_limits_admit (self->limits, msg))
     return;
 
-  /* libsoup reads "Content-Length: -5" as -5 and warns when it reads the
-   * body; refuse anything but one decimal length, and read no body. */
+  /* libsoup takes "Content-Length: -5" for -5 and warns (fatally under
+   * G_DEBUG=fatal-warnings) once it reads the body, which it does even
+   * after an early answer: drop such a connection unanswered instead.
+   * RFC 9110 allows only 1*DIGIT. */
   length = soup_message_headers_get_one (headers, "Content-Length");
-  if (length != NULL && !cw_parse_uint64 (length, -1, NULL))
+  if (length != NULL &&
+      (*length == '\0' || strlen (length) > 18 || strspn (length, "0123456789") != strlen (length)))
     {
-      soup_message_headers_replace (headers, "Content-Length", "0");
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Connection", "close");
-      cw_node_api_error_respond (msg, CW_NODE_API_ERROR_BAD_REQUEST,
-                                 "Content-Length must be one decimal number");
+      g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+
+      g_message ("%s: invalid Content-Length; connection dropped",
+                 soup_server_message_get_remote_host (msg));
+      g_io_stream_close (stream, NULL, NULL);
       return;
     }
 

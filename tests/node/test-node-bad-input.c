@@ -1326,13 +1326,15 @@ add_protocol_cases (void)
   /* Bytes libsoup lets through, which the node must refuse itself. */
   add_case (make_request ("GET", "/log/check\001point", NULL, NULL, 0), 404, "not_found",
             "protocol/control-character-in-path");
-  add_case (make_request ("POST", "/v1/tx", "Content-Length: -5\r\n", NULL, 0), 400,
-            "bad_request", "protocol/negative-content-length");
+  /* A length libsoup would misread: the node drops the connection. */
+  add_case (make_request ("POST", "/v1/tx", "Content-Length: -5\r\n", NULL, 0), 0, NULL,
+            "protocol/negative-content-length");
+  /* libsoup keeps one of two lengths; the body is no envelope either way. */
   add_case (make_request ("POST", "/v1/tx", "Content-Length: 5\r\nContent-Length: 6\r\n",
-                          (const guint8 *) "{}", 2), 400, "bad_request",
+                          (const guint8 *) "{}", 2), 400, "malformed_envelope",
             "protocol/two-content-lengths");
-  add_case (make_request ("POST", "/v1/tx", "Content-Length: 0x10\r\n", NULL, 0), 400,
-            "bad_request", "protocol/hex-content-length");
+  add_case (make_request ("POST", "/v1/tx", "Content-Length: 0x10\r\n", NULL, 0), 400, NULL,
+            "protocol/hex-content-length");
   {
     char *huge = g_strnfill (100 * 1024, 'a');
     g_autofree char *header = g_strdup_printf ("X-Huge: %s\r\n", huge);
