@@ -20,7 +20,24 @@ struct _CwVerifier
   CwVerifierKey *log_key;
   GPtrArray *witnesses;  /* CwVerifierKey */
   guint quorum;
+  /* Envelope JSON -> Parsed: a listing's items are parsed once per sync,
+   * whichever check or caller needs them first. */
+  GHashTable *parsed;
+  GMutex parsed_lock;
 };
+
+typedef struct {
+  CwDsseEnvelope *envelope;
+  CwTx *tx;
+} Parsed;
+
+static void
+parsed_free (Parsed *parsed)
+{
+  g_clear_pointer (&parsed->envelope, cw_dsse_envelope_unref);
+  g_clear_pointer (&parsed->tx, cw_tx_unref);
+  g_free (parsed);
+}
 
 G_DEFINE_FINAL_TYPE (CwVerifier, cw_verifier, G_TYPE_OBJECT)
 
@@ -30,7 +47,7 @@ static const char * const alert_kinds[] = {
   "bad-checkpoint", "missing-quorum", "stale-checkpoint", "forked-checkpoint", "bad-receipt",
   "bad-inclusion-proof", "dropped-transaction", "extra-transaction", "reordered-chain",
   "altered-transaction", "forged-grant", "hidden-revoke", "bad-provider-signature",
-  "unknown-provider", "access-without-grant", "malformed-item",
+  "unknown-provider", "access-without-grant", "malformed-item", "hidden-grant",
 };
 
 const char *
@@ -135,6 +152,8 @@ cw_verifier_finalize (GObject *object)
 
   g_clear_pointer (&self->log_key, cw_verifier_key_unref);
   g_clear_pointer (&self->witnesses, g_ptr_array_unref);
+  g_clear_pointer (&self->parsed, g_hash_table_unref);
+  g_mutex_clear (&self->parsed_lock);
 
   G_OBJECT_CLASS (cw_verifier_parent_class)->finalize (object);
 }
@@ -149,6 +168,9 @@ static void
 cw_verifier_init (CwVerifier *self)
 {
   self->witnesses = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_verifier_key_unref);
+  self->parsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) parsed_free);
+  g_mutex_init (&self->parsed_lock);
 }
 
 CwVerifier *
@@ -358,6 +380,37 @@ open_envelope (const char      *envelope,
   return tx;
 }
 
+CwTx *
+cw_verifier_open_envelope (CwVerifier      *self,
+                           const char      *envelope,
+                           CwDsseEnvelope **out_envelope,
+                           GError         **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  Parsed *parsed;
+
+  g_return_val_if_fail (CW_IS_VERIFIER (self), NULL);
+
+  locker = g_mutex_locker_new (&self->parsed_lock);
+  parsed = g_hash_table_lookup (self->parsed, envelope);
+  if (parsed == NULL)
+    {
+      g_autoptr(CwDsseEnvelope) opened = NULL;
+      g_autoptr(CwTx) tx = open_envelope (envelope, &opened, NULL, error);
+
+      if (tx == NULL)
+        return NULL;
+      parsed = g_new0 (Parsed, 1);
+      parsed->envelope = g_steal_pointer (&opened);
+      parsed->tx = g_steal_pointer (&tx);
+      g_hash_table_insert (self->parsed, g_strdup (envelope), parsed);
+    }
+
+  if (out_envelope != NULL)
+    *out_envelope = cw_dsse_envelope_ref (parsed->envelope);
+  return cw_tx_ref (parsed->tx);
+}
+
 gboolean
 cw_verifier_verify_listing_proofs (CwVerifier          *self,
                                    CwNodeListing       *listing,
@@ -385,7 +438,7 @@ cw_verifier_verify_listing_proofs (CwVerifier          *self,
       evidence_set_proof (&evidence, item->proof);
       evidence_set_index (&evidence, item->index);
 
-      tx = open_envelope (item->envelope, NULL, NULL, &cause);
+      tx = cw_verifier_open_envelope (self, item->envelope, NULL, &cause);
       if (tx == NULL)
         return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_MALFORMED_ITEM,
                      "The node listed a transaction that is not valid: %s", cause->message);
@@ -427,11 +480,17 @@ static gboolean
 same_payload (const char *envelope_a,
               const char *envelope_b)
 {
-  g_autoptr(CwTx) a = open_envelope (envelope_a, NULL, NULL, NULL);
-  g_autoptr(CwTx) b = open_envelope (envelope_b, NULL, NULL, NULL);
+  g_autoptr(CwTx) a = NULL;
+  g_autoptr(CwTx) b = NULL;
   g_autoptr(GBytes) pa = NULL;
   g_autoptr(GBytes) pb = NULL;
 
+  /* The node usually hands back the very bytes we sent. */
+  if (g_str_equal (envelope_a, envelope_b))
+    return TRUE;
+
+  a = open_envelope (envelope_a, NULL, NULL, NULL);
+  b = open_envelope (envelope_b, NULL, NULL, NULL);
   if (a == NULL || b == NULL)
     return FALSE;
   pa = cw_tx_to_payload (a);
@@ -517,6 +576,11 @@ cw_verifier_verify_chain (CwVerifier     *self,
       evidence_set (&evidence, "local_envelope", tx->envelope);
       evidence_set (&evidence, "receipt", tx->receipt);
       evidence_set (&evidence, "tx_id", tx->id);
+      if (tx->type == CW_TX_TYPE_REVOKE)
+        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_REVOKED_GRANT,
+                     "The node's copy of your history lacks your revocation (number %"
+                     G_GUINT64_FORMAT "), which it had confirmed: it is hiding it, and the "
+                     "grant may still be honoured.", tx->seq);
       return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_CHAIN_MISSING,
                    "The node's copy of your history lacks your transaction number %"
                    G_GUINT64_FORMAT ", which it had confirmed: it was dropped or hidden.",
@@ -542,31 +606,44 @@ cw_verifier_verify_chain (CwVerifier     *self,
   return TRUE;
 }
 
-/* Whether a confirmed local revoke names @grant_id, logged before @index
- * (G_MAXUINT64: at any time). */
-static gboolean
-revoked_locally (GPtrArray  *local_txs,
-                 const char *grant_id,
-                 guint64     before_index)
+/* Grant ID -> log index (boxed gint64) of the confirmed local revoke that
+ * names it; with @any, revokes not confirmed yet too (index G_MAXINT64). */
+static GHashTable *
+index_revokes (GPtrArray *local_txs,
+               gboolean   any)
 {
+  GHashTable *revokes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
   for (guint i = 0; local_txs != NULL && i < local_txs->len; i++)
     {
       CwStoreTx *tx = g_ptr_array_index (local_txs, i);
       g_autoptr(CwTx) parsed = NULL;
-      g_autofree char *named = NULL;
+      gint64 *index;
 
-      if (tx->type != CW_TX_TYPE_REVOKE || tx->state != CW_STORE_TX_CONFIRMED ||
-          (guint64) tx->log_index >= before_index)
+      if (tx->type != CW_TX_TYPE_REVOKE || tx->state == CW_STORE_TX_REJECTED ||
+          (!any && tx->state != CW_STORE_TX_CONFIRMED))
         continue;
       parsed = open_envelope (tx->envelope, NULL, NULL, NULL);
       if (parsed == NULL)
         continue;
-      named = cw_base64_encode (cw_tx_get_grant (parsed), CW_TX_ID_SIZE);
-      if (g_str_equal (named, grant_id))
-        return TRUE;
+      index = g_new (gint64, 1);
+      *index = tx->state == CW_STORE_TX_CONFIRMED ? tx->log_index : G_MAXINT64;
+      g_hash_table_insert (revokes, cw_base64_encode (cw_tx_get_grant (parsed), CW_TX_ID_SIZE),
+                           index);
     }
 
-  return FALSE;
+  return revokes;
+}
+
+/* Whether @revokes has @grant_id revoked before log index @before_index. */
+static gboolean
+revoked_before (GHashTable *revokes,
+                const char *grant_id,
+                guint64     before_index)
+{
+  gint64 *index = g_hash_table_lookup (revokes, grant_id);
+
+  return index != NULL && *index >= 0 && (guint64) *index < before_index;
 }
 
 gboolean
@@ -577,6 +654,7 @@ cw_verifier_verify_grants (CwVerifier     *self,
                            GError        **error)
 {
   g_autoptr(GHashTable) by_id = index_local (local_txs);
+  g_autoptr(GHashTable) revokes = index_revokes (local_txs, FALSE);
 
   g_return_val_if_fail (CW_IS_VERIFIER (self), FALSE);
 
@@ -596,7 +674,7 @@ cw_verifier_verify_grants (CwVerifier     *self,
         return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_FORGED_GRANT,
                      "The node lists a grant %s that you never signed.", item->id);
 
-      if (revoked_locally (local_txs, item->id, G_MAXUINT64))
+      if (revoked_before (revokes, item->id, G_MAXUINT64))
         return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_REVOKED_GRANT,
                      "The node lists as active a grant you revoked (%s): it is hiding your "
                      "revocation.", item->id);
@@ -605,9 +683,54 @@ cw_verifier_verify_grants (CwVerifier     *self,
   return TRUE;
 }
 
+gboolean
+cw_verifier_verify_no_hidden_grants (CwVerifier     *self,
+                                     CwNodeListing  *listing,
+                                     guint64         size,
+                                     GPtrArray      *local_txs,
+                                     gint64          active_until,
+                                     GBytes        **evidence_out,
+                                     GError        **error)
+{
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) revokes = index_revokes (local_txs, TRUE);
+
+  g_return_val_if_fail (CW_IS_VERIFIER (self), FALSE);
+
+  for (guint i = 0; i < listing->items->len; i++)
+    g_hash_table_add (listed, ((CwNodeListItem *) g_ptr_array_index (listing->items, i))->id);
+
+  for (guint i = 0; local_txs != NULL && i < local_txs->len; i++)
+    {
+      CwStoreTx *tx = g_ptr_array_index (local_txs, i);
+      g_autoptr(CwTx) grant = NULL;
+      g_auto(Evidence) evidence = evidence_new ();
+
+      if (tx->type != CW_TX_TYPE_GRANT || tx->state != CW_STORE_TX_CONFIRMED ||
+          tx->log_index < 0 || (guint64) tx->log_index >= size ||
+          g_hash_table_contains (listed, tx->id) || g_hash_table_contains (revokes, tx->id))
+        continue;
+      grant = open_envelope (tx->envelope, NULL, NULL, NULL);
+      if (grant == NULL || g_date_time_to_unix (cw_tx_get_expires (grant)) <= active_until)
+        continue;
+
+      evidence_set (&evidence, "checkpoint", listing->checkpoint);
+      evidence_set (&evidence, "local_envelope", tx->envelope);
+      evidence_set (&evidence, "receipt", tx->receipt);
+      evidence_set (&evidence, "tx_id", tx->id);
+      evidence_set_index (&evidence, (guint64) tx->log_index);
+      return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_HIDDEN_GRANT,
+                   "The node does not list your active grant to “%s” (%s): it is hiding who "
+                   "may read your records.", cw_tx_get_provider (grant), tx->id);
+    }
+
+  return TRUE;
+}
+
 /* Checks a provider-signed item: type, patient and signature. */
 static CwTx *
-open_provider_item (CwNodeListItem  *item,
+open_provider_item (CwVerifier      *self,
+                    CwNodeListItem  *item,
                     CwTxType         type,
                     const char      *patient_id,
                     GHashTable      *provider_keys,
@@ -621,7 +744,7 @@ open_provider_item (CwNodeListItem  *item,
   g_autofree char *patient = NULL;
   CwVerifierKey *key;
 
-  tx = open_envelope (item->envelope, &envelope, NULL, &cause);
+  tx = cw_verifier_open_envelope (self, item->envelope, &envelope, &cause);
   if (tx == NULL || cw_tx_get_tx_type (tx) != type)
     {
       fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_MALFORMED_ITEM,
@@ -677,7 +800,7 @@ cw_verifier_verify_requests (CwVerifier     *self,
       evidence_set (&evidence, "checkpoint", listing->checkpoint);
       evidence_set (&evidence, "envelope", item->envelope);
       evidence_set (&evidence, "tx_id", item->id);
-      tx = open_provider_item (item, CW_TX_TYPE_REQUEST, patient_id, provider_keys, &evidence,
+      tx = open_provider_item (self, item, CW_TX_TYPE_REQUEST, patient_id, provider_keys, &evidence,
                                evidence_out, error);
       if (tx == NULL)
         return FALSE;
@@ -696,6 +819,10 @@ cw_verifier_verify_access (CwVerifier     *self,
                            GError        **error)
 {
   g_autoptr(GHashTable) by_id = index_local (local_txs);
+  g_autoptr(GHashTable) revokes = index_revokes (local_txs, FALSE);
+  /* Grant ID -> parsed grant, each local grant parsed once. */
+  g_autoptr(GHashTable) grants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) cw_tx_unref);
 
   g_return_val_if_fail (CW_IS_VERIFIER (self), FALSE);
 
@@ -704,7 +831,7 @@ cw_verifier_verify_access (CwVerifier     *self,
       CwNodeListItem *item = g_ptr_array_index (listing->items, i);
       g_auto(Evidence) evidence = evidence_new ();
       g_autoptr(CwTx) tx = NULL;
-      g_autoptr(CwTx) grant = NULL;
+      CwTx *grant = NULL;
       g_autofree char *grant_id = NULL;
       CwStoreTx *local;
 
@@ -712,7 +839,7 @@ cw_verifier_verify_access (CwVerifier     *self,
       evidence_set (&evidence, "envelope", item->envelope);
       evidence_set (&evidence, "tx_id", item->id);
       evidence_set_index (&evidence, item->index);
-      tx = open_provider_item (item, CW_TX_TYPE_ACCESS, patient_id, provider_keys, &evidence,
+      tx = open_provider_item (self, item, CW_TX_TYPE_ACCESS, patient_id, provider_keys, &evidence,
                                evidence_out, error);
       if (tx == NULL)
         return FALSE;
@@ -726,7 +853,9 @@ cw_verifier_verify_access (CwVerifier     *self,
       if (local != NULL && local->type == CW_TX_TYPE_GRANT)
         {
           evidence_set (&evidence, "local_envelope", local->envelope);
-          grant = open_envelope (local->envelope, NULL, NULL, NULL);
+          grant = g_hash_table_lookup (grants, grant_id);
+          if (grant == NULL && (grant = open_envelope (local->envelope, NULL, NULL, NULL)) != NULL)
+            g_hash_table_insert (grants, g_strdup (grant_id), grant);
         }
       if (grant == NULL)
         return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
@@ -738,7 +867,16 @@ cw_verifier_verify_access (CwVerifier     *self,
         return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
                      "Provider “%s” was allowed access beyond what your grant permits.",
                      cw_tx_get_provider (tx));
-      if (revoked_locally (local_txs, grant_id, item->index))
+      if (local->state != CW_STORE_TX_CONFIRMED || local->log_index < 0 ||
+          (guint64) local->log_index >= item->index)
+        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
+                     "Provider “%s” was allowed access citing a grant that was not logged "
+                     "before the access.", cw_tx_get_provider (tx));
+      if (g_date_time_compare (cw_tx_get_time (tx), cw_tx_get_expires (grant)) >= 0)
+        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
+                     "Provider “%s” was allowed access after the grant had expired.",
+                     cw_tx_get_provider (tx));
+      if (revoked_before (revokes, grant_id, item->index))
         return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
                      "Provider “%s” was allowed access after you revoked the grant.",
                      cw_tx_get_provider (tx));

@@ -14,6 +14,8 @@
 #include <glib-object.h>
 
 #include "cw-checkpoint.h"
+#include "cw-dsse.h"
+#include "cw-tx.h"
 #include "cw-node-profile.h"
 #include "cw-node-results.h"
 #include "cw-wallet-store.h"
@@ -39,6 +41,7 @@ typedef enum {
   CW_VERIFIER_ERROR_UNKNOWN_PROVIDER,        /* no key for the provider named */
   CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,    /* "allowed" access not covered by our grant */
   CW_VERIFIER_ERROR_MALFORMED_ITEM,          /* an item that is not what its list holds */
+  CW_VERIFIER_ERROR_HIDDEN_GRANT,            /* an active grant of ours the node does not list */
 } CwVerifierError;
 
 GQuark              cw_verifier_error_quark        (void);
@@ -82,6 +85,13 @@ CwSignedCheckpoint *cw_verifier_verify_receipt     (CwVerifier          *self,
                                                     GBytes             **evidence,
                                                     GError             **error);
 
+/* Parses a DSSE envelope (JSON) and its payload, once per verifier: the
+ * same text again returns the same parse. @out_envelope may be %NULL. */
+CwTx               *cw_verifier_open_envelope      (CwVerifier          *self,
+                                                    const char          *envelope,
+                                                    CwDsseEnvelope     **out_envelope,
+                                                    GError             **error);
+
 /* Every item's ID is the SHA-256 of its envelope's payload and its proof
  * includes the ID at its index in @checkpoint (the listing's own, opened). */
 gboolean            cw_verifier_verify_listing_proofs (CwVerifier       *self,
@@ -109,6 +119,18 @@ gboolean            cw_verifier_verify_grants      (CwVerifier          *self,
                                                     GBytes             **evidence,
                                                     GError             **error);
 
+/* The other way round: every grant of ours that is confirmed (logged
+ * within the tree of @size, the listing's checkpoint), not revoked or being revoked, and that
+ * expires after @active_until (Unix time) is listed. A node that hides a
+ * grant hides who can read the patient's records. */
+gboolean            cw_verifier_verify_no_hidden_grants (CwVerifier     *self,
+                                                    CwNodeListing       *listing,
+                                                    guint64              size,
+                                                    GPtrArray           *local_txs,
+                                                    gint64               active_until,
+                                                    GBytes             **evidence,
+                                                    GError             **error);
+
 /* @provider_keys: provider ID -> CwVerifierKey. Every request is a request
  * to @patient_id signed by the provider it names. */
 gboolean            cw_verifier_verify_requests    (CwVerifier          *self,
@@ -120,7 +142,8 @@ gboolean            cw_verifier_verify_requests    (CwVerifier          *self,
 
 /* Every access event is about @patient_id, signed by its provider, cites a
  * grant, and when "allowed" that grant is ours, to that provider, covers the
- * scopes and purpose, and was not revoked (confirmed) before the event. */
+ * scopes and purpose, was logged before the event, had not expired at the
+ * event's time and was not revoked (confirmed) before the event. */
 gboolean            cw_verifier_verify_access      (CwVerifier          *self,
                                                     CwNodeListing       *listing,
                                                     const char          *patient_id,

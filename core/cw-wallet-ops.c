@@ -302,6 +302,7 @@ flush_thread (GTask        *task,
     }
 
   cw_wallet_worker_end (&worker);
+  cw_wallet_models_refresh (self);
   g_task_return_pointer (task, n_confirmed, g_free);
 }
 
@@ -476,6 +477,7 @@ tx_op_thread (GTask        *task,
       cw_wallet_worker_end (&worker);
     }
 
+  cw_wallet_models_refresh (self);
   g_task_return_pointer (task, cw_wallet_store_get_transaction (self->store, stored->id, NULL),
                          (GDestroyNotify) cw_store_tx_free);
 }

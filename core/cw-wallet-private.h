@@ -2,6 +2,7 @@
  * cw-wallet-ops.c (transactions, flush, sync) share. Not for callers. */
 #pragma once
 
+#include "cw-record-list.h"
 #include "cw-verifier.h"
 #include "cw-wallet.h"
 
@@ -23,6 +24,12 @@ struct _CwWallet
   guint flush_interval;
   guint flush_backoff;
   gboolean flush_running;
+  /* The list models (cw-wallet-models.c), made on first use. */
+  CwRecordList *grant_model;
+  CwRecordList *request_model;
+  CwRecordList *activity_model;
+  CwRecordList *provider_model;
+  gint models_wanted;          /* atomic */
 };
 
 /* Raises an alert in the store and emits "alert-raised" on the wallet's
@@ -68,6 +75,12 @@ gboolean      cw_wallet_apply_confirmed    (CwWallet        *self,
                                             CwStoreTx       *stored,
                                             guint64          index,
                                             GError         **error);
+
+/* Reloads the list models from the store (one query per list) and
+ * updates them in place on the wallet's context; nothing while no model
+ * was asked for. Callable from any thread. */
+void          cw_wallet_models_refresh     (CwWallet        *self);
+void          cw_wallet_models_clear       (CwWallet        *self);
 
 /* Closes and deletes the store file, then opens a fresh one (enrollment and
  * restore are all or nothing). */

@@ -203,8 +203,6 @@ add_provider_keys (Sync           *sync,
   for (guint i = 0; i < listing->items->len; i++)
     {
       CwNodeListItem *item = g_ptr_array_index (listing->items, i);
-      g_autoptr(CwDsseEnvelope) envelope = NULL;
-      g_autoptr(GBytes) payload = NULL;
       g_autoptr(CwTx) tx = NULL;
       g_autoptr(CwStoreProvider) provider = NULL;
       g_autoptr(GError) local = NULL;
@@ -212,9 +210,7 @@ add_provider_keys (Sync           *sync,
       gboolean from_directory = FALSE;
       const char *id;
 
-      envelope = cw_dsse_envelope_parse (item->envelope, strlen (item->envelope), NULL);
-      payload = envelope != NULL ? cw_dsse_envelope_get_payload (envelope) : NULL;
-      tx = payload != NULL ? cw_tx_parse_payload_bytes (payload, NULL) : NULL;
+      tx = cw_verifier_open_envelope (sync->worker->verifier, item->envelope, NULL, NULL);
       if (tx == NULL || (id = cw_tx_get_provider (tx)) == NULL ||
           g_hash_table_contains (keys, id))
         continue;  /* the verifier reports malformed items */
@@ -290,4 +286,329 @@ confirm_from_chain (Fetched   *chain,
     }
 
   return receipts;
+}
+
+static gboolean
+store_requests (CwWalletStore  *store,
+                CwNodeListing  *requests,
+                GError        **error)
+{
+  g_autoptr(GPtrArray) known = cw_wallet_store_list_requests (store, error);
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (known == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < requests->items->len; i++)
+    {
+      CwNodeListItem *item = g_ptr_array_index (requests->items, i);
+      g_autoptr(CwDsseEnvelope) envelope = cw_dsse_envelope_parse (item->envelope, strlen (item->envelope), error);
+      g_autoptr(GBytes) payload = NULL;
+      g_autoptr(CwTx) tx = NULL;
+      CwStoreRequest request = { 0 };
+      gboolean answered = FALSE;
+
+      if (envelope == NULL)
+        return FALSE;
+      payload = cw_dsse_envelope_get_payload (envelope);
+      if ((tx = cw_tx_parse_payload_bytes (payload, error)) == NULL)
+        return FALSE;
+      g_hash_table_add (listed, item->id);
+      for (guint k = 0; k < known->len; k++)
+        {
+          CwStoreRequest *other = g_ptr_array_index (known, k);
+
+          answered |= g_str_equal (other->id, item->id) && other->state != CW_STORE_REQUEST_PENDING;
+        }
+      /* Our answer may be queued; the node learns of it when it is sent. */
+      if (answered)
+        continue;
+      request.id = item->id;
+      request.provider = (char *) cw_tx_get_provider (tx);
+      request.scopes = cw_tx_get_scopes (tx);
+      request.purpose = cw_tx_get_purpose (tx);
+      request.access = cw_tx_get_access (tx);
+      request.time = g_date_time_to_unix (cw_tx_get_time (tx));
+      request.expires = g_date_time_to_unix (cw_tx_get_expires (tx));
+      request.reason = (char *) cw_tx_get_reason (tx);
+      request.state = CW_STORE_REQUEST_PENDING;
+      request.envelope = item->envelope;
+      if (!cw_wallet_store_upsert_request (store, &request, error))
+        return FALSE;
+    }
+
+  /* Pending here, no longer listed and past their time: expired. */
+  for (guint k = 0; k < known->len; k++)
+    {
+      CwStoreRequest *request = g_ptr_array_index (known, k);
+
+      if (request->state != CW_STORE_REQUEST_PENDING || request->expires > now ||
+          g_hash_table_contains (listed, request->id))
+        continue;
+      request->state = CW_STORE_REQUEST_EXPIRED;
+      if (!cw_wallet_store_upsert_request (store, request, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+store_access (CwWalletStore  *store,
+              CwVerifier     *verifier,
+              Fetched        *access,
+              GError        **error)
+{
+  for (guint i = 0; i < access->listing->items->len; i++)
+    {
+      CwNodeListItem *item = g_ptr_array_index (access->listing->items, i);
+      g_autoptr(CwTx) tx = NULL;
+      g_autofree char *grant_id = NULL;
+      g_autofree char *receipt = NULL;
+      CwStoreAccessEvent event = { 0 };
+
+      if ((tx = cw_verifier_open_envelope (verifier, item->envelope, NULL, error)) == NULL)
+        return FALSE;
+      /* The item's proof against its page's checkpoint is its receipt. */
+      receipt = item_receipt (item, g_ptr_array_index (access->notes, i));
+      grant_id = cw_base64_encode (cw_tx_get_grant (tx), CW_TX_ID_SIZE);
+      event.id = item->id;
+      event.provider = (char *) cw_tx_get_provider (tx);
+      event.grant_id = grant_id;
+      event.scopes = cw_tx_get_scopes (tx);
+      event.purpose = cw_tx_get_purpose (tx);
+      event.time = g_date_time_to_unix (cw_tx_get_time (tx));
+      event.allowed = g_str_equal (item->outcome, "allowed");
+      event.log_index = (gint64) item->index;
+      event.envelope = item->envelope;
+      event.receipt = receipt;
+      if (!cw_wallet_store_upsert_access_event (store, &event, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Everything the sync verified, in one store batch. */
+static gboolean
+store_results (Sync        *sync,
+               GPtrArray   *local,
+               GHashTable  *receipts,
+               Fetched     *requests,
+               Fetched     *access,
+               GPtrArray   *providers,
+               GError     **error)
+{
+  CwWallet *self = sync->wallet;
+  CwWalletStore *store = self->store;
+  g_autoptr(CwStoreCheckpoint) latest = NULL;
+
+  if (!cw_wallet_store_batch_begin (store, error))
+    return FALSE;
+
+  latest = cw_wallet_store_get_latest_checkpoint (store, error);
+  if (latest == NULL && error != NULL && *error != NULL)
+    goto fail;
+  if (sync->current != NULL && (latest == NULL || sync->current->size >= latest->size) &&
+      !cw_wallet_store_record_checkpoint (store, sync->current->size, sync->current->root,
+                                          sync->current->note, error))
+    goto fail;
+
+  /* In seq order, so that a revoke finds the grant it names. */
+  for (guint i = 0; i < local->len; i++)
+    {
+      CwStoreTx *tx = g_ptr_array_index (local, i);
+      const char *receipt = g_hash_table_lookup (receipts, tx->id);
+
+      if (receipt == NULL)
+        continue;
+      if (!cw_wallet_store_mark_confirmed (store, tx->id, receipt, (guint64) tx->log_index, error) ||
+          !cw_wallet_apply_confirmed (self, tx, (guint64) tx->log_index, error))
+        goto fail;
+    }
+
+  for (guint i = 0; i < providers->len; i++)
+    if (!cw_wallet_store_upsert_provider (store, g_ptr_array_index (providers, i), error))
+      goto fail;
+
+  if (!store_requests (store, requests->listing, error) || !store_access (store, sync->worker->verifier, access, error))
+    goto fail;
+
+  return cw_wallet_store_batch_commit (store, error);
+
+fail:
+  cw_wallet_store_batch_rollback (store);
+  return FALSE;
+}
+
+static gboolean
+run_sync (Sync    *sync,
+          GError **error)
+{
+  CwWallet *self = sync->wallet;
+  CwVerifier *verifier = sync->worker->verifier;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CwSignedCheckpoint) checkpoint = NULL;
+  g_autoptr(GPtrArray) local = NULL;
+  g_auto(Fetched) chain = { 0 };
+  g_auto(Fetched) grants = { 0 };
+  g_auto(Fetched) requests = { 0 };
+  g_auto(Fetched) access = { 0 };
+  g_autoptr(GPtrArray) fetched = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_store_provider_free);
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(GHashTable) receipts = NULL;
+  g_autoptr(GBytes) evidence = NULL;
+  g_autofree char *note = NULL;
+  const char *patient_id = self->identity->patient_id;
+  GError *cause = NULL;
+  GError *local_error = NULL;
+  gint64 last_access;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  sync->current = cw_wallet_store_get_latest_checkpoint (self->store, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  cw_node_client_get_checkpoint_async (sync->worker->client, sync->cancellable,
+                                       cw_wallet_worker_wait_cb, &result);
+  note = cw_node_client_get_checkpoint_finish (sync->worker->client,
+                                               cw_wallet_worker_wait (sync->worker, &result), error);
+  if (note == NULL || (checkpoint = sync_checkpoint (sync, note, error)) == NULL)
+    return FALSE;
+
+  /* The whole chain every time: a dropped or altered old transaction must
+   * show, and it is the patient's own, short history. */
+  if ((local = cw_wallet_store_list_transactions (self->store, TRUE, error)) == NULL ||
+      !fetch_all (sync, CW_NODE_LIST_CHAIN, TRUE, 0, &chain, error))
+    return FALSE;
+  if (!cw_verifier_verify_chain (verifier, chain.listing, 0, local, &evidence, &cause))
+    return sync_fail (sync, cause, evidence, error);
+  receipts = confirm_from_chain (&chain, local);
+
+  if (!fetch_all (sync, CW_NODE_LIST_GRANTS, FALSE, 0, &grants, error))
+    return FALSE;
+  if (!cw_verifier_verify_grants (verifier, grants.listing, local, &evidence, &cause) ||
+      !cw_verifier_verify_no_hidden_grants (verifier, grants.listing, sync->current->size, local,
+                                            now + EXPIRY_MARGIN_S, &evidence, &cause))
+    return sync_fail (sync, cause, evidence, error);
+
+  last_access = cw_wallet_store_get_last_access_index (self->store, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (!fetch_all (sync, CW_NODE_LIST_REQUESTS, FALSE, 0, &requests, error) ||
+      !fetch_all (sync, CW_NODE_LIST_ACCESS, last_access >= 0, (guint64) MAX (last_access, 0),
+                  &access, error))
+    return FALSE;
+
+  keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                (GDestroyNotify) cw_verifier_key_unref);
+  if (!add_provider_keys (sync, requests.listing, keys, fetched, error) ||
+      !add_provider_keys (sync, access.listing, keys, fetched, error))
+    return FALSE;
+  if (!cw_verifier_verify_requests (verifier, requests.listing, patient_id, keys, &evidence,
+                                    &cause) ||
+      !cw_verifier_verify_access (verifier, access.listing, patient_id, local, keys, &evidence,
+                                  &cause))
+    return sync_fail (sync, cause, evidence, error);
+
+  return store_results (sync, local, receipts, &requests, &access, fetched, error);
+}
+
+static void
+sync_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  CwWallet *self = source_object;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->op_lock);
+  g_autoptr(CwSigningKey) key = task_data != NULL ? cw_signing_key_ref (task_data) : NULL;
+  g_autoptr(CwNodeProfile) profile = NULL;
+  CwWalletWorker worker = { 0 };
+  Sync sync = { self, &worker, key, cancellable, NULL, g_ptr_array_new_with_free_func (g_free) };
+  GError *error = NULL;
+  gboolean ok;
+
+  profile = cw_wallet_store_get_node_profile (self->store, &error);
+  ok = profile != NULL && cw_wallet_worker_begin (self, &worker, profile, &error) &&
+       run_sync (&sync, &error);
+  cw_wallet_worker_end (&worker);
+  g_clear_pointer (&sync.current, cw_store_checkpoint_free);
+  g_clear_pointer (&sync.page_notes, g_ptr_array_unref);
+
+  if (!ok)
+    {
+      if (error == NULL)
+        error = g_error_new_literal (CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED,
+                                     "This wallet has no node configured.");
+      g_task_return_error (task, error);
+      return;
+    }
+
+  cw_wallet_models_refresh (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+
+static void
+sync_key_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  CwSigningKey *key = cw_keyring_lookup_finish (CW_KEYRING (source), result, &error);
+
+  if (key == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_set_task_data (task, key, (GDestroyNotify) cw_signing_key_unref);
+  g_task_run_in_thread (task, sync_thread);
+}
+
+void
+cw_wallet_sync_async (CwWallet            *self,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GTask *task;
+  guint8 public_key[CW_PUBLIC_KEY_SIZE];
+
+  g_return_if_fail (CW_IS_WALLET (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cw_wallet_sync_async);
+  if (self->identity == NULL ||
+      !cw_base64_decode_fixed (self->identity->public_key, -1, public_key, sizeof public_key, NULL))
+    {
+      g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED,
+                               "This wallet is not enrolled yet.");
+      g_object_unref (task);
+      return;
+    }
+
+  cw_keyring_lookup_async (self->keyring, self->identity->patient_id, public_key, "patient",
+                           cancellable, sync_key_cb, task);
+}
+
+gboolean
+cw_wallet_sync_finish (CwWallet      *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cw_wallet_sync_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -42,6 +42,7 @@ cw_wallet_dispose (GObject *object)
   CwWallet *self = CW_WALLET (object);
 
   cw_wallet_stop_background_flush (self);
+  cw_wallet_models_clear (self);
   g_clear_object (&self->keyring);
 
   G_OBJECT_CLASS (cw_wallet_parent_class)->dispose (object);

@@ -51,6 +51,15 @@ CwKeyring     *cw_wallet_get_keyring      (CwWallet            *self);
 /* Properties. */
 gboolean       cw_wallet_get_enrolled     (CwWallet            *self);
 const char    *cw_wallet_get_patient_id   (CwWallet            *self);
+/* The list models (STYLE.md §8), updated in place after every sync and
+ * operation: CwGrantItem (newest first), CwRequestItem (newest first),
+ * CwActivityItem (access events and own transactions, newest first) and
+ * CwProviderItem (by name). Made on first use, loaded in a worker thread;
+ * main context only. Transfer none. */
+GListModel    *cw_wallet_get_grants       (CwWallet            *self);
+GListModel    *cw_wallet_get_requests     (CwWallet            *self);
+GListModel    *cw_wallet_get_activity     (CwWallet            *self);
+GListModel    *cw_wallet_get_providers    (CwWallet            *self);
 /* Retries per node request (property "max-retries", default 4). */
 void           cw_wallet_set_max_retries  (CwWallet            *self,
                                            guint                max_retries);

@@ -1,0 +1,273 @@
+/* wallet-sync-bench.c: the wallet engine's benchmark (issue 4,
+ * "Benchmark"). A real consent-node gets one patient with many grants
+ * (submitted in chain order) and many provider access events (submitted
+ * concurrently); then, per run, a new wallet restores the identity (the
+ * chain, verified) and a full sync with full verification is timed from
+ * that empty state, then the load of the list models. Prints a table with
+ * the medians and a same-run baseline (raw libsodium Ed25519 verifications
+ * per second). Not a test: no timing is asserted. */
+#include "config.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "cw-encoding.h"
+#include "cw-tls-pin.h"
+#include "engine-test-util.h"
+
+static guint n_grants = 10000;
+static guint n_access = 10000;
+static guint n_runs = 5;
+
+static gint64
+now_us (void)
+{
+  return g_get_monotonic_time ();
+}
+
+typedef struct {
+  guint in_flight;
+  guint done;
+  guint failed;
+} Posting;
+
+/* Loopback only, to the node this process started. */
+static gboolean
+accept_cb (SoupMessage          *msg,
+           GTlsCertificate      *cert,
+           GTlsCertificateFlags  errors,
+           gpointer              data)
+{
+  return TRUE;
+}
+
+static void
+posted_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Posting *posting = user_data;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+
+  if (body == NULL || soup_message_get_status (msg) != 200)
+    posting->failed++;
+  posting->in_flight--;
+  posting->done++;
+}
+
+/* Posts @envelopes concurrently, at most @window at a time. */
+static void
+post_all (TxNode    *node,
+          GPtrArray *envelopes,
+          guint      window)
+{
+  g_autofree char *url = g_strconcat (node->server->url, "/v1/tx", NULL);
+  Posting posting = { 0 };
+  guint next = 0;
+
+  while (posting.done < envelopes->len)
+    {
+      while (posting.in_flight < window && next < envelopes->len)
+        {
+          g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+
+          g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_cb), NULL);
+          soup_message_set_request_body_from_bytes (msg, "application/json",
+                                                    g_ptr_array_index (envelopes, next++));
+          posting.in_flight++;
+          soup_session_send_and_read_async (node->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                            posted_cb, &posting);
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (posting.failed, ==, 0);
+}
+
+static void
+done_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+wait_n_items (GListModel *model,
+              guint       n)
+{
+  while (g_list_model_get_n_items (model) < n)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (GArray *values)
+{
+  g_array_sort (values, compare_double);
+  return g_array_index (values, double, values->len / 2);
+}
+
+/* Raw Ed25519 verifications per second, the same-run baseline. */
+static double
+ed25519_per_second (void)
+{
+  guint8 pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+  guint8 sig[crypto_sign_BYTES], msg[200] = { 0 };
+  const guint n = 5000;
+  gint64 start;
+
+  crypto_sign_keypair (pk, sk);
+  crypto_sign_detached (sig, NULL, msg, sizeof msg, sk);
+  start = now_us ();
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (crypto_sign_verify_detached (sig, msg, sizeof msg, pk), ==, 0);
+  return n / ((now_us () - start) / 1e6);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  GOptionEntry entries[] = {
+    { "grants", 0, 0, G_OPTION_ARG_INT, &n_grants, "Grants of the patient (10000)", "N" },
+    { "access", 0, 0, G_OPTION_ARG_INT, &n_access, "Access events (10000)", "N" },
+    { "runs", 0, 0, G_OPTION_ARG_INT, &n_runs, "Timed runs (5)", "N" },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) options = g_option_context_new ("- wallet sync benchmark");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TxPatient) patient = NULL;
+  g_autoptr(CwTx) enroll = NULL;
+  g_autoptr(GPtrArray) access = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GArray) restore_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) sync_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) models_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *code = NULL;
+  g_autofree char *patient_id = NULL;
+  g_autofree char *recovery = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *log_key = NULL;
+  g_autoptr(GTlsCertificate) cert = NULL;
+  g_autoptr(CwNodeProfile) profile = NULL;
+  g_autoptr(CwBackup) backup = NULL;
+  TxNode node = { 0 };
+  guint8 lab_grant[CW_TX_ID_SIZE];
+  gint64 start;
+  double baseline;
+
+  g_option_context_add_main_entries (options, entries, NULL);
+  if (!g_option_context_parse (options, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  g_assert_cmpint (sodium_init (), >=, 0);
+  engine_test_start_keyring ();
+
+  tx_node_setup (&node);
+  tx_node_configure (&node, 1, 1000);
+  tx_node_start (&node);
+
+  /* The patient's chain, in order; then the access events, concurrently. */
+  start = now_us ();
+  patient = tx_patient_new ();
+  code = tx_node_invite (&node, "gp-one");
+  enroll = tx_make_enroll (patient, code, "gp-one");
+  json_object_unref (tx_submit_ok (&node, enroll, patient->key));
+  tx_patient_advance (patient, enroll);
+  for (guint i = 0; i < n_grants; i++)
+    {
+      g_autoptr(CwTx) grant = tx_make_grant (patient, i % 2 ? "gp-one" : "lab-two",
+                                             CW_SCOPE_LAB_RESULTS | CW_SCOPE_SUMMARY,
+                                             CW_PURPOSE_TREAT);
+      g_autoptr(GBytes) envelope = tx_sign (grant, patient->key);
+
+      g_assert_cmpuint (tx_post (&node, envelope, NULL), ==, 200);
+      tx_patient_advance (patient, grant);
+      if (i == 0)
+        cw_tx_compute_id (grant, lab_grant);
+    }
+  g_print ("# %u grants submitted in %.1f s\n", n_grants, (now_us () - start) / 1e6);
+
+  start = now_us ();
+  for (guint i = 0; i < n_access; i++)
+    {
+      g_autoptr(CwTx) event = tx_make_access (patient, "lab-two", lab_grant, CW_SCOPE_LAB_RESULTS,
+                                              CW_PURPOSE_TREAT);
+
+      g_ptr_array_add (access, tx_sign (event, node.lab_key));
+    }
+  post_all (&node, access, 8);
+  g_print ("# %u access events submitted in %.1f s\n", n_access, (now_us () - start) / 1e6);
+
+  cert = g_tls_certificate_new_from_file (node.cert_path, &error);
+  g_assert_no_error (error);
+  pin = cw_tls_pin_for_certificate (cert, &error);
+  log_key = cw_verifier_key_to_string (node.log_key);
+  profile = cw_node_profile_new (node.server->url, pin, log_key, NULL, 0, &error);
+  g_assert_no_error (error);
+  patient_id = cw_base64_encode (patient->id, sizeof patient->id);
+  recovery = cw_base64_encode (cw_signing_key_get_public_key (patient->recovery), CW_PUBLIC_KEY_SIZE);
+  backup = cw_backup_new (patient->key, patient_id, recovery, profile);
+
+  for (guint run = 0; run < n_runs; run++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/wallet-%u/wallet.db", node.tmpdir, run);
+      g_autoptr(CwKeyring) keyring = cw_keyring_new (NULL);
+      g_autoptr(CwWallet) wallet = cw_wallet_new (path, keyring, CW_NODE_CLIENT_FLAGS_NONE, &error);
+      g_autoptr(GAsyncResult) restored = NULL;
+      g_autoptr(GAsyncResult) synced = NULL;
+      double ms;
+
+      g_assert_no_error (error);
+      start = now_us ();
+      cw_wallet_restore_async (wallet, backup, NULL, done_cb, &restored);
+      while (restored == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_true (cw_wallet_restore_finish (wallet, restored, &error));
+      g_assert_no_error (error);
+      ms = (now_us () - start) / 1e3;
+      g_array_append_val (restore_ms, ms);
+
+      start = now_us ();
+      cw_wallet_sync_async (wallet, NULL, done_cb, &synced);
+      while (synced == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_true (cw_wallet_sync_finish (wallet, synced, &error));
+      g_assert_no_error (error);
+      ms = (now_us () - start) / 1e3;
+      g_array_append_val (sync_ms, ms);
+
+      start = now_us ();
+      wait_n_items (cw_wallet_get_grants (wallet), n_grants);
+      wait_n_items (cw_wallet_get_activity (wallet), n_grants + 1 + n_access);
+      ms = (now_us () - start) / 1e3;
+      g_array_append_val (models_ms, ms);
+
+      g_print ("run %u: restore %.0f ms, sync %.0f ms, models %.0f ms\n", run + 1,
+               g_array_index (restore_ms, double, run), g_array_index (sync_ms, double, run),
+               g_array_index (models_ms, double, run));
+    }
+
+  baseline = ed25519_per_second ();
+  g_print ("\n| %u grants + %u access events | median of %u |\n|---|---|\n", n_grants, n_access,
+           n_runs);
+  g_print ("| restore (chain fetch + verify + store) | %.0f ms |\n", median (restore_ms));
+  g_print ("| sync + full verification | %.0f ms |\n", median (sync_ms));
+  g_print ("| list models load (grants + activity) | %.0f ms |\n", median (models_ms));
+  g_print ("| baseline: raw Ed25519 verifications | %.0f /s |\n", baseline);
+  g_print ("| sync, in Ed25519 verification times | %.0f |\n", median (sync_ms) / 1e3 * baseline);
+
+  tx_node_teardown (&node);
+  engine_test_stop_keyring ();
+  return 0;
+}

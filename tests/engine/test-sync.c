@@ -1,0 +1,243 @@
+/* test-sync.c: CwWallet's sync against a real consent-node over HTTPS and
+ * a real gnome-keyring: after enroll, grants, a revoke and provider access
+ * (allowed and denied); across more than one page of access events; a
+ * second sync that asks only for what is new; and after an offline period
+ * with queued transactions. Also the list models it feeds. */
+#include "config.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "cw-activity-item.h"
+#include "cw-grant-item.h"
+#include "engine-test-util.h"
+
+static guint
+count_state (GListModel *model,
+             const char *state)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+      g_autofree char *value = NULL;
+
+      g_object_get (item, "state", &value, NULL);
+      n += g_strcmp0 (value, state) == 0;
+    }
+  return n;
+}
+
+/* Runs the main context until @model has @n items. */
+static void
+wait_n_items (GListModel *model,
+              guint       n)
+{
+  while (g_list_model_get_n_items (model) != n)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_sync_basic (EngineFixture *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = engine_enroll (f, &error);
+  g_autoptr(CwStoreTx) first = NULL;
+  g_autoptr(CwStoreTx) second = NULL;
+  g_autoptr(CwStoreTx) revoked = NULL;
+  g_autofree char *allowed = NULL;
+  g_autofree char *denied = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(CwStoreCheckpoint) checkpoint = NULL;
+  g_autoptr(GObject) kept = NULL;
+  GListModel *grants, *activity;
+  CwWalletStore *store = engine_store (f);
+
+  g_assert_no_error (error);
+  grants = cw_wallet_get_grants (f->wallet);
+  activity = cw_wallet_get_activity (f->wallet);
+  g_assert_true (engine_sync (f, &error));
+  g_assert_no_error (error);
+
+  first = engine_grant (f, "gp-one", CW_SCOPE_SUMMARY | CW_SCOPE_ALLERGIES, &error);
+  g_assert_no_error (error);
+  second = engine_grant (f, "lab-two", CW_SCOPE_LAB_RESULTS, &error);
+  g_assert_no_error (error);
+  revoked = engine_revoke (f, first->id, &error);
+  g_assert_no_error (error);
+
+  allowed = engine_provider_access (f, f->node.lab_key, "lab-two", second->id,
+                                    CW_SCOPE_LAB_RESULTS, CW_PURPOSE_TREAT);
+  g_assert_cmpstr (allowed, ==, "allowed");
+  denied = engine_provider_access (f, f->node.gp_key, "gp-one", first->id, CW_SCOPE_SUMMARY,
+                                   CW_PURPOSE_TREAT);
+  g_assert_cmpstr (denied, ==, "denied");
+
+  wait_n_items (grants, 2);
+  kept = g_list_model_get_item (grants, 0);
+  g_assert_true (engine_sync (f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->n_alerts, ==, 0);
+
+  events = cw_wallet_store_list_access_events (store, &error);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_true (((CwStoreAccessEvent *) events->pdata[0])->allowed);
+  g_assert_false (((CwStoreAccessEvent *) events->pdata[1])->allowed);
+  g_assert_true (g_str_has_prefix (((CwStoreAccessEvent *) events->pdata[0])->receipt,
+                                   "c2sp.org/tlog-proof@v1\n"));
+  checkpoint = cw_wallet_store_get_latest_checkpoint (store, &error);
+  g_assert_cmpuint (checkpoint->size, ==, 6);
+
+  /* Models: 2 grants (one revoked), activity = 4 own + 2 access. */
+  wait_n_items (activity, 6);
+  g_assert_cmpuint (g_list_model_get_n_items (grants), ==, 2);
+  g_assert_cmpuint (count_state (grants, "revoked"), ==, 1);
+  g_assert_cmpuint (count_state (grants, "active"), ==, 1);
+  g_assert_cmpuint (count_state (activity, "allowed"), ==, 1);
+  g_assert_cmpuint (count_state (activity, "denied"), ==, 1);
+  {
+    /* The same item object, kept across refreshes. */
+    g_autoptr(GObject) again = g_list_model_get_item (grants, 0);
+
+    g_assert_true (again == kept);
+  }
+}
+
+static void
+test_sync_pagination (EngineFixture *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = engine_enroll (f, &error);
+  g_autoptr(CwStoreTx) granted = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) queries = NULL;
+  const guint n = 1105;
+
+  g_assert_no_error (error);
+  granted = engine_grant (f, "lab-two", CW_SCOPE_LAB_RESULTS, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *outcome = engine_provider_access (f, f->node.lab_key, "lab-two", granted->id,
+                                                         CW_SCOPE_LAB_RESULTS, CW_PURPOSE_TREAT);
+
+      g_assert_cmpstr (outcome, ==, "allowed");
+    }
+
+  f->proxy = engine_proxy_start (f, NULL, NULL);
+  engine_use_url (f, engine_proxy_get_url (f->proxy));
+  g_assert_true (engine_sync (f, &error));
+  g_assert_no_error (error);
+  events = cw_wallet_store_list_access_events (engine_store (f), &error);
+  g_assert_cmpuint (events->len, ==, n);
+  queries = engine_proxy_get_queries (f->proxy, "/access");
+  g_assert_cmpuint (queries->len, ==, 2);
+  g_assert_cmpuint (f->n_alerts, ==, 0);
+}
+
+static void
+test_sync_incremental (EngineFixture *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = engine_enroll (f, &error);
+  g_autoptr(CwStoreTx) granted = NULL;
+  g_autoptr(GPtrArray) queries = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *expected = NULL;
+  gint64 last;
+
+  g_assert_no_error (error);
+  granted = engine_grant (f, "lab-two", CW_SCOPE_LAB_RESULTS, &error);
+  g_assert_no_error (error);
+  g_free (engine_provider_access (f, f->node.lab_key, "lab-two", granted->id,
+                                  CW_SCOPE_LAB_RESULTS, CW_PURPOSE_TREAT));
+
+  f->proxy = engine_proxy_start (f, NULL, NULL);
+  engine_use_url (f, engine_proxy_get_url (f->proxy));
+  g_assert_true (engine_sync (f, &error));
+  g_assert_no_error (error);
+  last = cw_wallet_store_get_last_access_index (engine_store (f), &error);
+  g_assert_cmpint (last, ==, 2);
+
+  g_free (engine_provider_access (f, f->node.lab_key, "lab-two", granted->id,
+                                  CW_SCOPE_LAB_RESULTS, CW_PURPOSE_TREAT));
+  g_assert_true (engine_sync (f, &error));
+  g_assert_no_error (error);
+
+  /* The first sync asked for all, the second only after the last seen. */
+  queries = engine_proxy_get_queries (f->proxy, "/access");
+  g_assert_cmpuint (queries->len, ==, 2);
+  g_assert_cmpstr (queries->pdata[0], ==, "");
+  expected = g_strdup_printf ("after=%" G_GINT64_FORMAT, last);
+  g_assert_cmpstr (queries->pdata[1], ==, expected);
+  events = cw_wallet_store_list_access_events (engine_store (f), &error);
+  g_assert_cmpuint (events->len, ==, 2);
+}
+
+static void
+test_sync_offline (EngineFixture *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = engine_enroll (f, &error);
+  g_autoptr(CwStoreTx) queued = NULL;
+  g_autoptr(CwStoreTx) after = NULL;
+  CwWalletStore *store = engine_store (f);
+
+  g_assert_no_error (error);
+  g_assert_true (engine_sync (f, &error));
+  tx_node_stop (&f->node);
+
+  queued = engine_grant (f, "gp-one", CW_SCOPE_SUMMARY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (queued->state, !=, CW_STORE_TX_CONFIRMED);
+  g_assert_false (engine_sync (f, &error));
+  g_assert_error (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_UNREACHABLE);
+  g_clear_error (&error);
+
+  /* Back, on a new port: the queued grant is not on the node yet, which is
+   * no lie; once flushed the next sync confirms it all. */
+  tx_node_start (&f->node);
+  engine_use_url (f, f->node.server->url);
+  g_assert_true (engine_sync (f, &error));
+  g_assert_no_error (error);
+  after = cw_wallet_store_get_transaction (store, queued->id, &error);
+  g_assert_cmpint (after->state, !=, CW_STORE_TX_CONFIRMED);
+  g_clear_pointer (&after, cw_store_tx_free);
+
+  g_assert_cmpuint (engine_flush (f, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (engine_sync (f, &error));
+  g_assert_no_error (error);
+  after = cw_wallet_store_get_transaction (store, queued->id, &error);
+  g_assert_cmpint (after->state, ==, CW_STORE_TX_CONFIRMED);
+  g_assert_cmpuint (f->n_alerts, ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_assert_cmpint (sodium_init (), >=, 0);
+  g_test_init (&argc, &argv, NULL);
+  engine_test_start_keyring ();
+
+  g_test_add ("/sync/basic", EngineFixture, NULL, engine_fixture_setup, test_sync_basic,
+              engine_fixture_teardown);
+  g_test_add ("/sync/pagination", EngineFixture, NULL, engine_fixture_setup,
+              test_sync_pagination, engine_fixture_teardown);
+  g_test_add ("/sync/incremental", EngineFixture, NULL, engine_fixture_setup,
+              test_sync_incremental, engine_fixture_teardown);
+  g_test_add ("/sync/offline", EngineFixture, NULL, engine_fixture_setup, test_sync_offline,
+              engine_fixture_teardown);
+
+  status = g_test_run ();
+  engine_test_stop_keyring ();
+  return status;
+}
