@@ -17,6 +17,7 @@
 #include "cw-node-directory.h"
 #include "cw-node-invite.h"
 #include "cw-node-log.h"
+#include "cw-node-log-writer.h"
 #include "cw-node-secret-file.h"
 #include "cw-node-server.h"
 #include "cw-node-tls.h"
@@ -361,6 +362,9 @@ cmd_serve (const char  *prog,
     return fail (prog, error);
   cw_node_sequencer_start (sequencer);
 
+  /* One line per request and per batch: written in bulk from here on. */
+  cw_node_log_writer_install ();
+
   loop = g_main_loop_new (NULL, FALSE);
   term_id = g_unix_signal_add (SIGTERM, quit_signal_cb, loop);
   int_id = g_unix_signal_add (SIGINT, quit_signal_cb, loop);
@@ -378,6 +382,7 @@ cmd_serve (const char  *prog,
   g_source_remove (int_id);
   cw_node_server_stop (server);
   cw_node_sequencer_stop (sequencer);
+  cw_node_log_writer_shutdown ();
   g_printerr ("%s: stopped\n", prog);
 
   return CW_NODE_EXIT_OK;

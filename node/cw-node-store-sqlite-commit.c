@@ -344,7 +344,10 @@ cw_node_store_sqlite_commit_batch (CwNodeStore  *store,
 
   g_return_val_if_fail (batch->new_size == batch->old_size + batch->transactions->len, FALSE);
 
-  if (!exec_cached (self, "BEGIN IMMEDIATE", error))
+  /* Every batch is fsynced before it is answered, whatever an earlier
+   * write of this connection set (checkpoint rows are NORMAL). */
+  if (!cw_node_store_sqlite_set_synchronous (self, TRUE, error) ||
+      !exec_cached (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
   if (!check_head (self, batch, error) ||
@@ -373,6 +376,7 @@ cw_node_store_sqlite_add_cosignature (CwNodeStore  *store,
 {
   CwNodeStoreSqlite *self = CW_NODE_STORE_SQLITE (store);
   g_autoptr(CwSqliteCachedStmt) stmt = NULL;
+  int changes;
 
   g_return_val_if_fail (witness != NULL && line != NULL, FALSE);
 
@@ -390,10 +394,22 @@ cw_node_store_sqlite_add_cosignature (CwNodeStore  *store,
   sqlite3_bind_text (stmt, 3, line, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, time);
 
+  /* Without an fsync of its own, like the checkpoint row: a cosignature is
+   * re-obtainable from its witness, and one lost in a crash only means
+   * the checkpoint is served with fewer cosignatures until the next one. */
+  if (!cw_node_store_sqlite_set_synchronous (self, FALSE, error))
+    return FALSE;
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return cw_node_store_sqlite_set_error (self, error, "storing a cosignature");
+    {
+      cw_node_store_sqlite_set_error (self, error, "storing a cosignature");
+      cw_node_store_sqlite_set_synchronous (self, TRUE, NULL);
+      return FALSE;
+    }
+  changes = sqlite3_changes (cw_node_store_sqlite_get_db (self));
+  if (!cw_node_store_sqlite_set_synchronous (self, TRUE, error))
+    return FALSE;
 
-  if (sqlite3_changes (cw_node_store_sqlite_get_db (self)) == 0)
+  if (changes == 0)
     {
       g_set_error (error, CW_NODE_STORE_ERROR, CW_NODE_STORE_ERROR_NOT_FOUND,
                    "No checkpoint of size %" G_GUINT64_FORMAT, size);

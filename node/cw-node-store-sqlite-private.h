@@ -35,6 +35,11 @@ CwSqliteCachedStmt *cw_node_store_sqlite_prepare_cached (CwNodeStoreSqlite *self
 void          cw_node_store_sqlite_release         (CwSqliteCachedStmt    *stmt);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CwSqliteCachedStmt, cw_node_store_sqlite_release)
+/* PRAGMA synchronous = FULL (TRUE) or NORMAL (FALSE), outside a
+ * transaction. */
+gboolean      cw_node_store_sqlite_set_synchronous (CwNodeStoreSqlite     *self,
+                                                    gboolean               full,
+                                                    GError               **error);
 /* Rolls back the open transaction, if any. */
 void          cw_node_store_sqlite_rollback        (CwNodeStoreSqlite     *self);
 

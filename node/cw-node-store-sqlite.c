@@ -578,13 +578,15 @@ cw_node_store_sqlite_lookup_provider (CwNodeStore  *store,
                                       GError      **error)
 {
   CwNodeStoreSqlite *self = CW_NODE_STORE_SQLITE (store);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
   int rc;
 
-  stmt = prepare (self,
-                  "SELECT " PROVIDER_COLUMNS " FROM providers"
-                  " WHERE id = ?1 AND removed IS NULL",
-                  error);
+  /* Cached: the sequencer and the workers look a provider up per
+   * provider-signed submission. */
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              "SELECT " PROVIDER_COLUMNS " FROM providers"
+                                              " WHERE id = ?1 AND removed IS NULL",
+                                              error);
   if (stmt == NULL)
     return NULL;
 
@@ -848,17 +850,40 @@ fail:
   return NULL;
 }
 
-static gboolean
-cw_node_store_sqlite_add_checkpoint (CwNodeStore   *store,
-                                     guint64        size,
-                                     const guint8   root[CW_NODE_STORE_HASH_SIZE],
-                                     const char    *signed_note,
-                                     gint64         created,
-                                     GError       **error)
+/* Sets the connection's "synchronous" level: FULL for every batch (see
+ * commit_batch()), NORMAL only for derived rows (see add_checkpoint()). */
+gboolean
+cw_node_store_sqlite_set_synchronous (CwNodeStoreSqlite  *self,
+                                      gboolean            full,
+                                      GError            **error)
 {
-  CwNodeStoreSqlite *self = CW_NODE_STORE_SQLITE (store);
-  g_autoptr(sqlite3_stmt) latest = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(CwSqliteCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = cw_node_store_sqlite_prepare_cached (self,
+                                              full ? "PRAGMA synchronous = FULL"
+                                                   : "PRAGMA synchronous = NORMAL",
+                                              error);
+  if (stmt == NULL)
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return set_db_error (self, error, "setting the synchronous level");
+
+  return TRUE;
+}
+
+static gboolean
+insert_checkpoint (CwNodeStoreSqlite  *self,
+                   guint64             size,
+                   const guint8        root[CW_NODE_STORE_HASH_SIZE],
+                   const char         *signed_note,
+                   gint64              created,
+                   GError            **error)
+{
+  g_autoptr(CwSqliteCachedStmt) latest = NULL;
+  g_autoptr(CwSqliteCachedStmt) insert = NULL;
   guint8 head_root[CW_NODE_STORE_HASH_SIZE];
   guint64 head_size;
   int rc;
@@ -878,7 +903,10 @@ cw_node_store_sqlite_add_checkpoint (CwNodeStore   *store,
       goto fail;
     }
 
-  latest = prepare (self, "SELECT size, root FROM checkpoints ORDER BY size DESC LIMIT 1", error);
+  latest = cw_node_store_sqlite_prepare_cached (self,
+                                                "SELECT size, root FROM checkpoints"
+                                                " ORDER BY size DESC LIMIT 1",
+                                                error);
   if (latest == NULL)
     goto fail;
 
@@ -904,10 +932,11 @@ cw_node_store_sqlite_add_checkpoint (CwNodeStore   *store,
       goto fail;
     }
 
-  insert = prepare (self,
-                    "INSERT OR REPLACE INTO checkpoints (size, root, note, created)"
-                    " VALUES (?1, ?2, ?3, ?4)",
-                    error);
+  insert = cw_node_store_sqlite_prepare_cached (self,
+                                                "INSERT OR REPLACE INTO checkpoints"
+                                                " (size, root, note, created)"
+                                                " VALUES (?1, ?2, ?3, ?4)",
+                                                error);
   if (insert == NULL)
     goto fail;
 
@@ -919,18 +948,62 @@ cw_node_store_sqlite_add_checkpoint (CwNodeStore   *store,
   if (!step_done (self, insert, "storing a checkpoint", error))
     goto fail;
 
-  g_clear_pointer (&latest, sqlite3_finalize);
-  g_clear_pointer (&insert, sqlite3_finalize);
+  g_clear_pointer (&latest, cw_node_store_sqlite_release);
+  g_clear_pointer (&insert, cw_node_store_sqlite_release);
   if (!exec (self, "COMMIT", error))
     goto fail;
 
   return TRUE;
 
 fail:
-  g_clear_pointer (&latest, sqlite3_finalize);
-  g_clear_pointer (&insert, sqlite3_finalize);
+  g_clear_pointer (&latest, cw_node_store_sqlite_release);
+  g_clear_pointer (&insert, cw_node_store_sqlite_release);
   rollback (self);
   return FALSE;
+}
+
+/* A checkpoint row is committed without an fsync of its own
+ * (synchronous=NORMAL, which in WAL mode still never loses consistency,
+ * only possibly the latest commits on power loss or kill -9 before the
+ * next fsync). This is safe because the row is derived data:
+ *
+ *  - It is only ever written for the committed tree head (checked above
+ *    inside the transaction), and that head was made durable by the
+ *    batch's own synchronous=FULL commit before anything was signed.
+ *  - The note is a deterministic function of (origin, size, root) and the
+ *    log key: Ed25519 signatures are deterministic, so signing the same
+ *    head again gives the same bytes.
+ *  - WAL recovery keeps a prefix of the commits, and the next batch's FULL
+ *    commit fsyncs the WAL after this row's frames; so at most the row of
+ *    the latest durable head can be lost, never an earlier one, and never
+ *    with a later head present.
+ *  - On start (cw_node_sequencer_load_log) a durable head without its
+ *    checkpoint row is signed again, which recreates the very note every
+ *    submitter of that batch received. No second, different checkpoint of
+ *    any size can ever exist.
+ */
+static gboolean
+cw_node_store_sqlite_add_checkpoint (CwNodeStore   *store,
+                                     guint64        size,
+                                     const guint8   root[CW_NODE_STORE_HASH_SIZE],
+                                     const char    *signed_note,
+                                     gint64         created,
+                                     GError       **error)
+{
+  CwNodeStoreSqlite *self = CW_NODE_STORE_SQLITE (store);
+  gboolean inserted;
+
+  if (!cw_node_store_sqlite_set_synchronous (self, FALSE, error))
+    return FALSE;
+
+  inserted = insert_checkpoint (self, size, root, signed_note, created, error);
+
+  /* Every other write stays FULL; commit_batch() also sets FULL itself,
+   * so a failure here cannot weaken a batch. */
+  if (!cw_node_store_sqlite_set_synchronous (self, TRUE, inserted ? error : NULL))
+    return FALSE;
+
+  return inserted;
 }
 
 static char *

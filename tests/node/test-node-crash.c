@@ -195,10 +195,11 @@ test_kill_under_load (void)
 
       g_subprocess_force_exit (node.server->process);
       g_subprocess_wait (node.server->process, NULL, NULL);
-      g_clear_pointer (&node.server, node_test_server_free);
       g_atomic_int_set (&load.stop, TRUE);
       for (guint i = 0; i < N_LOADERS; i++)
         g_thread_join (threads[i]);
+      /* Only now: a loader between two posts still reads its URL. */
+      g_clear_pointer (&node.server, node_test_server_free);
 
       tx_node_start (&node);
       check_after_restart (&node, load.acked, seen);
