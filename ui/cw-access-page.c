@@ -1,0 +1,527 @@
+/* cw-access-page.c: the Access page: who can see what, until when. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "cw-access-page-private.h"
+#include "cw-grant-item.h"
+#include "cw-ui-format.h"
+
+struct _CwAccessPage
+{
+  GtkWidget           parent_instance;
+
+  GtkStack           *stack;
+  GtkStack           *results_stack;
+  GtkSearchEntry     *search_entry;
+  GtkDropDown        *sort_dropdown;
+  GtkListView        *list_view;
+
+  GListModel         *model;
+  GtkFilterListModel *filter_model;
+  GtkSortListModel   *sort_model;
+  GtkCustomFilter    *filter;
+  GtkCustomSorter    *sorter;
+  guint               n_rows_created;
+  guint               refilter_id;
+  GHashTable         *revoking;    /* grant IDs with a revoke under way */
+  GHashTable         *bound_rows;  /* GtkListItems bound to an item */
+};
+
+G_DEFINE_FINAL_TYPE (CwAccessPage, cw_access_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void watch_state (CwAccessPage *self,
+                         GObject      *item);
+
+enum {
+  SORT_BY_NAME,
+  SORT_BY_EXPIRY,
+};
+
+static gboolean
+filter_func (gpointer item,
+             gpointer user_data)
+{
+  CwAccessPage *self = user_data;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  const char *state = cw_grant_item_get_state (item);
+  g_autofree char *needle = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *organization = NULL;
+
+  watch_state (self, item);
+
+  /* Pending: signed, not in the log yet; it counts as given. */
+  if (g_strcmp0 (state, "active") != 0 && g_strcmp0 (state, "pending") != 0)
+    return FALSE;
+  if (text == NULL || text[0] == '\0')
+    return TRUE;
+
+  needle = g_utf8_casefold (text, -1);
+  name = g_utf8_casefold (cw_grant_item_get_provider_name (item), -1);
+  if (strstr (name, needle) != NULL)
+    return TRUE;
+  organization = g_utf8_casefold (cw_grant_item_get_organization (item), -1);
+  return strstr (organization, needle) != NULL;
+}
+
+static int
+sort_func (gconstpointer a,
+           gconstpointer b,
+           gpointer      user_data)
+{
+  CwAccessPage *self = user_data;
+  CwGrantItem *ga = (CwGrantItem *) a;
+  CwGrantItem *gb = (CwGrantItem *) b;
+
+  if (gtk_drop_down_get_selected (self->sort_dropdown) == SORT_BY_EXPIRY)
+    {
+      gint64 ea = cw_grant_item_get_expires (ga);
+      gint64 eb = cw_grant_item_get_expires (gb);
+
+      if (ea != eb)
+        return ea < eb ? -1 : 1;
+    }
+
+  return g_utf8_collate (cw_grant_item_get_provider_name (ga),
+                         cw_grant_item_get_provider_name (gb));
+}
+
+static void
+update_visible_page (CwAccessPage *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+  gboolean searching = text != NULL && text[0] != '\0';
+
+  gtk_stack_set_visible_child_name (self->stack, n_shown > 0 || searching ? "list" : "empty");
+  gtk_stack_set_visible_child_name (self->results_stack, n_shown > 0 ? "results" : "no-results");
+}
+
+static void
+items_changed_cb (CwAccessPage *self)
+{
+  update_visible_page (self);
+}
+
+static gboolean
+refilter_idle_cb (gpointer user_data)
+{
+  CwAccessPage *self = user_data;
+
+  self->refilter_id = 0;
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  return G_SOURCE_REMOVE;
+}
+
+/* The engine updates items in place: one that changes state keeps its
+ * place in the model, so filtering runs again, once per burst. */
+static void
+item_state_changed_cb (CwAccessPage *self)
+{
+  if (self->refilter_id == 0)
+    self->refilter_id = g_idle_add (refilter_idle_cb, self);
+}
+
+static void
+watch_state (CwAccessPage *self,
+             GObject      *item)
+{
+  if (g_object_get_data (item, "cw-state-watched") == self)
+    return;
+  g_object_set_data (item, "cw-state-watched", self);
+  g_signal_connect_object (item, "notify::state", G_CALLBACK (item_state_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+search_changed_cb (CwAccessPage *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+sort_changed_cb (CwAccessPage *self)
+{
+  gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+/* Rows */
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              CwAccessPage             *self)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *end = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *organization = gtk_label_new (NULL);
+  GtkWidget *scopes = gtk_label_new (NULL);
+  GtkWidget *purpose = gtk_label_new (NULL);
+  GtkWidget *expiry = gtk_label_new (NULL);
+  GtkWidget *verified = gtk_image_new_from_icon_name ("emblem-ok-symbolic");
+  GtkWidget *revoking = gtk_label_new (_("Revoking…"));
+  GtkWidget *revoke = gtk_button_new_from_icon_name ("user-trash-symbolic");
+
+  self->n_rows_created++;
+
+  gtk_widget_set_margin_top (row, 9);
+  gtk_widget_set_margin_bottom (row, 9);
+  gtk_widget_set_margin_start (row, 6);
+  gtk_widget_set_margin_end (row, 6);
+  gtk_widget_set_hexpand (text, TRUE);
+
+  for (GtkWidget **l = (GtkWidget *[]) { title, organization, scopes, purpose, NULL }; *l; l++)
+    {
+      gtk_label_set_xalign (GTK_LABEL (*l), 0);
+      gtk_label_set_wrap (GTK_LABEL (*l), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (*l), PANGO_WRAP_WORD_CHAR);
+      gtk_box_append (GTK_BOX (text), *l);
+    }
+  gtk_widget_add_css_class (title, "heading");
+  gtk_widget_add_css_class (organization, "dim-label");
+  gtk_widget_add_css_class (purpose, "caption");
+  gtk_widget_add_css_class (expiry, "caption");
+  gtk_widget_add_css_class (revoking, "caption");
+  gtk_widget_add_css_class (verified, "cw-verified");
+  gtk_label_set_xalign (GTK_LABEL (expiry), 1);
+
+  gtk_widget_set_tooltip_text (verified, _("Recorded in the public log and verified"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (verified),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Verified"),
+                                  -1);
+  gtk_widget_set_halign (verified, GTK_ALIGN_END);
+
+  gtk_widget_set_tooltip_text (revoke, _("Revoke Access"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (revoke),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Revoke access"),
+                                  -1);
+  /* A target of the right type before the action, so it never looks
+   * like a parameterless one. */
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (revoke), "s", "");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (revoke), "win.revoke");
+  gtk_widget_add_css_class (revoke, "flat");
+  gtk_widget_set_halign (revoke, GTK_ALIGN_END);
+  gtk_widget_set_valign (revoke, GTK_ALIGN_CENTER);
+
+  gtk_box_append (GTK_BOX (end), expiry);
+  gtk_box_append (GTK_BOX (end), verified);
+  gtk_box_append (GTK_BOX (end), revoking);
+  gtk_box_append (GTK_BOX (row), text);
+  gtk_box_append (GTK_BOX (row), end);
+  gtk_box_append (GTK_BOX (row), revoke);
+
+  g_object_set_data (G_OBJECT (row), "title", title);
+  g_object_set_data (G_OBJECT (row), "organization", organization);
+  g_object_set_data (G_OBJECT (row), "scopes", scopes);
+  g_object_set_data (G_OBJECT (row), "purpose", purpose);
+  g_object_set_data (G_OBJECT (row), "expiry", expiry);
+  g_object_set_data (G_OBJECT (row), "verified", verified);
+  g_object_set_data (G_OBJECT (row), "revoking", revoking);
+  g_object_set_data (G_OBJECT (row), "revoke", revoke);
+
+  gtk_list_item_set_child (list_item, row);
+}
+
+static void
+update_row (CwAccessPage *self,
+            GtkWidget    *row,
+            CwGrantItem  *item)
+{
+  const char *organization = cw_grant_item_get_organization (item);
+  g_autofree char *purpose = g_strdup_printf (_("Purpose: %s"),
+                                              cw_grant_item_get_purpose_text (item));
+  g_autofree char *expiry = cw_ui_format_expiry (cw_grant_item_get_expires (item),
+                                                 g_get_real_time () / G_USEC_PER_SEC);
+  g_autofree char *until = cw_ui_format_date (cw_grant_item_get_expires (item));
+  g_autofree char *accessible = NULL;
+  gboolean revoking = g_hash_table_contains (self->revoking, cw_grant_item_get_id (item));
+  GtkWidget *verified = g_object_get_data (G_OBJECT (row), "verified");
+
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "title"),
+                      cw_grant_item_get_provider_name (item));
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "organization"), organization);
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "organization"),
+                          organization[0] != '\0');
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "scopes"),
+                      cw_grant_item_get_scopes_text (item));
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "purpose"), purpose);
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "expiry"), expiry);
+  gtk_widget_set_tooltip_text (g_object_get_data (G_OBJECT (row), "expiry"), until);
+
+  gtk_widget_set_visible (verified, !revoking);
+  if (cw_grant_item_get_verified (item))
+    {
+      gtk_image_set_from_icon_name (GTK_IMAGE (verified), "emblem-ok-symbolic");
+      gtk_widget_add_css_class (verified, "cw-verified");
+      gtk_widget_set_tooltip_text (verified, _("Recorded in the public log and verified"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (verified),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Verified"), -1);
+    }
+  else
+    {
+      gtk_image_set_from_icon_name (GTK_IMAGE (verified), "content-loading-symbolic");
+      gtk_widget_remove_css_class (verified, "cw-verified");
+      gtk_widget_set_tooltip_text (verified, _("Not confirmed by the log yet"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (verified),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Not verified yet"), -1);
+    }
+
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "revoking"), revoking);
+  gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (row), "revoke"), !revoking);
+  gtk_actionable_set_action_target (g_object_get_data (G_OBJECT (row), "revoke"),
+                                    "s", cw_grant_item_get_id (item));
+  accessible = g_strdup_printf (_("Revoke access for %s"), cw_grant_item_get_provider_name (item));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (g_object_get_data (G_OBJECT (row), "revoke")),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
+                                  -1);
+}
+
+static void
+item_changed_cb (CwGrantItem *item,
+                 GParamSpec  *pspec,
+                 GtkWidget   *row)
+{
+  CwAccessPage *self = CW_ACCESS_PAGE (gtk_widget_get_ancestor (row, CW_TYPE_ACCESS_PAGE));
+
+  if (self == NULL)
+    return;
+  update_row (self, row, item);
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             CwAccessPage             *self)
+{
+  CwGrantItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *row = gtk_list_item_get_child (list_item);
+
+  update_row (self, row, item);
+  g_signal_connect_object (item, "notify", G_CALLBACK (item_changed_cb), row, 0);
+  g_hash_table_add (self->bound_rows, list_item);
+}
+
+static void
+unbind_row_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               CwAccessPage             *self)
+{
+  CwGrantItem *item = gtk_list_item_get_item (list_item);
+
+  g_hash_table_remove (self->bound_rows, list_item);
+  if (item != NULL)
+    g_signal_handlers_disconnect_by_func (item, item_changed_cb,
+                                          gtk_list_item_get_child (list_item));
+}
+
+/* GObject */
+
+static void
+cw_access_page_dispose (GObject *object)
+{
+  CwAccessPage *self = CW_ACCESS_PAGE (object);
+
+  g_clear_handle_id (&self->refilter_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_ACCESS_PAGE);
+  g_clear_object (&self->model);
+  g_clear_object (&self->sort_model);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->sorter);
+  g_clear_pointer (&self->bound_rows, g_hash_table_unref);
+  g_clear_pointer (&self->revoking, g_hash_table_unref);
+
+  G_OBJECT_CLASS (cw_access_page_parent_class)->dispose (object);
+}
+
+static void
+cw_access_page_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  CwAccessPage *self = CW_ACCESS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      g_value_set_object (value, self->model);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_access_page_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  CwAccessPage *self = CW_ACCESS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      cw_access_page_set_model (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_access_page_class_init (CwAccessPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cw_access_page_dispose;
+  object_class->get_property = cw_access_page_get_property;
+  object_class->set_property = cw_access_page_set_property;
+
+  properties[PROP_MODEL] =
+    g_param_spec_object ("model", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/consentwallet/ConsentWallet/cw-access-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, CwAccessPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, CwAccessPage, results_stack);
+  gtk_widget_class_bind_template_child (widget_class, CwAccessPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, CwAccessPage, sort_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, CwAccessPage, list_view);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sort_changed_cb);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "cw-access-page");
+}
+
+static void
+cw_access_page_init (CwAccessPage *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkNoSelection) selection = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->revoking = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->bound_rows = g_hash_table_new (NULL, NULL);
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->sorter = gtk_custom_sorter_new (sort_func, self, NULL);
+  self->filter_model = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->filter)));
+  self->sort_model = gtk_sort_list_model_new (G_LIST_MODEL (self->filter_model),
+                                              g_object_ref (GTK_SORTER (self->sorter)));
+  g_signal_connect_object (self->sort_model, "items-changed",
+                           G_CALLBACK (items_changed_cb), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), self);
+  gtk_list_view_set_factory (self->list_view, factory);
+
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
+
+  update_visible_page (self);
+}
+
+GListModel *
+cw_access_page_get_model (CwAccessPage *self)
+{
+  g_return_val_if_fail (CW_IS_ACCESS_PAGE (self), NULL);
+  return self->model;
+}
+
+void
+cw_access_page_set_model (CwAccessPage *self,
+                          GListModel   *model)
+{
+  g_return_if_fail (CW_IS_ACCESS_PAGE (self));
+  g_return_if_fail (model == NULL || G_IS_LIST_MODEL (model));
+
+  if (self->model == model)
+    return;
+  g_set_object (&self->model, model);
+
+  gtk_filter_list_model_set_model (self->filter_model, model);
+  update_visible_page (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
+void
+cw_access_page_set_revoking (CwAccessPage *self,
+                             const char   *grant_id,
+                             gboolean      revoking)
+{
+  GHashTableIter iter;
+  GtkListItem *list_item;
+
+  g_return_if_fail (CW_IS_ACCESS_PAGE (self));
+
+  if (revoking)
+    g_hash_table_add (self->revoking, g_strdup (grant_id));
+  else
+    g_hash_table_remove (self->revoking, grant_id);
+
+  g_hash_table_iter_init (&iter, self->bound_rows);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &list_item, NULL))
+    {
+      CwGrantItem *item = gtk_list_item_get_item (list_item);
+
+      if (item != NULL && g_strcmp0 (cw_grant_item_get_id (item), grant_id) == 0)
+        update_row (self, gtk_list_item_get_child (list_item), item);
+    }
+}
+
+gboolean
+cw_access_page_get_revoking (CwAccessPage *self,
+                             const char   *grant_id)
+{
+  g_return_val_if_fail (CW_IS_ACCESS_PAGE (self), FALSE);
+  return g_hash_table_contains (self->revoking, grant_id);
+}
+
+gpointer
+cw_access_page_find_grant (CwAccessPage *self,
+                           const char   *grant_id)
+{
+  guint n;
+
+  g_return_val_if_fail (CW_IS_ACCESS_PAGE (self), NULL);
+
+  n = self->model != NULL ? g_list_model_get_n_items (self->model) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CwGrantItem) item = g_list_model_get_item (self->model, i);
+
+      if (g_strcmp0 (cw_grant_item_get_id (item), grant_id) == 0)
+        return item;
+    }
+  return NULL;
+}
+
+guint
+cw_access_page_get_n_rows_created (CwAccessPage *self)
+{
+  return self->n_rows_created;
+}
+
+GtkListView *
+cw_access_page_get_list_view (CwAccessPage *self)
+{
+  return self->list_view;
+}

@@ -1,0 +1,357 @@
+/* cw-activity-page.c: the Activity timeline. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "cw-activity-item.h"
+#include "cw-activity-page.h"
+#include "cw-ui-format.h"
+
+struct _CwActivityPage
+{
+  GtkWidget           parent_instance;
+
+  GtkStack           *stack;
+  GtkDropDown        *kind_dropdown;
+  GtkListView        *list_view;
+
+  GListModel         *model;
+  GtkFilterListModel *filter_model;
+  GtkCustomFilter    *filter;
+};
+
+G_DEFINE_FINAL_TYPE (CwActivityPage, cw_activity_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SHOW_ALL,
+  SHOW_ACCESS,
+  SHOW_REFUSED,
+  SHOW_OWN,
+};
+
+static gboolean
+filter_func (gpointer item,
+             gpointer user_data)
+{
+  CwActivityPage *self = user_data;
+  gboolean access = g_strcmp0 (cw_activity_item_get_kind (item), "access") == 0;
+
+  switch (gtk_drop_down_get_selected (self->kind_dropdown))
+    {
+    case SHOW_ACCESS:
+      return access;
+    case SHOW_REFUSED:
+      return access && g_strcmp0 (cw_activity_item_get_state (item), "denied") == 0;
+    case SHOW_OWN:
+      return !access;
+    default:
+      return TRUE;
+    }
+}
+
+static void
+kind_changed_cb (CwActivityPage *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+update_visible_page (CwActivityPage *self)
+{
+  guint n = self->model != NULL ? g_list_model_get_n_items (self->model) : 0;
+
+  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "list" : "empty");
+}
+
+static const char *
+transaction_title (const char *kind)
+{
+  if (g_strcmp0 (kind, "enroll") == 0)
+    return _("You joined Consent Wallet");
+  if (g_strcmp0 (kind, "grant") == 0)
+    return _("You gave access");
+  if (g_strcmp0 (kind, "revoke") == 0)
+    return _("You revoked access");
+  if (g_strcmp0 (kind, "deny") == 0)
+    return _("You denied a request");
+  if (g_strcmp0 (kind, "rotate") == 0)
+    return _("You changed your key");
+  return _("Your change");
+}
+
+static void
+state_label (const char  *state,
+             const char **text,
+             const char **css_class)
+{
+  if (g_strcmp0 (state, "queued") == 0)
+    {
+      *text = _("Waiting to be sent");
+      *css_class = "waiting";
+    }
+  else if (g_strcmp0 (state, "sent") == 0)
+    {
+      *text = _("Sent");
+      *css_class = "waiting";
+    }
+  else if (g_strcmp0 (state, "confirmed") == 0)
+    {
+      *text = _("Confirmed");
+      *css_class = "confirmed";
+    }
+  else
+    {
+      *text = _("Rejected");
+      *css_class = "rejected";
+    }
+}
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              CwActivityPage           *self)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *icon = gtk_image_new ();
+  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *subtitle = gtk_label_new (NULL);
+  GtkWidget *state = gtk_label_new (NULL);
+
+  gtk_widget_set_margin_top (row, 9);
+  gtk_widget_set_margin_bottom (row, 9);
+  gtk_widget_set_margin_start (row, 6);
+  gtk_widget_set_margin_end (row, 6);
+  gtk_widget_set_hexpand (text, TRUE);
+  gtk_widget_set_valign (state, GTK_ALIGN_CENTER);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (subtitle), TRUE);
+  gtk_widget_add_css_class (title, "title");
+  gtk_widget_add_css_class (title, "heading");
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_widget_add_css_class (state, "cw-state-pill");
+
+  gtk_box_append (GTK_BOX (text), title);
+  gtk_box_append (GTK_BOX (text), subtitle);
+  gtk_box_append (GTK_BOX (row), icon);
+  gtk_box_append (GTK_BOX (row), text);
+  gtk_box_append (GTK_BOX (row), state);
+  g_object_set_data (G_OBJECT (row), "icon", icon);
+  g_object_set_data (G_OBJECT (row), "title", title);
+  g_object_set_data (G_OBJECT (row), "subtitle", subtitle);
+  g_object_set_data (G_OBJECT (row), "state", state);
+
+  gtk_list_item_set_child (list_item, row);
+}
+
+static void
+update_row (GtkWidget      *row,
+            CwActivityItem *item)
+{
+  GtkWidget *state = g_object_get_data (G_OBJECT (row), "state");
+  g_autofree char *when = cw_ui_format_date_time (cw_activity_item_get_time (item));
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  const char *icon_name;
+
+  gtk_widget_remove_css_class (row, "cw-refused");
+  gtk_widget_remove_css_class (state, "waiting");
+  gtk_widget_remove_css_class (state, "confirmed");
+  gtk_widget_remove_css_class (state, "rejected");
+
+  if (g_strcmp0 (cw_activity_item_get_kind (item), "access") == 0)
+    {
+      gboolean refused = g_strcmp0 (cw_activity_item_get_state (item), "denied") == 0;
+
+      title = g_strdup_printf (refused ? _("%s tried to open your records and was refused")
+                                       : _("%s opened your records"),
+                               cw_activity_item_get_provider_name (item));
+      subtitle = g_strdup_printf ("%s · %s", cw_activity_item_get_scopes_text (item), when);
+      icon_name = refused ? "dialog-warning-symbolic" : "document-open-symbolic";
+      if (refused)
+        gtk_widget_add_css_class (row, "cw-refused");
+      gtk_label_set_text (GTK_LABEL (state), refused ? _("Refused") : _("Allowed"));
+      gtk_widget_add_css_class (state, refused ? "rejected" : "confirmed");
+    }
+  else
+    {
+      const char *text, *css_class;
+
+      title = g_strdup (transaction_title (cw_activity_item_get_kind (item)));
+      if (cw_activity_item_get_verified (item))
+        subtitle = g_strdup_printf (_("%s · verified, log entry %" G_GINT64_FORMAT), when,
+                                    cw_activity_item_get_log_index (item));
+      else
+        subtitle = g_strdup (when);
+      icon_name = "emblem-documents-symbolic";
+      state_label (cw_activity_item_get_state (item), &text, &css_class);
+      gtk_label_set_text (GTK_LABEL (state), text);
+      gtk_widget_add_css_class (state, css_class);
+    }
+
+  gtk_image_set_from_icon_name (g_object_get_data (G_OBJECT (row), "icon"), icon_name);
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "title"), title);
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "subtitle"), subtitle);
+}
+
+/* Own transactions change state in place (queued, sent, confirmed). */
+static void
+item_changed_cb (CwActivityItem *item,
+                 GParamSpec     *pspec,
+                 GtkWidget      *row)
+{
+  update_row (row, item);
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             CwActivityPage           *self)
+{
+  CwActivityItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *row = gtk_list_item_get_child (list_item);
+
+  update_row (row, item);
+  g_signal_connect_object (item, "notify", G_CALLBACK (item_changed_cb), row, 0);
+}
+
+static void
+unbind_row_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               CwActivityPage           *self)
+{
+  CwActivityItem *item = gtk_list_item_get_item (list_item);
+
+  if (item != NULL)
+    g_signal_handlers_disconnect_by_func (item, item_changed_cb,
+                                          gtk_list_item_get_child (list_item));
+}
+
+static void
+cw_activity_page_dispose (GObject *object)
+{
+  CwActivityPage *self = CW_ACTIVITY_PAGE (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_ACTIVITY_PAGE);
+  g_clear_object (&self->model);
+  g_clear_object (&self->filter_model);
+  g_clear_object (&self->filter);
+
+  G_OBJECT_CLASS (cw_activity_page_parent_class)->dispose (object);
+}
+
+static void
+cw_activity_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  CwActivityPage *self = CW_ACTIVITY_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      g_value_set_object (value, self->model);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_activity_page_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  CwActivityPage *self = CW_ACTIVITY_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      cw_activity_page_set_model (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_activity_page_class_init (CwActivityPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cw_activity_page_dispose;
+  object_class->get_property = cw_activity_page_get_property;
+  object_class->set_property = cw_activity_page_set_property;
+
+  properties[PROP_MODEL] =
+    g_param_spec_object ("model", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/consentwallet/ConsentWallet/cw-activity-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, CwActivityPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, CwActivityPage, kind_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, CwActivityPage, list_view);
+  gtk_widget_class_bind_template_callback (widget_class, kind_changed_cb);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "cw-activity-page");
+}
+
+static void
+cw_activity_page_init (CwActivityPage *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkNoSelection) selection = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->filter_model = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->filter)));
+  g_signal_connect_object (self->filter_model, "items-changed",
+                           G_CALLBACK (update_visible_page), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), self);
+  gtk_list_view_set_factory (self->list_view, factory);
+
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filter_model)));
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
+  update_visible_page (self);
+}
+
+GListModel *
+cw_activity_page_get_model (CwActivityPage *self)
+{
+  g_return_val_if_fail (CW_IS_ACTIVITY_PAGE (self), NULL);
+  return self->model;
+}
+
+void
+cw_activity_page_set_model (CwActivityPage *self,
+                            GListModel     *model)
+{
+  g_return_if_fail (CW_IS_ACTIVITY_PAGE (self));
+
+  if (!g_set_object (&self->model, model))
+    return;
+  gtk_filter_list_model_set_model (self->filter_model, model);
+  update_visible_page (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}

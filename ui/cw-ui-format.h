@@ -1,0 +1,34 @@
+/* cw-ui-format.h: plain-language phrases for scopes, purposes and dates,
+ * shared by the pages, rows and dialogs. */
+#pragma once
+
+#include <glib.h>
+
+#include "cw-tx.h"
+
+G_BEGIN_DECLS
+
+/* "Medications, Lab results" (display names, translated). */
+char        *cw_ui_format_scopes          (CwScopes   scopes);
+/* "your medications and lab results", for sentences. */
+char        *cw_ui_format_scopes_phrase   (CwScopes   scopes);
+/* "Treatment" (translated display name). */
+const char  *cw_ui_format_purpose         (CwPurpose  purpose);
+/* "for your treatment", for sentences. */
+const char  *cw_ui_format_purpose_phrase  (CwPurpose  purpose);
+/* "23 December 2026". */
+char        *cw_ui_format_date            (gint64     unix_time);
+/* "23 Dec 2026, 14:05". */
+char        *cw_ui_format_date_time       (gint64     unix_time);
+/* "expires in 12 days", "expires today", "expired", relative to @now. */
+char        *cw_ui_format_expiry          (gint64     expires,
+                                           gint64     now);
+/* "St Mary's can view your medications for your treatment until 23
+ * December 2026." */
+char        *cw_ui_format_grant_sentence  (const char *provider_name,
+                                           CwScopes    scopes,
+                                           CwPurpose   purpose,
+                                           CwAccess    access,
+                                           gint64      expires);
+
+G_END_DECLS
