@@ -13,6 +13,7 @@
 #include "cw-encoding.h"
 #include "cw-key.h"
 #include "cw-node-admin.h"
+#include "cw-node-cli.h"
 #include "cw-node-data-dir.h"
 #include "cw-node-directory.h"
 #include "cw-node-invite.h"
@@ -24,63 +25,6 @@
 #include "cw-witness-admin.h"
 #include "cw-witness-pool.h"
 
-typedef int (*CommandFunc) (const char  *prog,
-                            int          argc,
-                            char       **argv);
-
-typedef struct
-{
-  const char *name;
-  CommandFunc func;
-  const char *summary;
-} Command;
-
-static int
-fail (const char   *prog,
-      const GError *error)
-{
-  g_printerr ("%s: %s\n", prog, error->message);
-  return CW_NODE_EXIT_FAILURE;
-}
-
-static int
-usage_error (const char *prog,
-             const char *message)
-{
-  g_printerr ("%s: %s\nRun “%s --help” for usage.\n", prog, message, prog);
-  return CW_NODE_EXIT_USAGE;
-}
-
-/* Parses options; on failure prints the error and returns FALSE. Extra
- * positional arguments are refused too. */
-static gboolean
-parse_options (GOptionContext  *context,
-               const char      *prog,
-               int             *argc,
-               char          ***argv,
-               int             *out_status)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_option_context_set_help_enabled (context, TRUE);
-
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      *out_status = usage_error (prog, error->message);
-      return FALSE;
-    }
-
-  if (*argc > 1)
-    {
-      g_autofree char *message = g_strdup_printf ("Unexpected argument “%s”", (*argv)[1]);
-
-      *out_status = usage_error (prog, message);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 static CwNodeDataDir *
 open_data_dir (const char  *prog,
                const char  *dir,
@@ -91,13 +35,13 @@ open_data_dir (const char  *prog,
 
   if (dir == NULL)
     {
-      *out_status = usage_error (prog, "--dir is required");
+      *out_status = cw_node_cli_usage_error (prog, "--dir is required");
       return NULL;
     }
 
   data_dir = cw_node_data_dir_open (dir, &error);
   if (data_dir == NULL)
-    *out_status = fail (prog, error);
+    *out_status = cw_node_cli_fail (prog, error);
 
   return data_dir;
 }
@@ -144,24 +88,24 @@ cmd_init (const char  *prog,
                                 "Creates a node data directory: log signer key, TLS "
                                 "certificate, configuration and database.");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!parse_options (context, prog, &argc, &argv, &status))
+  if (!cw_node_cli_parse (context, prog, &argc, &argv, &status))
     return status;
 
   if (dir == NULL)
-    return usage_error (prog, "--dir is required");
+    return cw_node_cli_usage_error (prog, "--dir is required");
   if (origin == NULL)
-    return usage_error (prog, "--origin is required");
+    return cw_node_cli_usage_error (prog, "--origin is required");
   if ((cert == NULL) != (key == NULL))
-    return usage_error (prog, "--cert and --key go together");
+    return cw_node_cli_usage_error (prog, "--cert and --key go together");
 
   data_dir = cw_node_data_dir_create (dir, origin, listen, cert, key, &error);
   if (data_dir == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   log_key = cw_node_data_dir_load_log_key (data_dir, &error);
   pin = log_key != NULL ? cw_node_data_dir_compute_tls_pin (data_dir, &error) : NULL;
   if (pin == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
   verifier = dup_verifier_key_string (log_key);
 
   g_print ("directory: %s\n", cw_node_data_dir_get_path (data_dir));
@@ -174,17 +118,6 @@ cmd_init (const char  *prog,
 }
 
 /* serve ----------------------------------------------------------------- */
-
-static gboolean
-quit_signal_cb (gpointer user_data)
-{
-  GMainLoop *loop = user_data;
-
-  g_main_loop_quit (loop);
-
-  /* Removed by cmd_serve() once the loop is done. */
-  return G_SOURCE_CONTINUE;
-}
 
 /* The sequencer's cosign step: pushes each new checkpoint to the
  * configured witnesses and stores the cosignatures that come back. It runs
@@ -324,7 +257,7 @@ cmd_serve (const char  *prog,
   g_option_context_set_summary (context,
                                 "Serves the node API over HTTPS until SIGTERM or SIGINT.");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!parse_options (context, prog, &argc, &argv, &status))
+  if (!cw_node_cli_parse (context, prog, &argc, &argv, &status))
     return status;
 
   data_dir = open_data_dir (prog, dir, &status);
@@ -336,38 +269,38 @@ cmd_serve (const char  *prog,
 
   log_key = cw_node_data_dir_load_log_key (data_dir, &error);
   if (log_key == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   /* Checks the stored log and signs a head left unsigned by a crash. */
   sequencer = cw_node_sequencer_new (store, cw_node_config_get_origin (config), log_key,
                                      cw_node_config_get_batch_interval_ms (config),
                                      cw_node_config_get_batch_max_size (config), &error);
   if (sequencer == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
   g_free (cw_node_sequencer_dup_checkpoint (sequencer, &size));
 
   if (!setup_witnesses (sequencer, config, store, log_key, &error))
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   cert_path = cw_node_config_get_tls_cert_path (config);
   key_path = cw_node_config_get_tls_key_path (config);
   certificate = cw_node_tls_load (cert_path, key_path, &error);
   if (certificate == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   directory = cw_node_directory_new (store, cw_node_config_get_max_search_results (config));
   server = cw_node_server_new (config, store, directory, sequencer, certificate);
 
   if (!cw_node_server_start (server, &error))
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
   cw_node_sequencer_start (sequencer);
 
   /* One line per request and per batch: written in bulk from here on. */
   cw_node_log_writer_install ();
 
   loop = g_main_loop_new (NULL, FALSE);
-  term_id = g_unix_signal_add (SIGTERM, quit_signal_cb, loop);
-  int_id = g_unix_signal_add (SIGINT, quit_signal_cb, loop);
+  term_id = g_unix_signal_add (SIGTERM, cw_node_cli_quit_signal_cb, loop);
+  int_id = g_unix_signal_add (SIGINT, cw_node_cli_quit_signal_cb, loop);
 
   url = cw_node_server_dup_url (server);
   g_print ("listening on %s\n", url);
@@ -449,15 +382,15 @@ cmd_provider_add (const char  *prog,
 
   g_option_context_set_summary (context, "Adds a provider to the directory.");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!parse_options (context, prog, &argc, &argv, &status))
+  if (!cw_node_cli_parse (context, prog, &argc, &argv, &status))
     return status;
 
   if (dir == NULL || id == NULL || name == NULL || organization == NULL || kind_text == NULL)
-    return usage_error (prog, "--dir, --id, --name, --organization and --kind are required");
+    return cw_node_cli_usage_error (prog, "--dir, --id, --name, --organization and --kind are required");
   if ((public_key_text == NULL) == (generate_key == NULL))
-    return usage_error (prog, "Give exactly one of --public-key and --generate-key");
+    return cw_node_cli_usage_error (prog, "Give exactly one of --public-key and --generate-key");
   if (!cw_node_provider_kind_from_string (kind_text, &kind))
-    return usage_error (prog, "--kind must be one of practice, hospital, lab, pharmacy, "
+    return cw_node_cli_usage_error (prog, "--kind must be one of practice, hospital, lab, pharmacy, "
                               "insurer, research");
 
   /* Everything is checked before the database is opened; a generated key
@@ -465,7 +398,7 @@ cmd_provider_add (const char  *prog,
   if (public_key_text != NULL)
     {
       if (!decode_public_key (public_key_text, &public_key, &error))
-        return fail (prog, error);
+        return cw_node_cli_fail (prog, error);
     }
   else
     {
@@ -476,14 +409,14 @@ cmd_provider_add (const char  *prog,
 
   provider = cw_node_provider_new (id, name, organization, kind, public_key, 0, &error);
   if (provider == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
   g_clear_object (&provider);
 
   if (generate_key != NULL)
     {
       signing_key = cw_signing_key_generate (id, CW_KEY_TYPE_ED25519, &error);
       if (signing_key == NULL)
-        return fail (prog, error);
+        return cw_node_cli_fail (prog, error);
       g_bytes_unref (public_key);
       public_key = g_bytes_new (cw_signing_key_get_public_key (signing_key), CW_PUBLIC_KEY_SIZE);
     }
@@ -501,7 +434,7 @@ cmd_provider_add (const char  *prog,
   /* The key file first: if the database refuses the provider, it goes
    * again; the other way round could leave a provider nobody has a key for. */
   if (signing_key != NULL && !cw_node_secret_file_write_key (generate_key, signing_key, &error))
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   directory = cw_node_directory_new (cw_node_data_dir_get_store (data_dir), 1);
   provider = cw_node_directory_add (directory, id, name, organization, kind, public_key, &error);
@@ -509,7 +442,7 @@ cmd_provider_add (const char  *prog,
     {
       if (signing_key != NULL)
         g_unlink (generate_key);
-      return fail (prog, error);
+      return cw_node_cli_fail (prog, error);
     }
 
   verifier = cw_verifier_key_to_string (cw_node_provider_get_verifier_key (provider));
@@ -542,7 +475,7 @@ cmd_provider_list (const char  *prog,
 
   g_option_context_set_summary (context, "Lists the providers in the directory.");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!parse_options (context, prog, &argc, &argv, &status))
+  if (!cw_node_cli_parse (context, prog, &argc, &argv, &status))
     return status;
 
   data_dir = open_data_dir (prog, dir, &status);
@@ -552,7 +485,7 @@ cmd_provider_list (const char  *prog,
   directory = cw_node_directory_new (cw_node_data_dir_get_store (data_dir), 1);
   providers = cw_node_directory_list_all (directory, &error);
   if (providers == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   if (json)
     {
@@ -613,11 +546,11 @@ cmd_provider_remove (const char  *prog,
                                 "Removes a provider from the directory. Its ID and key stay "
                                 "reserved, and its unused invites are deleted.");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!parse_options (context, prog, &argc, &argv, &status))
+  if (!cw_node_cli_parse (context, prog, &argc, &argv, &status))
     return status;
 
   if (id == NULL)
-    return usage_error (prog, "--id is required");
+    return cw_node_cli_usage_error (prog, "--id is required");
 
   data_dir = open_data_dir (prog, dir, &status);
   if (data_dir == NULL)
@@ -625,31 +558,26 @@ cmd_provider_remove (const char  *prog,
 
   directory = cw_node_directory_new (cw_node_data_dir_get_store (data_dir), 1);
   if (!cw_node_directory_remove (directory, id, &error))
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   g_print ("removed: %s\n", id);
 
   return CW_NODE_EXIT_OK;
 }
 
-static const Command provider_commands[] = {
+static const CwNodeCliCommand provider_commands[] = {
   { "add", cmd_provider_add, "Add a provider" },
   { "list", cmd_provider_list, "List providers" },
   { "remove", cmd_provider_remove, "Remove a provider" },
 };
 
-static int run_command (const char    *prog,
-                        const Command *commands,
-                        gsize          n_commands,
-                        int            argc,
-                        char         **argv);
 
 static int
 cmd_provider (const char  *prog,
               int          argc,
               char       **argv)
 {
-  return run_command (prog, provider_commands, G_N_ELEMENTS (provider_commands), argc, argv);
+  return cw_node_cli_run (prog, provider_commands, G_N_ELEMENTS (provider_commands), argc, argv);
 }
 
 /* invite ---------------------------------------------------------------- */
@@ -689,18 +617,18 @@ cmd_invite (const char  *prog,
                                 "Registers a one-time enrollment code for a clinic and prints "
                                 "it. Only its SHA-256 is stored: it cannot be shown again.");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!parse_options (context, prog, &argc, &argv, &status))
+  if (!cw_node_cli_parse (context, prog, &argc, &argv, &status))
     return status;
 
   if (dir == NULL || provider_id == NULL || key_file == NULL)
-    return usage_error (prog, "--dir, --provider and --key are required");
+    return cw_node_cli_usage_error (prog, "--dir, --provider and --key are required");
 
   if (!cw_node_invite_parse_expiry (expires_text, now, &expires, &error))
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   key = cw_node_secret_file_read_key (key_file, &error);
   if (key == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   data_dir = open_data_dir (prog, dir, &status);
   if (data_dir == NULL)
@@ -709,7 +637,7 @@ cmd_invite (const char  *prog,
   directory = cw_node_directory_new (cw_node_data_dir_get_store (data_dir), 1);
   provider = cw_node_directory_lookup (directory, provider_id, &error);
   if (provider == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   public_key = cw_node_provider_get_public_key (provider);
   if (cw_signing_key_get_key_type (key) != CW_KEY_TYPE_ED25519 ||
@@ -724,7 +652,7 @@ cmd_invite (const char  *prog,
   code = cw_node_invite_create (cw_node_data_dir_get_store (data_dir), provider_id,
                                 now, expires, &error);
   if (code == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   expiry_time = g_date_time_new_from_unix_utc (expires);
   expiry_text = g_date_time_format_iso8601 (expiry_time);
@@ -765,7 +693,7 @@ cmd_status (const char  *prog,
 
   g_option_context_set_summary (context, "Shows the node's identity and counters.");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!parse_options (context, prog, &argc, &argv, &status))
+  if (!cw_node_cli_parse (context, prog, &argc, &argv, &status))
     return status;
 
   data_dir = open_data_dir (prog, dir, &status);
@@ -779,20 +707,20 @@ cmd_status (const char  *prog,
       !cw_node_store_count_providers (store, &n_providers, &error) ||
       !cw_node_store_count_pending_invites (store, g_get_real_time () / G_USEC_PER_SEC,
                                             &n_invites, &error))
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   checkpoint = cw_node_store_dup_latest_checkpoint (store, &checkpoint_size, &error);
   if (error != NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   log_key = cw_node_data_dir_load_log_key (data_dir, &error);
   if (log_key == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
   verifier = dup_verifier_key_string (log_key);
 
   pin = cw_node_data_dir_compute_tls_pin (data_dir, &error);
   if (pin == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   g_print ("origin: %s\n", cw_node_config_get_origin (config));
   g_print ("tree-size: %" G_GUINT64_FORMAT "\n", tree_size);
@@ -821,7 +749,7 @@ cmd_witness (const char  *prog,
 
 /* dispatch -------------------------------------------------------------- */
 
-static const Command commands[] = {
+static const CwNodeCliCommand commands[] = {
   { "init", cmd_init, "Create a node data directory" },
   { "serve", cmd_serve, "Serve the node API over HTTPS" },
   { "provider", cmd_provider, "Manage the provider directory (add, list, remove)" },
@@ -830,60 +758,9 @@ static const Command commands[] = {
   { "witness", cmd_witness, "Witness mode (init, add-log, serve, status, node-add)" },
 };
 
-static void
-print_commands (FILE          *out,
-                const char    *prog,
-                const Command *list,
-                gsize          n_list)
-{
-  fprintf (out, "Usage:\n  %s COMMAND [OPTION…]\n\nCommands:\n", prog);
-  for (gsize i = 0; i < n_list; i++)
-    fprintf (out, "  %-10s %s\n", list[i].name, list[i].summary);
-  fprintf (out, "\nRun “%s COMMAND --help” for a command's options.\n", prog);
-}
-
-static int
-run_command (const char    *prog,
-             const Command *list,
-             gsize          n_list,
-             int            argc,
-             char         **argv)
-{
-  if (argc < 2)
-    {
-      print_commands (stderr, prog, list, n_list);
-      return CW_NODE_EXIT_USAGE;
-    }
-
-  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
-      g_str_equal (argv[1], "help"))
-    {
-      print_commands (stdout, prog, list, n_list);
-      return CW_NODE_EXIT_OK;
-    }
-
-  for (gsize i = 0; i < n_list; i++)
-    {
-      if (g_str_equal (argv[1], list[i].name))
-        {
-          g_autofree char *sub_prog = g_strdup_printf ("%s %s", prog, list[i].name);
-
-          /* For the "Usage:" line of --help. */
-          g_set_prgname (sub_prog);
-
-          return list[i].func (sub_prog, argc - 1, argv + 1);
-        }
-    }
-
-  g_printerr ("%s: unknown command “%s”\n", prog, argv[1]);
-  print_commands (stderr, prog, list, n_list);
-
-  return CW_NODE_EXIT_USAGE;
-}
-
 int
 cw_node_admin_main (int    argc,
                     char **argv)
 {
-  return run_command ("consent-node", commands, G_N_ELEMENTS (commands), argc, argv);
+  return cw_node_cli_run ("consent-node", commands, G_N_ELEMENTS (commands), argc, argv);
 }

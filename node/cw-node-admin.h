@@ -4,12 +4,9 @@
 
 #include <glib.h>
 
-G_BEGIN_DECLS
+#include "cw-node-cli.h"
 
-/* Exit statuses. */
-#define CW_NODE_EXIT_OK 0
-#define CW_NODE_EXIT_FAILURE 1
-#define CW_NODE_EXIT_USAGE 2
+G_BEGIN_DECLS
 
 /* Runs the subcommand in @argv[1] and returns the process exit status. */
 int cw_node_admin_main (int    argc,

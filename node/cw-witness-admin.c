@@ -12,6 +12,7 @@
 #include "cw-encoding.h"
 #include "cw-key.h"
 #include "cw-node-admin.h"
+#include "cw-node-cli.h"
 #include "cw-node-config.h"
 #include "cw-node-data-dir.h"
 #include "cw-node-tls.h"
@@ -22,33 +23,6 @@
 
 #define NODE_GROUP_WITNESSES "witnesses"
 
-typedef int (*CommandFunc) (const char  *prog,
-                            int          argc,
-                            char       **argv);
-
-typedef struct
-{
-  const char *name;
-  CommandFunc func;
-  const char *summary;
-} Command;
-
-static int
-fail (const char   *prog,
-      const GError *error)
-{
-  g_printerr ("%s: %s\n", prog, error->message);
-  return CW_NODE_EXIT_FAILURE;
-}
-
-static int
-usage_error (const char *prog,
-             const char *message)
-{
-  g_printerr ("%s: %s\nRun “%s --help” for usage.\n", prog, message, prog);
-  return CW_NODE_EXIT_USAGE;
-}
-
 static gboolean
 parse_options (GOptionContext     *context,
                const char         *summary,
@@ -58,27 +32,10 @@ parse_options (GOptionContext     *context,
                char             ***argv,
                int                *out_status)
 {
-  g_autoptr(GError) error = NULL;
-
   g_option_context_set_summary (context, summary);
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_help_enabled (context, TRUE);
 
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      *out_status = usage_error (prog, error->message);
-      return FALSE;
-    }
-
-  if (*argc > 1)
-    {
-      g_autofree char *message = g_strdup_printf ("Unexpected argument “%s”", (*argv)[1]);
-
-      *out_status = usage_error (prog, message);
-      return FALSE;
-    }
-
-  return TRUE;
+  return cw_node_cli_parse (context, prog, argc, argv, out_status);
 }
 
 static CwWitnessDir *
@@ -91,13 +48,13 @@ open_witness_dir (const char *prog,
 
   if (dir == NULL)
     {
-      *out_status = usage_error (prog, "--dir is required");
+      *out_status = cw_node_cli_usage_error (prog, "--dir is required");
       return NULL;
     }
 
   witness_dir = cw_witness_dir_open (dir, &error);
   if (witness_dir == NULL)
-    *out_status = fail (prog, error);
+    *out_status = cw_node_cli_fail (prog, error);
 
   return witness_dir;
 }
@@ -135,18 +92,18 @@ cmd_init (const char  *prog,
     return status;
 
   if (dir == NULL)
-    return usage_error (prog, "--dir is required");
+    return cw_node_cli_usage_error (prog, "--dir is required");
   if (name == NULL)
-    return usage_error (prog, "--name is required");
+    return cw_node_cli_usage_error (prog, "--name is required");
 
   witness_dir = cw_witness_dir_create (dir, name, listen, &error);
   if (witness_dir == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   key = cw_witness_dir_load_key (witness_dir, &error);
   pin = key != NULL ? cw_witness_dir_compute_pin (witness_dir, &error) : NULL;
   if (pin == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
   verifier = cw_verifier_key_to_string (cw_signing_key_get_verifier (key));
 
   g_print ("directory: %s\n", cw_witness_dir_get_path (witness_dir));
@@ -188,11 +145,11 @@ cmd_add_log (const char  *prog,
     return status;
 
   if (dir == NULL || origin == NULL || key_text == NULL)
-    return usage_error (prog, "--dir, --origin and --key are required");
+    return cw_node_cli_usage_error (prog, "--dir, --origin and --key are required");
 
   key = cw_verifier_key_new_from_string (key_text, &error);
   if (key == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
   if (cw_verifier_key_get_key_type (key) != CW_KEY_TYPE_ED25519 ||
       g_strcmp0 (cw_verifier_key_get_name (key), origin) != 0)
     {
@@ -207,7 +164,7 @@ cmd_add_log (const char  *prog,
 
   if (!cw_witness_store_add_log (cw_witness_dir_get_store (witness_dir), origin, key,
                                  g_get_real_time () / G_USEC_PER_SEC, &error))
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   g_print ("added: %s\n", origin);
 
@@ -215,15 +172,6 @@ cmd_add_log (const char  *prog,
 }
 
 /* serve ----------------------------------------------------------------- */
-
-static gboolean
-quit_signal_cb (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-
-  /* Removed once the loop is done. */
-  return G_SOURCE_CONTINUE;
-}
 
 static int
 cmd_serve (const char  *prog,
@@ -264,26 +212,26 @@ cmd_serve (const char  *prog,
 
   key = cw_witness_dir_load_key (witness_dir, &error);
   if (key == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   logs = cw_witness_store_list_logs (cw_witness_dir_get_store (witness_dir), &error);
   if (logs == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   cert_path = cw_witness_config_get_tls_cert_path (config);
   key_path = cw_witness_config_get_tls_key_path (config);
   certificate = cw_node_tls_load (cert_path, key_path, &error);
   if (certificate == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   server = cw_witness_server_new (config, cw_witness_dir_get_store (witness_dir), key,
                                   certificate);
   if (!cw_witness_server_start (server, &error))
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   loop = g_main_loop_new (NULL, FALSE);
-  term_id = g_unix_signal_add (SIGTERM, quit_signal_cb, loop);
-  int_id = g_unix_signal_add (SIGINT, quit_signal_cb, loop);
+  term_id = g_unix_signal_add (SIGTERM, cw_node_cli_quit_signal_cb, loop);
+  int_id = g_unix_signal_add (SIGINT, cw_node_cli_quit_signal_cb, loop);
 
   url = cw_witness_server_dup_url (server);
   g_print ("listening on %s\n", url);
@@ -337,7 +285,7 @@ cmd_status (const char  *prog,
   pin = key != NULL ? cw_witness_dir_compute_pin (witness_dir, &error) : NULL;
   logs = pin != NULL ? cw_witness_store_list_logs (store, &error) : NULL;
   if (logs == NULL || !cw_witness_store_count_evidence (store, &n_evidence, &error))
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
   verifier = cw_verifier_key_to_string (cw_signing_key_get_verifier (key));
 
   g_print ("name: %s\n", cw_witness_config_get_name (cw_witness_dir_get_config (witness_dir)));
@@ -435,19 +383,19 @@ cmd_node_add (const char  *prog,
     return status;
 
   if (dir == NULL || url == NULL || pin == NULL || key == NULL)
-    return usage_error (prog, "--dir, --url, --pin and --key are required");
+    return cw_node_cli_usage_error (prog, "--dir, --url, --pin and --key are required");
   if (quorum < -1 || quorum > 64)
-    return usage_error (prog, "--quorum must be from 0 to 64");
+    return cw_node_cli_usage_error (prog, "--quorum must be from 0 to 64");
 
   entry = cw_witness_pool_format_entry (url, pin, key, &error);
   if (entry == NULL)
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   abs_dir = g_canonicalize_filename (dir, NULL);
   path = g_build_filename (abs_dir, CW_NODE_DATA_DIR_CONFIG_FILE, NULL);
   if (!g_key_file_load_from_file (key_file, path,
                                   G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS, &error))
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   witnesses = g_key_file_get_string_list (key_file, NODE_GROUP_WITNESSES, "witnesses", NULL, NULL);
   for (guint i = 0; witnesses != NULL && witnesses[i] != NULL; i++)
@@ -460,7 +408,7 @@ cmd_node_add (const char  *prog,
     g_key_file_set_uint64 (key_file, NODE_GROUP_WITNESSES, "quorum", (guint64) quorum);
 
   if (!replace_node_config (key_file, path, abs_dir, &error))
-    return fail (prog, error);
+    return cw_node_cli_fail (prog, error);
 
   g_print ("witnesses: %u\n", list->len);
   g_print ("quorum: %" G_GUINT64_FORMAT "\n",
@@ -471,7 +419,7 @@ cmd_node_add (const char  *prog,
 
 /* dispatch -------------------------------------------------------------- */
 
-static const Command commands[] = {
+static const CwNodeCliCommand commands[] = {
   { "init", cmd_init, "Create a witness directory" },
   { "add-log", cmd_add_log, "Witness one more log" },
   { "serve", cmd_serve, "Serve as a witness over HTTPS" },
@@ -479,48 +427,10 @@ static const Command commands[] = {
   { "node-add", cmd_node_add, "Add a witness to a node's configuration" },
 };
 
-static void
-print_commands (FILE       *out,
-                const char *prog)
-{
-  fprintf (out, "Usage:\n  %s COMMAND [OPTION…]\n\nCommands:\n", prog);
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-  fprintf (out, "\nRun “%s COMMAND --help” for a command's options.\n", prog);
-}
-
 int
 cw_witness_admin_main (const char  *prog,
                        int          argc,
                        char       **argv)
 {
-  if (argc < 2)
-    {
-      print_commands (stderr, prog);
-      return CW_NODE_EXIT_USAGE;
-    }
-
-  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
-      g_str_equal (argv[1], "help"))
-    {
-      print_commands (stdout, prog);
-      return CW_NODE_EXIT_OK;
-    }
-
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    {
-      if (g_str_equal (argv[1], commands[i].name))
-        {
-          g_autofree char *sub_prog = g_strdup_printf ("%s %s", prog, commands[i].name);
-
-          g_set_prgname (sub_prog);
-
-          return commands[i].func (sub_prog, argc - 1, argv + 1);
-        }
-    }
-
-  g_printerr ("%s: unknown command “%s”\n", prog, argv[1]);
-  print_commands (stderr, prog);
-
-  return CW_NODE_EXIT_USAGE;
+  return cw_node_cli_run (prog, commands, G_N_ELEMENTS (commands), argc, argv);
 }
