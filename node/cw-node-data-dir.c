@@ -131,11 +131,10 @@ cw_node_data_dir_init (CwNodeDataDir *self)
 {
 }
 
-/* Takes over an empty existing directory, or makes a new one. */
-static gboolean
-make_directory (const char  *path,
-                gboolean    *out_created,
-                GError     **error)
+gboolean
+cw_node_data_dir_make_private (const char  *path,
+                               gboolean    *out_created,
+                               GError     **error)
 {
   g_autoptr(GDir) dir = NULL;
   g_autofree char *parent = NULL;
@@ -158,8 +157,8 @@ make_directory (const char  *path,
       if (g_dir_read_name (dir) != NULL)
         {
           g_set_error (error, CW_NODE_DATA_DIR_ERROR, CW_NODE_DATA_DIR_ERROR_EXISTS,
-                       "“%s” is not empty; refusing to overwrite an existing node "
-                       "directory (choose a new --dir)", path);
+                       "“%s” is not empty; refusing to overwrite it (choose a new --dir)",
+                       path);
           return FALSE;
         }
 
@@ -190,10 +189,10 @@ make_directory (const char  *path,
   return TRUE;
 }
 
-static void
-remove_created (const char *dir_path,
-                gboolean    dir_created,
-                GPtrArray  *files)
+void
+cw_node_data_dir_remove_created (const char *dir_path,
+                                 gboolean    dir_created,
+                                 GPtrArray  *files)
 {
   for (guint i = 0; i < files->len; i++)
     {
@@ -279,7 +278,7 @@ cw_node_data_dir_create (const char  *path,
   tls_key_path = cw_node_config_get_tls_key_path (config);
   db_path = cw_node_config_get_database_path (config);
 
-  if (!make_directory (abs_path, &dir_created, error))
+  if (!cw_node_data_dir_make_private (abs_path, &dir_created, error))
     return NULL;
 
   /* The config is written first: its validation covers the origin. */
@@ -317,7 +316,7 @@ cw_node_data_dir_create (const char  *path,
 
 fail:
   g_clear_object (&store);
-  remove_created (abs_path, dir_created, created);
+  cw_node_data_dir_remove_created (abs_path, dir_created, created);
   return NULL;
 }
 

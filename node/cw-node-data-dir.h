@@ -50,4 +50,16 @@ CwSigningKey  *cw_node_data_dir_load_log_key    (CwNodeDataDir  *self,
 char          *cw_node_data_dir_compute_tls_pin (CwNodeDataDir  *self,
                                                  GError        **error);
 
+/* Shared by node and witness directories: takes over an empty existing
+ * directory at @path (made private, 0700) or creates it; @out_created
+ * says which, so that a failed setup can undo only what it made. */
+gboolean       cw_node_data_dir_make_private    (const char     *path,
+                                                 gboolean       *out_created,
+                                                 GError        **error);
+/* Removes @files (with their SQLite -wal/-shm companions) and, if
+ * @dir_created, the directory itself. */
+void           cw_node_data_dir_remove_created  (const char     *dir_path,
+                                                 gboolean        dir_created,
+                                                 GPtrArray      *files);
+
 G_END_DECLS

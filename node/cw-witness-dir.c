@@ -2,9 +2,6 @@
  * cosignature key, TLS identity, configuration and database. */
 #include "config.h"
 
-#include <errno.h>
-#include <glib/gstdio.h>
-
 #include "cw-node-config.h"
 #include "cw-node-data-dir.h"
 #include "cw-node-secret-file.h"
@@ -71,86 +68,6 @@ witness_dir_new (const char      *path,
   return self;
 }
 
-/* Takes over an empty existing directory, or makes a new one. */
-static gboolean
-make_directory (const char  *path,
-                gboolean    *out_created,
-                GError     **error)
-{
-  g_autofree char *parent = NULL;
-
-  *out_created = FALSE;
-
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_autoptr(GDir) dir = NULL;
-
-      if (!g_file_test (path, G_FILE_TEST_IS_DIR))
-        {
-          g_set_error (error, CW_NODE_DATA_DIR_ERROR, CW_NODE_DATA_DIR_ERROR_EXISTS,
-                       "“%s” exists and is not a directory; refusing to overwrite it", path);
-          return FALSE;
-        }
-
-      dir = g_dir_open (path, 0, error);
-      if (dir == NULL)
-        return FALSE;
-
-      if (g_dir_read_name (dir) != NULL)
-        {
-          g_set_error (error, CW_NODE_DATA_DIR_ERROR, CW_NODE_DATA_DIR_ERROR_EXISTS,
-                       "“%s” is not empty; refusing to overwrite it (choose a new --dir)",
-                       path);
-          return FALSE;
-        }
-
-      if (g_chmod (path, 0700) != 0)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, CW_NODE_DATA_DIR_ERROR, CW_NODE_DATA_DIR_ERROR_IO,
-                       "Could not make “%s” private: %s", path, g_strerror (saved_errno));
-          return FALSE;
-        }
-
-      return TRUE;
-    }
-
-  parent = g_path_get_dirname (path);
-  if (g_mkdir_with_parents (parent, 0755) != 0 || g_mkdir (path, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, CW_NODE_DATA_DIR_ERROR, CW_NODE_DATA_DIR_ERROR_IO,
-                   "Could not create “%s”: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  *out_created = TRUE;
-
-  return TRUE;
-}
-
-static void
-remove_created (const char *dir_path,
-                gboolean    dir_created,
-                GPtrArray  *files)
-{
-  for (guint i = 0; i < files->len; i++)
-    {
-      const char *file = g_ptr_array_index (files, i);
-      g_autofree char *wal = g_strconcat (file, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (file, "-shm", NULL);
-
-      g_unlink (file);
-      g_unlink (wal);
-      g_unlink (shm);
-    }
-
-  if (dir_created)
-    g_rmdir (dir_path);
-}
-
 CwWitnessDir *
 cw_witness_dir_create (const char  *path,
                        const char  *name,
@@ -198,7 +115,7 @@ cw_witness_dir_create (const char  *path,
   tls_key_path = cw_witness_config_get_tls_key_path (config);
   db_path = cw_witness_config_get_database_path (config);
 
-  if (!make_directory (abs_path, &dir_created, error))
+  if (!cw_node_data_dir_make_private (abs_path, &dir_created, error))
     return NULL;
 
   if (!cw_witness_config_save (config, config_path, error))
@@ -223,7 +140,7 @@ cw_witness_dir_create (const char  *path,
 
 fail:
   g_clear_object (&store);
-  remove_created (abs_path, dir_created, created);
+  cw_node_data_dir_remove_created (abs_path, dir_created, created);
   return NULL;
 }
 
