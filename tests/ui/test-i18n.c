@@ -1,0 +1,148 @@
+/* test-i18n.c: the window in German and Spanish, with the catalogs built
+ * from po/ in this build tree, shows translated text in its widgets. */
+#include "config.h"
+
+#include <locale.h>
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sodium.h>
+
+#include "cw-window.h"
+
+/* A string the empty wallet's first screen shows. */
+#define WELCOME_TITLE "Welcome to Consent Wallet"
+
+typedef struct {
+  const char *language;
+  const char *expected_title;
+} Case;
+
+static const Case cases[] = {
+  { "de", "Willkommen bei Consent Wallet" },
+  { "es", "Le damos la bienvenida a Consent Wallet" },
+};
+
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* Switches the language gettext uses. Calling textdomain() again makes
+ * glibc drop the translations it has cached for the old language. */
+static void
+use_language (const char *language)
+{
+  g_setenv ("LANGUAGE", language, TRUE);
+  textdomain (GETTEXT_PACKAGE);
+}
+
+static gboolean
+widget_shows (GtkWidget  *widget,
+              const char *text)
+{
+  static const char *properties[] = { "label", "title", "description", "tooltip-text" };
+  GObjectClass *klass = G_OBJECT_GET_CLASS (widget);
+
+  for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+    {
+      GParamSpec *pspec = g_object_class_find_property (klass, properties[i]);
+      g_autofree char *value = NULL;
+
+      if (pspec == NULL || pspec->value_type != G_TYPE_STRING)
+        continue;
+      g_object_get (widget, properties[i], &value, NULL);
+      if (g_strcmp0 (value, text) == 0 && gtk_widget_is_drawable (widget))
+        return TRUE;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (widget_shows (child, text))
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+test_window_language (gconstpointer data)
+{
+  const Case *test_case = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("cw-i18n-XXXXXX", &error);
+  g_autofree char *store_path = NULL;
+  g_autoptr(CwKeyring) keyring = cw_keyring_new (NULL);
+  g_autoptr(CwWallet) wallet = NULL;
+  CwWindow *window;
+  const char *translated;
+
+  g_assert_no_error (error);
+  use_language (test_case->language);
+
+  /* gettext itself must find the catalog from the build tree... */
+  translated = g_dgettext (GETTEXT_PACKAGE, WELCOME_TITLE);
+  g_assert_cmpstr (translated, ==, test_case->expected_title);
+
+  /* ...and the window's templates must use it. */
+  store_path = g_build_filename (dir, "wallet.db", NULL);
+  wallet = cw_wallet_new (store_path, keyring, CW_NODE_CLIENT_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  window = cw_window_new (NULL, wallet);
+  g_object_ref_sink (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  iterate_for (500);
+
+  g_assert_true (widget_shows (GTK_WIDGET (window), test_case->expected_title));
+  g_assert_false (widget_shows (GTK_WIDGET (window), WELCOME_TITLE));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  g_clear_object (&wallet);
+  iterate_for (50);
+
+  {
+    g_autofree char *wal = g_strconcat (store_path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (store_path, "-shm", NULL);
+
+    g_unlink (store_path);
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("CW_LOCALEDIR");
+
+  /* The catalogs come from the build tree, never from an installed copy. */
+  g_assert_nonnull (localedir);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  gtk_test_init (&argc, &argv, NULL);
+  /* gtk_test_init() picks a fixed locale; gettext ignores LANGUAGE in the
+   * plain C locale, so use its UTF-8 variant, present on every glibc. */
+  setlocale (LC_ALL, "C.UTF-8");
+  adw_init ();
+  g_assert_true (sodium_init () >= 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/i18n/window/%s", cases[i].language);
+
+      g_test_add_data_func (path, &cases[i], test_window_language);
+    }
+
+  return g_test_run ();
+}
