@@ -1,9 +1,13 @@
 /* cw-application.c: the desktop app's AdwApplication. */
 #include "config.h"
 
+#include <string.h>
+#include <unistd.h>
+
 #include <glib/gi18n.h>
 
 #include "cw-application.h"
+#include "cw-notifier.h"
 #include "cw-preferences-window.h"
 #include "cw-wallet.h"
 #include "cw-window.h"
@@ -17,6 +21,8 @@ struct _CwApplication
 
   char           *data_dir;
   CwWallet       *wallet;
+  CwNotifier     *notifier;
+  GSettings      *settings;  /* %NULL when the schema is not installed */
 };
 
 G_DEFINE_FINAL_TYPE (CwApplication, cw_application, ADW_TYPE_APPLICATION)
@@ -51,6 +57,85 @@ show_fatal_error (CwApplication *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* After every sync that went through: what is new since the last one. */
+static void
+sync_finished_cb (CwApplication *self,
+                  const GError  *error)
+{
+  if (error == NULL && self->notifier != NULL)
+    cw_notifier_check (self->notifier);
+}
+
+static void
+setup_notifier (CwApplication *self,
+                CwWindow      *window)
+{
+  if (self->notifier == NULL)
+    {
+      self->notifier = cw_notifier_new (self->wallet, G_APPLICATION (self));
+      if (self->settings != NULL)
+        {
+          g_settings_bind (self->settings, "notify-requests", self->notifier, "notify-requests",
+                           G_SETTINGS_BIND_GET);
+          g_settings_bind (self->settings, "notify-refused-access", self->notifier,
+                           "notify-refused-access", G_SETTINGS_BIND_GET);
+          g_settings_bind (self->settings, "notify-expiring-grants", self->notifier,
+                           "notify-expiring-grants", G_SETTINGS_BIND_GET);
+        }
+    }
+  g_signal_connect_object (cw_window_get_sync_scheduler (window), "finished",
+                           G_CALLBACK (sync_finished_cb), self, G_CONNECT_SWAPPED);
+}
+
+/* Startup benchmark (tests/bench/app-startup-bench): with
+ * CW_EXIT_AFTER_FIRST_FRAME set, print the time from process start to the
+ * first frame the window painted, then quit. */
+static gint64
+process_start_usec (void)
+{
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+  guint64 start_ticks;
+  double uptime;
+  g_autofree char *uptime_text = NULL;
+  long ticks_per_s = sysconf (_SC_CLK_TCK);
+
+  /* Field 22 (starttime) counts clock ticks since boot; it follows the
+   * command name in parentheses, which may itself hold spaces. */
+  if (!g_file_get_contents ("/proc/self/stat", &stat, NULL, NULL) ||
+      (after = strrchr (stat, ')')) == NULL)
+    return -1;
+  fields = g_strsplit (after + 2, " ", -1);
+  if (g_strv_length (fields) < 20 || !g_file_get_contents ("/proc/uptime", &uptime_text, NULL, NULL))
+    return -1;
+  start_ticks = g_ascii_strtoull (fields[19], NULL, 10);
+  uptime = g_ascii_strtod (uptime_text, NULL);
+  /* Now minus (uptime - start): how long ago the process started. */
+  return g_get_real_time () - (gint64) ((uptime - (double) start_ticks / ticks_per_s) * G_USEC_PER_SEC);
+}
+
+static void
+first_frame_cb (GdkFrameClock *clock,
+                CwApplication *self)
+{
+  gint64 start = process_start_usec ();
+
+  g_signal_handlers_disconnect_by_func (clock, first_frame_cb, self);
+  if (start > 0)
+    g_print ("first-frame-ms %.1f\n", (g_get_real_time () - start) / 1000.0);
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+window_realized_cb (GtkWidget     *window,
+                    CwApplication *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+  g_signal_connect (clock, "after-paint", G_CALLBACK (first_frame_cb), self);
+}
+
 static void
 cw_application_activate (GApplication *application)
 {
@@ -66,12 +151,48 @@ cw_application_activate (GApplication *application)
           return;
         }
       window = GTK_WINDOW (cw_window_new (GTK_APPLICATION (self), self->wallet));
-      /* Sync on start; the wallet retries the outbox on its own after. */
+      if (g_getenv ("CW_EXIT_AFTER_FIRST_FRAME") != NULL)
+        {
+          g_signal_connect (window, "realize", G_CALLBACK (window_realized_cb), self);
+          gtk_window_present (window);
+          return;
+        }
+      setup_notifier (self, CW_WINDOW (window));
+      /* Sync on start, then on the sync-interval timer; the wallet also
+       * retries the outbox on its own. */
       gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL);
       cw_wallet_start_background_flush (self->wallet, FLUSH_INTERVAL_S);
     }
 
   gtk_window_present (window);
+}
+
+/* consentwallet: links (x-scheme-handler/consentwallet) and .cwinvite
+ * files go to the window's onboarding. */
+static void
+cw_application_open (GApplication  *application,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  GtkWindow *window;
+
+  g_application_activate (application);
+  window = gtk_application_get_active_window (GTK_APPLICATION (application));
+  if (!CW_IS_WINDOW (window))
+    return;
+  /* One invite at a time: the first one. */
+  if (n_files > 0)
+    {
+      if (g_file_has_uri_scheme (files[0], "consentwallet"))
+        {
+          g_autofree char *uri = g_file_get_uri (files[0]);
+
+          cw_window_open_invite (CW_WINDOW (window), uri);
+        }
+      else
+        cw_window_open_invite_file (CW_WINDOW (window), files[0]);
+    }
 }
 
 static int
@@ -101,7 +222,7 @@ preferences_action (GSimpleAction *action,
 
   if (self->wallet == NULL)
     return;
-  window = cw_preferences_window_new (self->wallet);
+  window = cw_preferences_window_new (self->wallet, self->settings);
   gtk_window_set_transient_for (GTK_WINDOW (window), parent);
   gtk_window_present (GTK_WINDOW (window));
 }
@@ -146,7 +267,17 @@ quit_action (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* A notification's default action: bring the window up. */
+static void
+activate_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+}
+
 static const GActionEntry app_actions[] = {
+  { "activate", activate_action },
   { "preferences", preferences_action },
   { "about", about_action },
   { "shortcuts", shortcuts_action },
@@ -159,6 +290,15 @@ cw_application_startup (GApplication *application)
   CwApplication *self = CW_APPLICATION (application);
 
   G_APPLICATION_CLASS (cw_application_parent_class)->startup (application);
+
+  {
+    GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+    g_autoptr(GSettingsSchema) schema = source != NULL
+      ? g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE) : NULL;
+
+    if (schema != NULL)
+      self->settings = g_settings_new_full (schema, NULL, NULL);
+  }
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
@@ -186,6 +326,8 @@ cw_application_finalize (GObject *object)
 {
   CwApplication *self = CW_APPLICATION (object);
 
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->settings);
   g_clear_object (&self->wallet);
   g_free (self->data_dir);
 
@@ -200,6 +342,7 @@ cw_application_class_init (CwApplicationClass *klass)
 
   object_class->finalize = cw_application_finalize;
   app_class->activate = cw_application_activate;
+  app_class->open = cw_application_open;
   app_class->startup = cw_application_startup;
   app_class->shutdown = cw_application_shutdown;
   app_class->handle_local_options = cw_application_handle_local_options;
@@ -222,7 +365,7 @@ cw_application_new (void)
 {
   return g_object_new (CW_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/consentwallet/ConsentWallet",
                        NULL);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cw-cli.h"
+#include "cw-encoding.h"
 
 /* A backup is a few hundred bytes; anything much larger is not one. */
 #define MAX_BACKUP_SIZE (64 * 1024)
@@ -191,15 +192,108 @@ cw_cli_backup (CwCli  *cli,
   return CW_CLI_EXIT_OK;
 }
 
+static int
+restore_with_recovery_code (CwCli       *cli,
+                            int          argc,
+                            const char  *code,
+                            const char  *code_file,
+                            const char  *patient_id,
+                            const char  *invite_arg,
+                            const char  *url,
+                            const char  *pin,
+                            const char  *log_key,
+                            GStrv        witnesses,
+                            gint         quorum)
+{
+  g_autoptr(CwNodeProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file_code = NULL;
+  guint8 patient[CW_PUBLIC_KEY_SIZE];
+  int status;
+
+  if (argc > 1)
+    return cw_cli_usage_error (cli, _("Give a backup file or a recovery code, not both."));
+  if (code != NULL && code_file != NULL)
+    return cw_cli_usage_error (cli, _("Give --recovery-code or --recovery-code-file, not both."));
+  if (patient_id == NULL ||
+      !cw_base64_decode_fixed (patient_id, -1, patient, sizeof patient, NULL))
+    return cw_cli_usage_error (cli, _("--patient-id must be your patient ID, as shown at "
+                                      "enrollment."));
+  if ((invite_arg != NULL) == (url != NULL))
+    return cw_cli_usage_error (cli, _("Give the node with --invite or with --node, --pin and "
+                                      "--log-key."));
+  if (invite_arg != NULL)
+    {
+      g_autoptr(CwInvite) invite = NULL;
+      g_autofree char *text = NULL;
+      gsize len = 0;
+
+      if (g_ascii_strncasecmp (invite_arg, CW_INVITE_URI_SCHEME ":", 14) == 0)
+        text = g_strdup (invite_arg);
+      else if (!g_file_get_contents (invite_arg, &text, &len, &error))
+        return cw_cli_usage_error (cli, "%s", error->message);
+      /* Only the node profile is used; the chain fetched with it is
+       * verified against its log key. */
+      invite = cw_invite_parse (text, strlen (text), &error);
+      if (invite == NULL)
+        return cw_cli_usage_error (cli, "%s", error->message);
+      profile = cw_node_profile_copy (cw_invite_get_node_profile (invite));
+    }
+  else
+    {
+      if (log_key == NULL || quorum < 0)
+        return cw_cli_usage_error (cli, _("--node needs --log-key (and a quorum of 0 or more)."));
+      profile = cw_node_profile_new (url, pin, log_key, (const char * const *) witnesses,
+                                     (guint) quorum, &error);
+      if (profile == NULL)
+        return cw_cli_usage_error (cli, "%s", error->message);
+    }
+  if (code_file != NULL)
+    {
+      if (!g_file_get_contents (code_file, &file_code, NULL, &error))
+        return cw_cli_usage_error (cli, "%s", error->message);
+      file_code[strcspn (file_code, "\n")] = '\0';
+      code = file_code;
+    }
+  status = cw_cli_recover (cli, code, patient_id, profile);
+  if (file_code != NULL)
+    explicit_bzero (file_code, strlen (file_code));
+  return status;
+}
+
 int
 cw_cli_restore (CwCli  *cli,
                 int     argc,
                 char  **argv)
 {
   g_autofree char *passphrase_file = NULL;
+  g_autofree char *recovery_code = NULL;
+  g_autofree char *recovery_code_file = NULL;
+  g_autofree char *patient_id = NULL;
+  g_autofree char *invite_arg = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *log_key = NULL;
+  g_auto(GStrv) witnesses = NULL;
+  gint quorum = 0;
   const GOptionEntry entries[] = {
     { "passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &passphrase_file,
       N_("Read the passphrase from the first line of FILE instead of asking"), N_("FILE") },
+    { "recovery-code", 0, 0, G_OPTION_ARG_STRING, &recovery_code,
+      N_("Instead of a backup: the recovery code written down at enrollment"), N_("CODE") },
+    { "recovery-code-file", 0, 0, G_OPTION_ARG_FILENAME, &recovery_code_file,
+      N_("Read the recovery code from the first line of FILE"), N_("FILE") },
+    { "patient-id", 0, 0, G_OPTION_ARG_STRING, &patient_id,
+      N_("With a recovery code: your patient ID, shown at enrollment"), N_("ID") },
+    { "invite", 0, 0, G_OPTION_ARG_STRING, &invite_arg,
+      N_("With a recovery code: the node from an invite of your clinic (link or file)"),
+      N_("INVITE") },
+    { "node", 0, 0, G_OPTION_ARG_STRING, &url, N_("Or the node's https:// URL"), N_("URL") },
+    { "pin", 0, 0, G_OPTION_ARG_STRING, &pin, N_("The node's TLS key pin"), N_("PIN") },
+    { "log-key", 0, 0, G_OPTION_ARG_STRING, &log_key, N_("The log's verifier key"), N_("VKEY") },
+    { "witness", 0, 0, G_OPTION_ARG_STRING_ARRAY, &witnesses,
+      N_("A witness verifier key (repeat for each witness)"), N_("VKEY") },
+    { "quorum", 0, 0, G_OPTION_ARG_INT, &quorum, N_("Witness quorum (default 0)"), N_("N") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -213,12 +307,26 @@ cw_cli_restore (CwCli  *cli,
   gsize len = 0;
   int status;
 
-  context = cw_cli_option_context_new (cli, _("FILE"),
-                                       _("Take over the identity in a backup file: its key goes "
+  context = cw_cli_option_context_new (cli, _("[FILE]"),
+                                       _("Take over the identity in a backup FILE: its key goes "
                                          "into your keyring, your history is fetched from the node "
-                                         "and verified. The wallet must be empty."), entries);
+                                         "and verified. The wallet must be empty.\n\n"
+                                         "Without a backup, on a new device: --recovery-code "
+                                         "with --patient-id (shown beside the recovery code at "
+                                         "enrollment, and by `status` on the old device) and "
+                                         "the node (--invite with any invite of the node, even "
+                                         "an expired one, or --node, --pin, --log-key, "
+                                         "--witness, --quorum). A new identity key is made in "
+                                         "this device's keyring and a rotation signed with the "
+                                         "recovery key makes it your key; the old key and the "
+                                         "old recovery code stop working, and a new recovery "
+                                         "code is shown once. Your history is then fetched "
+                                         "and verified."), entries);
   if (!cw_cli_parse (cli, context, &argc, &argv))
     return CW_CLI_EXIT_USAGE;
+  if (recovery_code != NULL || recovery_code_file != NULL)
+    return restore_with_recovery_code (cli, argc, recovery_code, recovery_code_file, patient_id,
+                                       invite_arg, url, pin, log_key, witnesses, quorum);
   if (argc != 2)
     return cw_cli_usage_error (cli, _("Give exactly one backup file."));
   if (!g_file_get_contents (argv[1], &contents, &len, &error))

@@ -1,5 +1,6 @@
 /* cw-cli-wallet.c: consent-wallet-cli's commands about the wallet as a
- * whole: enroll, status, providers, activity, sync and verify. */
+ * whole: status, providers, activity, sync and verify (enroll is in
+ * cw-cli-onboard.c). */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -20,104 +21,6 @@ no_arguments (CwCli  *cli,
       return FALSE;
     }
   return TRUE;
-}
-
-int
-cw_cli_enroll (CwCli  *cli,
-               int     argc,
-               char  **argv)
-{
-  g_autofree char *url = NULL;
-  g_autofree char *pin = NULL;
-  g_autofree char *log_key = NULL;
-  g_auto(GStrv) witnesses = NULL;
-  gint quorum = 0;
-  g_autofree char *clinic = NULL;
-  g_autofree char *code = NULL;
-  const GOptionEntry entries[] = {
-    { "node", 0, 0, G_OPTION_ARG_STRING, &url, N_("The node's https:// URL"), N_("URL") },
-    { "pin", 0, 0, G_OPTION_ARG_STRING, &pin, N_("The node's TLS key pin (base64 SPKI SHA-256)"),
-      N_("PIN") },
-    { "log-key", 0, 0, G_OPTION_ARG_STRING, &log_key, N_("The log's verifier key"), N_("VKEY") },
-    { "witness", 0, 0, G_OPTION_ARG_STRING_ARRAY, &witnesses,
-      N_("A witness verifier key (repeat for each witness)"), N_("VKEY") },
-    { "quorum", 0, 0, G_OPTION_ARG_INT, &quorum,
-      N_("Witness cosignatures required on every checkpoint (default 0)"), N_("N") },
-    { "clinic", 0, 0, G_OPTION_ARG_STRING, &clinic, N_("The enrolling clinic's provider ID"),
-      N_("ID") },
-    { "code", 0, 0, G_OPTION_ARG_STRING, &code, N_("The one-time code from the clinic"),
-      N_("CODE") },
-    { NULL }
-  };
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(CwNodeProfile) profile = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GUri) uri = NULL;
-  char *recovery;
-  int status;
-
-  context = cw_cli_option_context_new (cli, NULL,
-                                       _("Create your identity key (kept in your keyring), enroll "
-                                         "it with the node using a clinic's one-time code and show "
-                                         "your recovery code once."),
-                                       entries);
-  if (!cw_cli_parse (cli, context, &argc, &argv))
-    return CW_CLI_EXIT_USAGE;
-  if (!no_arguments (cli, argc, argv, &status))
-    return status;
-  if (url == NULL || log_key == NULL || clinic == NULL || code == NULL)
-    return cw_cli_usage_error (cli, _("--node, --log-key, --clinic and --code are required."));
-  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 ||
-      g_uri_get_host (uri) == NULL)
-    return cw_cli_usage_error (cli, _("“%s” is not an https:// URL."), url);
-  if (quorum < 0)
-    return cw_cli_usage_error (cli, _("The quorum cannot be negative."));
-  if (!cw_tx_provider_id_is_valid (clinic))
-    return cw_cli_usage_error (cli, _("“%s” is not a provider ID."), clinic);
-  if (!cw_tx_invite_is_valid (code))
-    return cw_cli_usage_error (cli, _("“%s” is not an invite code."), code);
-  profile = cw_node_profile_new (url, pin, log_key, (const char * const *) witnesses,
-                                 (guint) quorum, &error);
-  if (profile == NULL)
-    return cw_cli_usage_error (cli, "%s", error->message);
-
-  if ((status = cw_cli_open_wallet (cli, FALSE)) != CW_CLI_EXIT_OK)
-    return status;
-  cw_wallet_enroll_async (cli->wallet, profile, clinic, code, NULL, cw_cli_done_cb, &result);
-  recovery = cw_wallet_enroll_finish (cli->wallet, cw_cli_wait (&result), &error);
-  if (recovery == NULL)
-    return cw_cli_fail (cli, error);
-
-  if (cli->json)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "patient_id");
-      json_builder_add_string_value (builder, cw_wallet_get_patient_id (cli->wallet));
-      json_builder_set_member_name (builder, "clinic");
-      json_builder_add_string_value (builder, clinic);
-      json_builder_set_member_name (builder, "node");
-      json_builder_add_string_value (builder, url);
-      json_builder_set_member_name (builder, "recovery_code");
-      json_builder_add_string_value (builder, recovery);
-      json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      cw_cli_print_json (root);
-    }
-  else
-    {
-      g_print (_("Enrolled with %s. Your patient ID is %s.\n\n"), clinic,
-               cw_wallet_get_patient_id (cli->wallet));
-      g_print (_("Your recovery code (write it down now: it is shown only this once and "
-                 "stored nowhere):\n\n  %s\n"), recovery);
-    }
-  sodium_memzero (recovery, strlen (recovery));
-  g_free (recovery);
-  return CW_CLI_EXIT_OK;
 }
 
 static guint

@@ -18,7 +18,7 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
-  { "enroll", cw_cli_enroll, N_("Create your identity and enroll with a clinic's invite code") },
+  { "enroll", cw_cli_enroll, N_("Create your identity and enroll with a clinic's invite, or join another clinic") },
   { "status", cw_cli_status, N_("Show the wallet's identity, node, outbox and alerts") },
   { "providers", cw_cli_providers, N_("List or search healthcare providers") },
   { "grants", cw_cli_grants, N_("List the access you have granted") },
@@ -32,7 +32,7 @@ static const Command commands[] = {
   { "verify", cw_cli_verify, N_("Re-verify everything stored, compare with the node, report alerts") },
   { "export-fhir", cw_cli_export_fhir, N_("Export a grant as an HL7 FHIR R4 Consent resource") },
   { "backup", cw_cli_backup, N_("Write a passphrase-encrypted backup of your identity") },
-  { "restore", cw_cli_restore, N_("Take over an identity from a backup into an empty wallet") },
+  { "restore", cw_cli_restore, N_("Take over an identity from a backup or a recovery code into an empty wallet") },
 };
 
 static void

@@ -139,5 +139,10 @@ int            cw_cli_deny              (CwCli *cli, int argc, char **argv);
 int            cw_cli_export_fhir       (CwCli *cli, int argc, char **argv);
 int            cw_cli_backup            (CwCli *cli, int argc, char **argv);
 int            cw_cli_restore           (CwCli *cli, int argc, char **argv);
+/* restore --recovery-code (cw-cli-onboard.c). */
+int            cw_cli_recover           (CwCli               *cli,
+                                         const char          *recovery_code,
+                                         const char          *patient_id,
+                                         const CwNodeProfile *profile);
 
 G_END_DECLS

@@ -204,7 +204,13 @@ cw_wallet_submit_one (CwWallet        *self,
         {
           if (!cw_wallet_store_mark_rejected (self->store, tx->id, local->message, error))
             return FALSE;
-          g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_REJECTED, "%s", local->message);
+          if (g_strcmp0 (cw_node_client_error_get_node_code (local), "invalid_invite") == 0)
+            g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_REJECTED,
+                         "The node refused the invite code: it was already used, has expired "
+                         "or was withdrawn (%s). Ask the clinic for a new invite.",
+                         local->message);
+          else
+            g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_REJECTED, "%s", local->message);
           return FALSE;
         }
       g_propagate_error (error, g_steal_pointer (&local));

@@ -98,4 +98,17 @@ gboolean      cw_wallet_check_chain        (const char      *patient_id,
                                             guint8           current_key[CW_PUBLIC_KEY_SIZE],
                                             GError         **error);
 
+/* Fetches the chain of @patient_id with @key (which must be its current
+ * key), verifies it (checkpoints, inclusion proofs, signatures, links) and
+ * stores it, with @profile and the identity it gives, in one store batch:
+ * all or nothing. @identity_out gets the stored identity. */
+gboolean      cw_wallet_restore_chain      (CwWallet        *self,
+                                            CwWalletWorker  *worker,
+                                            const char      *patient_id,
+                                            CwSigningKey    *key,
+                                            const CwNodeProfile *profile,
+                                            CwStoreIdentity **identity_out,
+                                            GCancellable    *cancellable,
+                                            GError         **error);
+
 G_END_DECLS

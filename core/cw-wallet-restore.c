@@ -148,21 +148,23 @@ fetch_chain (CwWallet            *self,
     }
 }
 
-static gboolean
-run_restore (CwWallet        *self,
-             CwWalletWorker  *worker,
-             RestoreData     *data,
-             GCancellable    *cancellable,
-             GError         **error)
+gboolean
+cw_wallet_restore_chain (CwWallet             *self,
+                         CwWalletWorker       *worker,
+                         const char           *patient_id,
+                         CwSigningKey         *key,
+                         const CwNodeProfile  *profile,
+                         CwStoreIdentity     **identity_out,
+                         GCancellable         *cancellable,
+                         GError              **error)
 {
-  CwSigningKey *key = cw_backup_get_identity_key (data->backup);
-  const char *patient_id = cw_backup_get_patient_id (data->backup);
   g_autoptr(GPtrArray) receipts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GPtrArray) envelopes = g_ptr_array_new ();
   g_autoptr(GPtrArray) ids = g_ptr_array_new ();
   g_autoptr(CwStoreCheckpoint) checkpoint = NULL;
   g_autoptr(CwTx) enroll = NULL;
+  g_autoptr(CwStoreIdentity) identity = NULL;
   guint8 head_key[CW_PUBLIC_KEY_SIZE];
 
   items = fetch_chain (self, worker, patient_id, key, receipts, &checkpoint, cancellable, error);
@@ -196,20 +198,22 @@ run_restore (CwWallet        *self,
       return FALSE;
   }
 
-  data->identity = g_new0 (CwStoreIdentity, 1);
-  data->identity->patient_id = g_strdup (patient_id);
-  data->identity->public_key = cw_base64_encode (cw_tx_get_patient (enroll), CW_PUBLIC_KEY_SIZE);
-  data->identity->recovery_key = cw_base64_encode (cw_tx_get_recovery_key (enroll),
-                                                   CW_PUBLIC_KEY_SIZE);
-  data->identity->clinic = g_strdup (cw_tx_get_clinic (enroll));
-  data->identity->enrolled = g_date_time_to_unix (cw_tx_get_time (enroll));
+  identity = g_new0 (CwStoreIdentity, 1);
+  identity->patient_id = g_strdup (patient_id);
+  identity->public_key = cw_base64_encode (cw_tx_get_patient (enroll), CW_PUBLIC_KEY_SIZE);
+  identity->recovery_key = cw_base64_encode (cw_tx_get_recovery_key (enroll), CW_PUBLIC_KEY_SIZE);
+  identity->clinic = g_strdup (cw_tx_get_clinic (enroll));
+  identity->enrolled = g_date_time_to_unix (cw_tx_get_time (enroll));
 
-  if (!cw_wallet_store_set_node_profile (self->store, cw_backup_get_node_profile (data->backup),
-                                         error) ||
-      !cw_wallet_store_set_identity (self->store, data->identity, error) ||
+  /* One store transaction: a crash or a failure half way leaves the
+   * wallet as empty as it was. */
+  if (!cw_wallet_store_batch_begin (self->store, error))
+    return FALSE;
+  if (!cw_wallet_store_set_node_profile (self->store, profile, error) ||
+      !cw_wallet_store_set_identity (self->store, identity, error) ||
       !cw_wallet_store_record_checkpoint (self->store, checkpoint->size, checkpoint->root,
                                           checkpoint->note, error))
-    return FALSE;
+    goto rollback;
 
   /* Replayed in order, so rotations update the identity as they did. */
   for (guint i = 0; i < items->len; i++)
@@ -224,12 +228,30 @@ run_restore (CwWallet        *self,
                                            error) ||
           (confirmed = cw_wallet_store_get_transaction (self->store, stored->id, error)) == NULL ||
           !cw_wallet_apply_confirmed (self, confirmed, item->index, error))
-        return FALSE;
+        goto rollback;
     }
+  if (!cw_wallet_store_batch_commit (self->store, error))
+    goto rollback;
 
-  g_clear_pointer (&data->identity, cw_store_identity_free);
-  data->identity = cw_wallet_store_get_identity (self->store, error);
-  return data->identity != NULL;
+  *identity_out = cw_wallet_store_get_identity (self->store, error);
+  return *identity_out != NULL;
+
+rollback:
+  cw_wallet_store_batch_rollback (self->store);
+  return FALSE;
+}
+
+static gboolean
+run_restore (CwWallet        *self,
+             CwWalletWorker  *worker,
+             RestoreData     *data,
+             GCancellable    *cancellable,
+             GError         **error)
+{
+  return cw_wallet_restore_chain (self, worker, cw_backup_get_patient_id (data->backup),
+                                  cw_backup_get_identity_key (data->backup),
+                                  cw_backup_get_node_profile (data->backup), &data->identity,
+                                  cancellable, error);
 }
 
 static void

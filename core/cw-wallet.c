@@ -10,6 +10,7 @@
 #include "cw-dsse.h"
 #include "cw-encoding.h"
 #include "cw-fhir.h"
+#include "cw-recovery-code.h"
 #include "cw-wallet-private.h"
 
 #define MAX_FLUSH_BACKOFF_S 600
@@ -363,46 +364,6 @@ enroll_data_free (EnrollData *data)
   g_free (data);
 }
 
-/* RFC 4648 base32 of the seed, in groups of four letters. */
-static char *
-format_recovery_code (const guint8 *seed)
-{
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  /* 32 bytes: 52 characters, 13 groups, 12 dashes, a NUL. */
-  char *code = sodium_malloc (52 + 12 + 1);
-  guint bits = 0, n = 0, written = 0;
-  guint32 buffer = 0;
-
-  for (gsize i = 0; i < CW_SEED_SIZE || bits > 0;)
-    {
-      guint index;
-
-      if (bits < 5 && i < CW_SEED_SIZE)
-        {
-          buffer = (buffer << 8) | seed[i++];
-          bits += 8;
-        }
-      if (bits >= 5)
-        {
-          index = (buffer >> (bits - 5)) & 0x1f;
-          bits -= 5;
-        }
-      else
-        {
-          index = (buffer << (5 - bits)) & 0x1f;
-          bits = 0;
-        }
-      if (n > 0 && n % 4 == 0)
-        code[written++] = '-';
-      code[written++] = alphabet[index];
-      n++;
-    }
-  code[written] = '\0';
-  sodium_memzero (&buffer, sizeof buffer);
-
-  return code;
-}
-
 static void
 enroll_prepare_thread (GTask        *task,
                        gpointer      source_object,
@@ -444,7 +405,7 @@ enroll_prepare_thread (GTask        *task,
       return;
     }
   data->envelope = cw_dsse_envelope_to_json (envelope, NULL);
-  data->recovery_code = format_recovery_code (cw_signing_key_peek_seed (recovery));
+  data->recovery_code = cw_recovery_code_format (cw_signing_key_peek_seed (recovery));
 
   data->identity = g_new0 (CwStoreIdentity, 1);
   data->identity->patient_id = cw_base64_encode (common.patient, CW_PUBLIC_KEY_SIZE);

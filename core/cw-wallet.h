@@ -17,6 +17,7 @@
 #include <gio/gio.h>
 
 #include "cw-backup.h"
+#include "cw-invite.h"
 #include "cw-keyring.h"
 #include "cw-node-client.h"
 #include "cw-wallet-store.h"
@@ -32,6 +33,8 @@ typedef enum {
   CW_WALLET_ERROR_VERIFICATION,      /* a check failed; an alert was raised */
   CW_WALLET_ERROR_NOT_FOUND,         /* no such grant or request */
   CW_WALLET_ERROR_INVALID,           /* the arguments make no valid transaction */
+  CW_WALLET_ERROR_INVALID_INVITE,    /* the invite's clinic is unknown, or it was not opened */
+  CW_WALLET_ERROR_WRONG_NODE,        /* the invite or profile names another node or log key */
 } CwWalletError;
 
 GQuark        cw_wallet_error_quark       (void);
@@ -65,8 +68,9 @@ void           cw_wallet_set_max_retries  (CwWallet            *self,
                                            guint                max_retries);
 
 /* Generates the identity and recovery keys, stores the identity seed in the
- * keyring and submits the enroll transaction. Returns the recovery key's
- * seed as base32 in groups of four, to show once: it is stored nowhere.
+ * keyring and submits the enroll transaction. Returns the recovery code
+ * (cw-recovery-code.h: the recovery key's seed with a checksum, fourteen
+ * groups of four), to show once: it is stored nowhere.
  * On any failure nothing remains: no identity, no keyring item. */
 void           cw_wallet_enroll_async     (CwWallet            *self,
                                            const CwNodeProfile *profile,
@@ -77,6 +81,55 @@ void           cw_wallet_enroll_async     (CwWallet            *self,
                                            gpointer             user_data);
 char          *cw_wallet_enroll_finish    (CwWallet            *self,
                                            GAsyncResult        *result,
+                                           GError             **error);
+
+/* Clinic onboarding with a signed invite (PROTOCOL.md §11), in two steps so
+ * that the app can show what the invite says before anything is created.
+ *
+ * cw_wallet_open_invite_async() reads @text (a consentwallet: URI or the
+ * contents of a .cwinvite file; @len -1 for NUL-terminated) and checks, in
+ * a worker thread and without changing anything: the form
+ * (CW_INVITE_ERROR_MALFORMED, _UNSUPPORTED, _TOO_LARGE), the expiry
+ * (CW_INVITE_ERROR_EXPIRED), for an enrolled wallet that the invite names
+ * the same node URL and log key (CW_WALLET_ERROR_WRONG_NODE); then, over
+ * TLS pinned to the invite's pin, that the clinic is in the node's
+ * directory (CW_WALLET_ERROR_INVALID_INVITE) and signed the invite with
+ * its directory key (CW_INVITE_ERROR_BAD_SIGNATURE), and that the node's
+ * latest checkpoint opens with the invite's log key and witness quorum
+ * (CW_WALLET_ERROR_WRONG_NODE). Node trouble comes as CW_NODE_CLIENT_ERROR.
+ * Returns the verified invite: show its clinic and proposed grant. */
+void           cw_wallet_open_invite_async  (CwWallet          *self,
+                                           const char          *text,
+                                           gssize               len,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+CwInvite      *cw_wallet_open_invite_finish (CwWallet          *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+
+/* Accepts an invite returned by cw_wallet_open_invite_finish().
+ *
+ * A wallet without identity enrolls, as cw_wallet_enroll_async() with the
+ * invite's node profile, clinic and code, all or nothing; a used or
+ * withdrawn code is CW_WALLET_ERROR_REJECTED. @recovery_code gets the new
+ * recovery code to show once (wipe it, then g_free()).
+ *
+ * A wallet that already has an identity on that node "joins" the clinic
+ * with the same key: there is no second enroll transaction (one patient,
+ * one chain), the code is not used, and the clinic is recorded in the
+ * wallet's provider directory; @recovery_code gets %NULL. Either way the
+ * caller then offers the invite's proposed grant, if any
+ * (cw_wallet_grant_params_from_invite()), for the patient to accept,
+ * edit or decline with cw_wallet_grant_async(). */
+void           cw_wallet_accept_invite_async  (CwWallet        *self,
+                                           CwInvite            *invite,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean       cw_wallet_accept_invite_finish (CwWallet        *self,
+                                           GAsyncResult        *result,
+                                           char               **recovery_code,
                                            GError             **error);
 
 /* What a grant says; data_from/data_to/request_id may be %NULL. */
@@ -90,6 +143,13 @@ typedef struct {
   GDateTime  *expires;
   const char *request_id;
 } CwWalletGrantParams;
+
+/* Fills @params with the invite's proposed grant to its clinic, lasting
+ * its number of days from now. FALSE (and @params zeroed) when the invite
+ * proposes none. @params->provider points into @invite; unref
+ * @params->expires when done. */
+gboolean       cw_wallet_grant_params_from_invite (CwInvite    *invite,
+                                           CwWalletGrantParams *params);
 
 /* The transaction operations return the stored transaction: confirmed, or
  * queued/sent when the node could not be reached. */
@@ -169,6 +229,32 @@ void           cw_wallet_restore_async    (CwWallet            *self,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
 gboolean       cw_wallet_restore_finish   (CwWallet            *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+
+/* Restores an identity on a wallet that has none (a new device) with the
+ * recovery code written down at enrollment (PROTOCOL.md §12). @profile is
+ * the node's (from an invite or typed in), @patient_id the patient ID shown
+ * at enrollment. The code's recovery key signs a rotate transaction that
+ * makes a new identity key (stored in this device's keyring) the current
+ * one and sets a new recovery key; from then on the node refuses the old
+ * identity key and the old recovery code. Then the chain is fetched with
+ * the new key, verified and stored in one store transaction, like
+ * cw_wallet_restore_async(). Returns the NEW recovery code, to show once.
+ *
+ * A mistyped code is CW_RECOVERY_CODE_ERROR before anything happens; a code
+ * the node does not know for this patient is CW_WALLET_ERROR_REJECTED.
+ * Before the node accepts the rotate, any failure leaves nothing behind;
+ * after it, the new key stays in the keyring and the error message carries
+ * the new recovery code, since the old one no longer works. */
+void           cw_wallet_recover_async    (CwWallet            *self,
+                                           const CwNodeProfile *profile,
+                                           const char          *patient_id,
+                                           const char          *recovery_code,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+char          *cw_wallet_recover_finish   (CwWallet            *self,
                                            GAsyncResult        *result,
                                            GError             **error);
 

@@ -580,88 +580,14 @@ cmd_provider (const char  *prog,
   return cw_node_cli_run (prog, provider_commands, G_N_ELEMENTS (provider_commands), argc, argv);
 }
 
-/* invite ---------------------------------------------------------------- */
+/* invite: cw-node-admin-invite.c ---------------------------------------- */
 
 static int
 cmd_invite (const char  *prog,
             int          argc,
             char       **argv)
 {
-  g_autofree char *dir = NULL;
-  g_autofree char *provider_id = NULL;
-  g_autofree char *key_file = NULL;
-  g_autofree char *expires_text = NULL;
-  const GOptionEntry entries[] = {
-    { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &dir, "Node data directory", "DIR" },
-    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider_id, "The inviting clinic's ID", "ID" },
-    { "key", 0, 0, G_OPTION_ARG_FILENAME, &key_file, "The clinic's signer key file", "FILE" },
-    { "expires", 0, 0, G_OPTION_ARG_STRING, &expires_text,
-      "Lifetime (90m, 12h, 7d, 2w) or RFC 3339 time; default 7d, at most 365d", "WHEN" },
-    { NULL }
-  };
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr(CwNodeDataDir) data_dir = NULL;
-  g_autoptr(CwNodeDirectory) directory = NULL;
-  g_autoptr(CwNodeProvider) provider = NULL;
-  g_autoptr(CwSigningKey) key = NULL;
-  g_autoptr(GDateTime) expiry_time = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *code = NULL;
-  g_autofree char *expiry_text = NULL;
-  GBytes *public_key;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gint64 expires;
-  int status;
-
-  g_option_context_set_summary (context,
-                                "Registers a one-time enrollment code for a clinic and prints "
-                                "it. Only its SHA-256 is stored: it cannot be shown again.");
-  g_option_context_add_main_entries (context, entries, NULL);
-  if (!cw_node_cli_parse (context, prog, &argc, &argv, &status))
-    return status;
-
-  if (dir == NULL || provider_id == NULL || key_file == NULL)
-    return cw_node_cli_usage_error (prog, "--dir, --provider and --key are required");
-
-  if (!cw_node_invite_parse_expiry (expires_text, now, &expires, &error))
-    return cw_node_cli_fail (prog, error);
-
-  key = cw_node_secret_file_read_key (key_file, &error);
-  if (key == NULL)
-    return cw_node_cli_fail (prog, error);
-
-  data_dir = open_data_dir (prog, dir, &status);
-  if (data_dir == NULL)
-    return status;
-
-  directory = cw_node_directory_new (cw_node_data_dir_get_store (data_dir), 1);
-  provider = cw_node_directory_lookup (directory, provider_id, &error);
-  if (provider == NULL)
-    return cw_node_cli_fail (prog, error);
-
-  public_key = cw_node_provider_get_public_key (provider);
-  if (cw_signing_key_get_key_type (key) != CW_KEY_TYPE_ED25519 ||
-      memcmp (cw_signing_key_get_public_key (key), g_bytes_get_data (public_key, NULL),
-              CW_PUBLIC_KEY_SIZE) != 0)
-    {
-      g_printerr ("%s: the key in “%s” is not the key of provider “%s”\n",
-                  prog, key_file, provider_id);
-      return CW_NODE_EXIT_FAILURE;
-    }
-
-  code = cw_node_invite_create (cw_node_data_dir_get_store (data_dir), provider_id,
-                                now, expires, &error);
-  if (code == NULL)
-    return cw_node_cli_fail (prog, error);
-
-  expiry_time = g_date_time_new_from_unix_utc (expires);
-  expiry_text = g_date_time_format_iso8601 (expiry_time);
-
-  g_print ("%s\n", code);
-  g_printerr ("One-time code for %s, valid until %s. It is not stored and cannot be "
-              "shown again.\n", provider_id, expiry_text);
-
-  return CW_NODE_EXIT_OK;
+  return cw_node_admin_invite (prog, argc, argv);
 }
 
 /* status ---------------------------------------------------------------- */
@@ -753,7 +679,7 @@ static const CwNodeCliCommand commands[] = {
   { "init", cmd_init, "Create a node data directory" },
   { "serve", cmd_serve, "Serve the node API over HTTPS" },
   { "provider", cmd_provider, "Manage the provider directory (add, list, remove)" },
-  { "invite", cmd_invite, "Register a one-time enrollment code for a clinic" },
+  { "invite", cmd_invite, "Register a one-time code and sign the clinic's invite" },
   { "status", cmd_status, "Show the node's identity and counters" },
   { "witness", cmd_witness, "Witness mode (init, add-log, serve, status, node-add)" },
 };

@@ -12,4 +12,9 @@ G_BEGIN_DECLS
 int cw_node_admin_main (int    argc,
                         char **argv);
 
+/* `consent-node invite` (cw-node-admin-invite.c). */
+int cw_node_admin_invite (const char  *prog,
+                          int          argc,
+                          char       **argv);
+
 G_END_DECLS

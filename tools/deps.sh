@@ -5,13 +5,13 @@ cw_build_packages="
   meson ninja-build pkg-config gcc clang libclang-rt-14-dev python3
   libglib2.0-dev libglib2.0-bin libjson-glib-dev libsodium-dev libsqlite3-dev
   libsoup-3.0-dev libsecret-1-dev libgtk-4-dev libadwaita-1-dev libqrencode-dev
-  libgnutls28-dev
+  libgnutls28-dev libcairo2-dev
   glib-networking gettext desktop-file-utils appstream
 "
 cw_test_packages="
   golang-go golang-golang-x-mod-dev
   gnome-keyring libsecret-tools dbus-daemon dbus-x11 xvfb xauth
-  openssl curl sqlite3
+  openssl curl sqlite3 valgrind zbar-tools
 "
 
 cw_missing_packages () {

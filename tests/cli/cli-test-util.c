@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 
 #include "cli-test-util.h"
+#include "cw-recovery-code.h"
 #include "cw-key.h"
 #include "cw-tls-pin.h"
 
@@ -286,6 +287,7 @@ cli_enroll (CliNode    *node,
                  "--code", code, NULL);
   answer = cli_run_json (run, 0);
   object = json_node_get_object (answer);
-  g_assert_cmpuint (strlen (json_object_get_string_member (object, "recovery_code")), ==, 64);
+  g_assert_cmpuint (strlen (json_object_get_string_member (object, "recovery_code")), ==,
+                    CW_RECOVERY_CODE_LENGTH);
   return g_strdup (json_object_get_string_member (object, "patient_id"));
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "cw-recovery-code.h"
 #include "cw-tls-pin.h"
 #include "cw-wallet.h"
 #include "node-test-tx.h"
@@ -253,7 +254,7 @@ test_enroll_grant_revoke (Fixture       *f,
 
   g_assert_no_error (error);
   g_assert_nonnull (recovery);
-  g_assert_cmpuint (strlen (recovery), ==, 52 + 12);
+  g_assert_cmpuint (strlen (recovery), ==, CW_RECOVERY_CODE_LENGTH);
   g_assert_true (cw_wallet_get_enrolled (f->wallet));
 
   granted = grant (f, &error);
