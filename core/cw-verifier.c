@@ -1,30 +1,18 @@
 /* cw-verifier.c: the wallet's checks on checkpoints, receipts and the
  * node's listings (DESIGN.md "Trust model"; RFC 9162 proofs via cw-merkle,
  * c2sp.org/tlog-checkpoint and tlog-cosignature via cw-checkpoint,
- * c2sp.org/tlog-proof via cw-tlog-proof, DSSE via cw-dsse). */
+ * c2sp.org/tlog-proof via cw-tlog-proof, DSSE via cw-dsse): the object,
+ * evidence, checkpoints, consistency, receipts, the envelope cache and the
+ * per-item fan-out over the cores. The listings' checks are in
+ * cw-verifier-chain.c and cw-verifier-items.c. */
 #include "config.h"
 
 #include <string.h>
 
-#include "cw-dsse.h"
 #include "cw-encoding.h"
 #include "cw-merkle.h"
 #include "cw-tlog-proof.h"
-#include "cw-tx.h"
-#include "cw-verifier.h"
-
-struct _CwVerifier
-{
-  GObject parent_instance;
-
-  CwVerifierKey *log_key;
-  GPtrArray *witnesses;  /* CwVerifierKey */
-  guint quorum;
-  /* Envelope JSON -> Parsed: a listing's items are parsed once per sync,
-   * whichever check or caller needs them first. */
-  GHashTable *parsed;
-  GMutex parsed_lock;
-};
+#include "cw-verifier-private.h"
 
 typedef struct {
   CwDsseEnvelope *envelope;
@@ -60,90 +48,60 @@ cw_verifier_error_to_alert_kind (const GError *error)
   return alert_kinds[error->code];
 }
 
-/* Evidence under construction; every setter ignores NULL. */
-typedef struct {
-  JsonObject *object;
-} Evidence;
 
-static Evidence
-evidence_new (void)
-{
-  return (Evidence) { json_object_new () };
-}
-
-static void
-evidence_set (Evidence   *evidence,
-              const char *name,
-              const char *value)
-{
-  if (value != NULL)
-    json_object_set_string_member (evidence->object, name, value);
-}
-
-static void
-evidence_set_proof (Evidence  *evidence,
-                    GPtrArray *proof)
-{
-  if (proof != NULL)
-    json_object_set_member (evidence->object, "proof", cw_node_proof_to_json (proof));
-}
-
-static void
-evidence_set_index (Evidence *evidence,
-                    guint64   index)
-{
-  json_object_set_int_member (evidence->object, "index", (gint64) index);
-}
-
-/* Sets @error and @out from the collected evidence; always FALSE. */
-static gboolean
-fail (Evidence         *evidence,
-      GBytes          **out,
-      GError          **error,
-      CwVerifierError   code,
-      const char       *format,
-      ...) G_GNUC_PRINTF (5, 6);
-
-static gboolean
-fail (Evidence         *evidence,
-      GBytes          **out,
-      GError          **error,
-      CwVerifierError   code,
-      const char       *format,
-      ...)
+gboolean
+cw_verifier_fail (const CwEvidence  *evidence,
+                              GBytes           **evidence_out,
+                              GError           **error,
+                              CwVerifierError    code,
+                              const char        *format,
+                              ...)
 {
   g_autoptr(GError) local = NULL;
+  g_autoptr(JsonObject) object = NULL;
   g_autoptr(JsonNode) root = NULL;
   va_list ap;
+
+  if (error == NULL && evidence_out == NULL)
+    return FALSE;
 
   va_start (ap, format);
   local = g_error_new_valist (CW_VERIFIER_ERROR, code, format, ap);
   va_end (ap);
 
-  json_object_set_string_member (evidence->object, "kind", cw_verifier_error_to_alert_kind (local));
-  json_object_set_string_member (evidence->object, "message", local->message);
-  root = json_node_init_object (json_node_alloc (), evidence->object);
-  if (out != NULL)
+  if (evidence_out != NULL)
     {
-      gsize len = 0;
-      char *text = json_to_string (root, FALSE);
+      const struct { const char *name; const char *value; } members[] = {
+        { "checkpoint", evidence->checkpoint },
+        { "previous_checkpoint", evidence->previous_checkpoint },
+        { "receipt", evidence->receipt },
+        { "envelope", evidence->envelope },
+        { "local_envelope", evidence->local_envelope },
+        { "tx_id", evidence->tx_id },
+      };
+      char *text;
 
-      len = strlen (text);
-      *out = g_bytes_new_take (text, len);
+      object = json_object_new ();
+      json_object_set_string_member (object, "kind", cw_verifier_error_to_alert_kind (local));
+      json_object_set_string_member (object, "message", local->message);
+      for (gsize i = 0; i < G_N_ELEMENTS (members); i++)
+        if (members[i].value != NULL)
+          json_object_set_string_member (object, members[i].name, members[i].value);
+      if (evidence->proof != NULL)
+        json_object_set_member (object, "proof", cw_node_proof_to_json (evidence->proof));
+      if (evidence->has_index)
+        json_object_set_int_member (object, "index", (gint64) evidence->index);
+      root = json_node_init_object (json_node_alloc (), object);
+      text = json_to_string (root, FALSE);
+      *evidence_out = g_bytes_new_take (text, strlen (text));
     }
-  g_clear_pointer (&evidence->object, json_object_unref);
 
   g_propagate_error (error, g_steal_pointer (&local));
   return FALSE;
 }
 
-static void
-evidence_clear (Evidence *evidence)
-{
-  g_clear_pointer (&evidence->object, json_object_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Evidence, evidence_clear)
+static void helper_cb (gpointer job,
+                       gpointer user_data);
 
 static void
 cw_verifier_finalize (GObject *object)
@@ -152,6 +110,8 @@ cw_verifier_finalize (GObject *object)
 
   g_clear_pointer (&self->log_key, cw_verifier_key_unref);
   g_clear_pointer (&self->witnesses, g_ptr_array_unref);
+  if (self->helpers != NULL)
+    g_thread_pool_free (self->helpers, TRUE, TRUE);
   g_clear_pointer (&self->parsed, g_hash_table_unref);
   g_mutex_clear (&self->parsed_lock);
 
@@ -171,6 +131,11 @@ cw_verifier_init (CwVerifier *self)
   self->parsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) parsed_free);
   g_mutex_init (&self->parsed_lock);
+  /* One helper per core beyond the calling thread; shared pool threads,
+   * started on first use. */
+  if (g_get_num_processors () > 1)
+    self->helpers = g_thread_pool_new (helper_cb, NULL, (gint) g_get_num_processors () - 1,
+                                       FALSE, NULL);
 }
 
 CwVerifier *
@@ -203,29 +168,29 @@ cw_verifier_open_checkpoint (CwVerifier  *self,
                              GBytes     **evidence_out,
                              GError     **error)
 {
-  g_auto(Evidence) evidence = evidence_new ();
+  CwEvidence evidence = { 0 };
   g_autoptr(CwSignedCheckpoint) checkpoint = NULL;
   g_autoptr(GError) cause = NULL;
 
   g_return_val_if_fail (CW_IS_VERIFIER (self), NULL);
 
-  evidence_set (&evidence, "checkpoint", note);
+  evidence.checkpoint = note;
   checkpoint = cw_signed_checkpoint_open (note, strlen (note), self->log_key,
                                           (CwVerifierKey **) self->witnesses->pdata,
                                           self->witnesses->len, &cause);
   if (checkpoint == NULL)
     {
-      fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_CHECKPOINT,
-            "The node sent a checkpoint that is not signed by its log key: %s", cause->message);
+      cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_CHECKPOINT,
+                        "The node sent a checkpoint that is not signed by its log key: %s", cause->message);
       return NULL;
     }
 
   if (!cw_signed_checkpoint_check_quorum (checkpoint, self->quorum, &cause))
     {
-      fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_NO_QUORUM,
-            "The node's checkpoint lacks the witness cosignatures your wallet requires "
-            "(%u of %u): %s", cw_signed_checkpoint_get_n_cosigners (checkpoint), self->quorum,
-            cause->message);
+      cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_NO_QUORUM,
+                        "The node's checkpoint lacks the witness cosignatures your wallet requires "
+                        "(%u of %u): %s", cw_signed_checkpoint_get_n_cosigners (checkpoint), self->quorum,
+                        cause->message);
       return NULL;
     }
 
@@ -254,27 +219,27 @@ cw_verifier_check_consistency (CwVerifier               *self,
                                GBytes                  **evidence_out,
                                GError                  **error)
 {
-  g_auto(Evidence) evidence = evidence_new ();
+  CwEvidence evidence = { 0 };
   g_autoptr(GError) cause = NULL;
 
   g_return_val_if_fail (CW_IS_VERIFIER (self), FALSE);
 
-  evidence_set (&evidence, "previous_checkpoint", older->note);
-  evidence_set (&evidence, "checkpoint", newer->note);
-  evidence_set_proof (&evidence, proof);
+  evidence.previous_checkpoint = older->note;
+  evidence.checkpoint = newer->note;
+  evidence.proof = (proof);
 
   if (newer->size < older->size)
-    return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_STALE_CHECKPOINT,
-                 "The node sent a checkpoint of size %" G_GUINT64_FORMAT ", older than the "
-                 "size %" G_GUINT64_FORMAT " your wallet already verified: it may be hiding "
-                 "recent transactions.", newer->size, older->size);
+    return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_STALE_CHECKPOINT,
+                             "The node sent a checkpoint of size %" G_GUINT64_FORMAT ", older than the "
+                             "size %" G_GUINT64_FORMAT " your wallet already verified: it may be hiding "
+                             "recent transactions.", newer->size, older->size);
 
   if (newer->size == older->size)
     {
       if (memcmp (newer->root, older->root, CW_MERKLE_HASH_SIZE) != 0)
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_FORKED_CHECKPOINT,
-                     "The node signed two different logs of size %" G_GUINT64_FORMAT ": its "
-                     "history was rewritten.", newer->size);
+        return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_FORKED_CHECKPOINT,
+                                 "The node signed two different logs of size %" G_GUINT64_FORMAT ": its "
+                                 "history was rewritten.", newer->size);
       return TRUE;
     }
 
@@ -284,10 +249,10 @@ cw_verifier_check_consistency (CwVerifier               *self,
   if (proof == NULL ||
       !cw_merkle_verify_consistency (older->size, newer->size, older->root, newer->root, proof,
                                      &cause))
-    return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_FORKED_CHECKPOINT,
-                 "The node's log of size %" G_GUINT64_FORMAT " does not extend the one of "
-                 "size %" G_GUINT64_FORMAT " your wallet verified: its history was rewritten (%s).",
-                 newer->size, older->size, cause != NULL ? cause->message : "no proof");
+    return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_FORKED_CHECKPOINT,
+                             "The node's log of size %" G_GUINT64_FORMAT " does not extend the one of "
+                             "size %" G_GUINT64_FORMAT " your wallet verified: its history was rewritten (%s).",
+                             newer->size, older->size, cause != NULL ? cause->message : "no proof");
 
   return TRUE;
 }
@@ -301,7 +266,7 @@ cw_verifier_verify_receipt (CwVerifier    *self,
                             GBytes       **evidence_out,
                             GError       **error)
 {
-  g_auto(Evidence) evidence = evidence_new ();
+  CwEvidence evidence = { 0 };
   g_autoptr(CwTlogProof) bundle = NULL;
   g_autoptr(CwSignedCheckpoint) checkpoint = NULL;
   g_autoptr(GError) cause = NULL;
@@ -311,31 +276,31 @@ cw_verifier_verify_receipt (CwVerifier    *self,
 
   g_return_val_if_fail (CW_IS_VERIFIER (self), NULL);
 
-  evidence_set (&evidence, "receipt", receipt);
-  evidence_set (&evidence, "tx_id", id_b64);
+  evidence.receipt = receipt;
+  evidence.tx_id = id_b64;
 
   bundle = cw_tlog_proof_parse (receipt, -1, &cause);
   if (bundle == NULL)
     {
-      fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_RECEIPT,
-            "The node's receipt is not a valid proof bundle: %s", cause->message);
+      cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_RECEIPT,
+                        "The node's receipt is not a valid proof bundle: %s", cause->message);
       return NULL;
     }
-  evidence_set (&evidence, "checkpoint", bundle->checkpoint);
-  evidence_set_index (&evidence, bundle->index);
+  evidence.checkpoint = bundle->checkpoint;
+  cw_evidence_set_index (&evidence, bundle->index);
 
   if (bundle->index != expected_index)
     {
-      fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_RECEIPT,
-            "The node's receipt names log entry %" G_GUINT64_FORMAT " but its answer said %"
-            G_GUINT64_FORMAT ".", bundle->index, expected_index);
+      cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_RECEIPT,
+                        "The node's receipt names log entry %" G_GUINT64_FORMAT " but its answer said %"
+                        G_GUINT64_FORMAT ".", bundle->index, expected_index);
       return NULL;
     }
 
   checkpoint = cw_verifier_open_checkpoint (self, bundle->checkpoint, NULL, &cause);
   if (checkpoint == NULL)
     {
-      fail (&evidence, evidence_out, error, cause->code, "%s", cause->message);
+      cw_verifier_fail (&evidence, evidence_out, error, cause->code, "%s", cause->message);
       return NULL;
     }
 
@@ -344,9 +309,9 @@ cw_verifier_verify_receipt (CwVerifier    *self,
   if (!cw_merkle_verify_inclusion (bundle->index, cw_checkpoint_get_size (body), leaf,
                                    cw_checkpoint_get_root_hash (body), bundle->proof, &cause))
     {
-      fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_INCLUSION,
-            "The node's receipt does not prove that your transaction is in its log: %s",
-            cause->message);
+      cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_INCLUSION,
+                        "The node's receipt does not prove that your transaction is in its log: %s",
+                        cause->message);
       return NULL;
     }
 
@@ -356,11 +321,11 @@ cw_verifier_verify_receipt (CwVerifier    *self,
 }
 
 /* Parses an envelope and its payload; the ID is SHA-256 of the payload. */
-static CwTx *
-open_envelope (const char      *envelope,
-               CwDsseEnvelope **out_envelope,
-               GBytes         **out_payload,
-               GError         **error)
+CwTx *
+cw_verifier_parse_envelope (const char      *envelope,
+                            CwDsseEnvelope **out_envelope,
+                            GBytes         **out_payload,
+                            GError         **error)
 {
   g_autoptr(CwDsseEnvelope) parsed = cw_dsse_envelope_parse (envelope, strlen (envelope), error);
   g_autoptr(GBytes) payload = NULL;
@@ -386,504 +351,139 @@ cw_verifier_open_envelope (CwVerifier      *self,
                            CwDsseEnvelope **out_envelope,
                            GError         **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
   Parsed *parsed;
+  g_autoptr(CwDsseEnvelope) opened = NULL;
+  g_autoptr(CwTx) tx = NULL;
 
   g_return_val_if_fail (CW_IS_VERIFIER (self), NULL);
 
-  locker = g_mutex_locker_new (&self->parsed_lock);
+  g_mutex_lock (&self->parsed_lock);
   parsed = g_hash_table_lookup (self->parsed, envelope);
-  if (parsed == NULL)
+  if (parsed != NULL)
     {
-      g_autoptr(CwDsseEnvelope) opened = NULL;
-      g_autoptr(CwTx) tx = open_envelope (envelope, &opened, NULL, error);
+      opened = out_envelope != NULL ? cw_dsse_envelope_ref (parsed->envelope) : NULL;
+      tx = cw_tx_ref (parsed->tx);
+    }
+  g_mutex_unlock (&self->parsed_lock);
 
+  /* Parsed outside the lock, so that the cores parse in parallel; if two
+   * threads parse the same text, the first one's stays. */
+  if (tx == NULL)
+    {
+      tx = cw_verifier_parse_envelope (envelope, &opened, NULL, error);
       if (tx == NULL)
         return NULL;
-      parsed = g_new0 (Parsed, 1);
-      parsed->envelope = g_steal_pointer (&opened);
-      parsed->tx = g_steal_pointer (&tx);
-      g_hash_table_insert (self->parsed, g_strdup (envelope), parsed);
+
+      g_mutex_lock (&self->parsed_lock);
+      if (!g_hash_table_contains (self->parsed, envelope))
+        {
+          parsed = g_new0 (Parsed, 1);
+          parsed->envelope = cw_dsse_envelope_ref (opened);
+          parsed->tx = cw_tx_ref (tx);
+          g_hash_table_insert (self->parsed, g_strdup (envelope), parsed);
+        }
+      g_mutex_unlock (&self->parsed_lock);
     }
 
   if (out_envelope != NULL)
-    *out_envelope = cw_dsse_envelope_ref (parsed->envelope);
-  return cw_tx_ref (parsed->tx);
-}
-
-gboolean
-cw_verifier_verify_listing_proofs (CwVerifier          *self,
-                                   CwNodeListing       *listing,
-                                   CwSignedCheckpoint  *checkpoint,
-                                   GBytes             **evidence_out,
-                                   GError             **error)
-{
-  CwCheckpoint *body = cw_signed_checkpoint_get_checkpoint (checkpoint);
-
-  g_return_val_if_fail (CW_IS_VERIFIER (self), FALSE);
-
-  for (guint i = 0; i < listing->items->len; i++)
-    {
-      CwNodeListItem *item = g_ptr_array_index (listing->items, i);
-      g_auto(Evidence) evidence = evidence_new ();
-      g_autoptr(GError) cause = NULL;
-      g_autoptr(CwTx) tx = NULL;
-      g_autofree char *id = NULL;
-      guint8 raw_id[CW_TX_ID_SIZE];
-      guint8 leaf[CW_MERKLE_HASH_SIZE];
-
-      evidence_set (&evidence, "checkpoint", listing->checkpoint);
-      evidence_set (&evidence, "envelope", item->envelope);
-      evidence_set (&evidence, "tx_id", item->id);
-      evidence_set_proof (&evidence, item->proof);
-      evidence_set_index (&evidence, item->index);
-
-      tx = cw_verifier_open_envelope (self, item->envelope, NULL, &cause);
-      if (tx == NULL)
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_MALFORMED_ITEM,
-                     "The node listed a transaction that is not valid: %s", cause->message);
-      id = cw_tx_dup_id_base64 (tx);
-      if (!g_str_equal (id, item->id))
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_MALFORMED_ITEM,
-                     "The node listed transaction %s under another ID, %s.", id, item->id);
-
-      cw_tx_compute_id (tx, raw_id);
-      cw_merkle_hash_leaf (raw_id, sizeof raw_id, leaf);
-      if (!cw_merkle_verify_inclusion (item->index, cw_checkpoint_get_size (body), leaf,
-                                       cw_checkpoint_get_root_hash (body), item->proof, &cause))
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_INCLUSION,
-                     "The node listed transaction %s without a valid proof that it is in its "
-                     "log: %s", item->id, cause->message);
-    }
-
-  return TRUE;
-}
-
-/* Local transactions by ID, skipping rejected ones. */
-static GHashTable *
-index_local (GPtrArray *local_txs)
-{
-  GHashTable *by_id = g_hash_table_new (g_str_hash, g_str_equal);
-
-  for (guint i = 0; local_txs != NULL && i < local_txs->len; i++)
-    {
-      CwStoreTx *tx = g_ptr_array_index (local_txs, i);
-
-      if (tx->state != CW_STORE_TX_REJECTED)
-        g_hash_table_insert (by_id, tx->id, tx);
-    }
-
-  return by_id;
-}
-
-static gboolean
-same_payload (const char *envelope_a,
-              const char *envelope_b)
-{
-  g_autoptr(CwTx) a = NULL;
-  g_autoptr(CwTx) b = NULL;
-  g_autoptr(GBytes) pa = NULL;
-  g_autoptr(GBytes) pb = NULL;
-
-  /* The node usually hands back the very bytes we sent. */
-  if (g_str_equal (envelope_a, envelope_b))
-    return TRUE;
-
-  a = open_envelope (envelope_a, NULL, NULL, NULL);
-  b = open_envelope (envelope_b, NULL, NULL, NULL);
-  if (a == NULL || b == NULL)
-    return FALSE;
-  pa = cw_tx_to_payload (a);
-  pb = cw_tx_to_payload (b);
-  return g_bytes_equal (pa, pb);
-}
-
-gboolean
-cw_verifier_verify_chain (CwVerifier     *self,
-                          CwNodeListing  *listing,
-                          guint64         from,
-                          GPtrArray      *local_txs,
-                          GBytes        **evidence_out,
-                          GError        **error)
-{
-  g_autoptr(GHashTable) by_seq = g_hash_table_new (g_int64_hash, g_int64_equal);
-  guint64 expected = from;
-
-  g_return_val_if_fail (CW_IS_VERIFIER (self), FALSE);
-
-  for (guint i = 0; local_txs != NULL && i < local_txs->len; i++)
-    {
-      CwStoreTx *tx = g_ptr_array_index (local_txs, i);
-
-      if (tx->state != CW_STORE_TX_REJECTED)
-        g_hash_table_insert (by_seq, &tx->seq, tx);
-    }
-
-  for (guint i = 0; i < listing->items->len; i++, expected++)
-    {
-      CwNodeListItem *item = g_ptr_array_index (listing->items, i);
-      CwStoreTx *local = g_hash_table_lookup (by_seq, &item->seq);
-      g_auto(Evidence) evidence = evidence_new ();
-
-      evidence_set (&evidence, "checkpoint", listing->checkpoint);
-      evidence_set (&evidence, "envelope", item->envelope);
-      evidence_set (&evidence, "tx_id", item->id);
-      evidence_set_index (&evidence, item->index);
-
-      if (item->seq != expected)
-        {
-          CwStoreTx *missing = g_hash_table_lookup (by_seq, &expected);
-
-          gboolean later = FALSE;
-
-          for (guint j = i + 1; j < listing->items->len; j++)
-            later |= ((CwNodeListItem *) g_ptr_array_index (listing->items, j))->seq == expected;
-
-          if (item->seq > expected && missing != NULL && !later)
-            {
-              evidence_set (&evidence, "local_envelope", missing->envelope);
-              return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_CHAIN_MISSING,
-                           "The node's copy of your history lacks your transaction number %"
-                           G_GUINT64_FORMAT ": it was dropped or hidden.", expected);
-            }
-          return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_CHAIN_REORDERED,
-                       "The node lists your transactions out of order (number %" G_GUINT64_FORMAT
-                       " where %" G_GUINT64_FORMAT " belongs).", item->seq, expected);
-        }
-
-      if (local == NULL)
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_CHAIN_EXTRA,
-                     "The node lists a transaction number %" G_GUINT64_FORMAT " in your "
-                     "name that this wallet never signed.", item->seq);
-
-      evidence_set (&evidence, "local_envelope", local->envelope);
-      if (!g_str_equal (local->id, item->id) || !same_payload (local->envelope, item->envelope))
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_CHAIN_ALTERED,
-                     "The node's transaction number %" G_GUINT64_FORMAT " differs from the one "
-                     "you signed.", item->seq);
-    }
-
-  /* Everything confirmed locally must be there; queued or sent ones may
-   * not have arrived yet. */
-  for (guint i = 0; local_txs != NULL && i < local_txs->len; i++)
-    {
-      CwStoreTx *tx = g_ptr_array_index (local_txs, i);
-      g_auto(Evidence) evidence = evidence_new ();
-
-      if (tx->state != CW_STORE_TX_CONFIRMED || tx->seq < expected || tx->seq < from)
-        continue;
-      evidence_set (&evidence, "checkpoint", listing->checkpoint);
-      evidence_set (&evidence, "local_envelope", tx->envelope);
-      evidence_set (&evidence, "receipt", tx->receipt);
-      evidence_set (&evidence, "tx_id", tx->id);
-      if (tx->type == CW_TX_TYPE_REVOKE)
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_REVOKED_GRANT,
-                     "The node's copy of your history lacks your revocation (number %"
-                     G_GUINT64_FORMAT "), which it had confirmed: it is hiding it, and the "
-                     "grant may still be honoured.", tx->seq);
-      return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_CHAIN_MISSING,
-                   "The node's copy of your history lacks your transaction number %"
-                   G_GUINT64_FORMAT ", which it had confirmed: it was dropped or hidden.",
-                   tx->seq);
-    }
-
-  if (listing->has_head && listing->items->len > 0)
-    {
-      CwNodeListItem *last = g_ptr_array_index (listing->items, listing->items->len - 1);
-
-      if (listing->head_seq != last->seq || g_strcmp0 (listing->head_id, last->id) != 0)
-        {
-          g_auto(Evidence) evidence = evidence_new ();
-
-          evidence_set (&evidence, "checkpoint", listing->checkpoint);
-          evidence_set (&evidence, "tx_id", listing->head_id);
-          return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_CHAIN_REORDERED,
-                       "The node names a chain head (number %" G_GUINT64_FORMAT ") that is not "
-                       "the last transaction it lists.", listing->head_seq);
-        }
-    }
-
-  return TRUE;
-}
-
-/* Grant ID -> log index (boxed gint64) of the confirmed local revoke that
- * names it; with @any, revokes not confirmed yet too (index G_MAXINT64). */
-static GHashTable *
-index_revokes (GPtrArray *local_txs,
-               gboolean   any)
-{
-  GHashTable *revokes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  for (guint i = 0; local_txs != NULL && i < local_txs->len; i++)
-    {
-      CwStoreTx *tx = g_ptr_array_index (local_txs, i);
-      g_autoptr(CwTx) parsed = NULL;
-      gint64 *index;
-
-      if (tx->type != CW_TX_TYPE_REVOKE || tx->state == CW_STORE_TX_REJECTED ||
-          (!any && tx->state != CW_STORE_TX_CONFIRMED))
-        continue;
-      parsed = open_envelope (tx->envelope, NULL, NULL, NULL);
-      if (parsed == NULL)
-        continue;
-      index = g_new (gint64, 1);
-      *index = tx->state == CW_STORE_TX_CONFIRMED ? tx->log_index : G_MAXINT64;
-      g_hash_table_insert (revokes, cw_base64_encode (cw_tx_get_grant (parsed), CW_TX_ID_SIZE),
-                           index);
-    }
-
-  return revokes;
-}
-
-/* Whether @revokes has @grant_id revoked before log index @before_index. */
-static gboolean
-revoked_before (GHashTable *revokes,
-                const char *grant_id,
-                guint64     before_index)
-{
-  gint64 *index = g_hash_table_lookup (revokes, grant_id);
-
-  return index != NULL && *index >= 0 && (guint64) *index < before_index;
-}
-
-gboolean
-cw_verifier_verify_grants (CwVerifier     *self,
-                           CwNodeListing  *listing,
-                           GPtrArray      *local_txs,
-                           GBytes        **evidence_out,
-                           GError        **error)
-{
-  g_autoptr(GHashTable) by_id = index_local (local_txs);
-  g_autoptr(GHashTable) revokes = index_revokes (local_txs, FALSE);
-
-  g_return_val_if_fail (CW_IS_VERIFIER (self), FALSE);
-
-  for (guint i = 0; i < listing->items->len; i++)
-    {
-      CwNodeListItem *item = g_ptr_array_index (listing->items, i);
-      CwStoreTx *local = g_hash_table_lookup (by_id, item->id);
-      g_auto(Evidence) evidence = evidence_new ();
-
-      evidence_set (&evidence, "checkpoint", listing->checkpoint);
-      evidence_set (&evidence, "envelope", item->envelope);
-      evidence_set (&evidence, "tx_id", item->id);
-      evidence_set_index (&evidence, item->index);
-
-      if (local == NULL || local->type != CW_TX_TYPE_GRANT ||
-          !same_payload (local->envelope, item->envelope))
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_FORGED_GRANT,
-                     "The node lists a grant %s that you never signed.", item->id);
-
-      if (revoked_before (revokes, item->id, G_MAXUINT64))
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_REVOKED_GRANT,
-                     "The node lists as active a grant you revoked (%s): it is hiding your "
-                     "revocation.", item->id);
-    }
-
-  return TRUE;
-}
-
-gboolean
-cw_verifier_verify_no_hidden_grants (CwVerifier     *self,
-                                     CwNodeListing  *listing,
-                                     guint64         size,
-                                     GPtrArray      *local_txs,
-                                     gint64          active_until,
-                                     GBytes        **evidence_out,
-                                     GError        **error)
-{
-  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) revokes = index_revokes (local_txs, TRUE);
-
-  g_return_val_if_fail (CW_IS_VERIFIER (self), FALSE);
-
-  for (guint i = 0; i < listing->items->len; i++)
-    g_hash_table_add (listed, ((CwNodeListItem *) g_ptr_array_index (listing->items, i))->id);
-
-  for (guint i = 0; local_txs != NULL && i < local_txs->len; i++)
-    {
-      CwStoreTx *tx = g_ptr_array_index (local_txs, i);
-      g_autoptr(CwTx) grant = NULL;
-      g_auto(Evidence) evidence = evidence_new ();
-
-      if (tx->type != CW_TX_TYPE_GRANT || tx->state != CW_STORE_TX_CONFIRMED ||
-          tx->log_index < 0 || (guint64) tx->log_index >= size ||
-          g_hash_table_contains (listed, tx->id) || g_hash_table_contains (revokes, tx->id))
-        continue;
-      grant = open_envelope (tx->envelope, NULL, NULL, NULL);
-      if (grant == NULL || g_date_time_to_unix (cw_tx_get_expires (grant)) <= active_until)
-        continue;
-
-      evidence_set (&evidence, "checkpoint", listing->checkpoint);
-      evidence_set (&evidence, "local_envelope", tx->envelope);
-      evidence_set (&evidence, "receipt", tx->receipt);
-      evidence_set (&evidence, "tx_id", tx->id);
-      evidence_set_index (&evidence, (guint64) tx->log_index);
-      return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_HIDDEN_GRANT,
-                   "The node does not list your active grant to “%s” (%s): it is hiding who "
-                   "may read your records.", cw_tx_get_provider (grant), tx->id);
-    }
-
-  return TRUE;
-}
-
-/* Checks a provider-signed item: type, patient and signature. */
-static CwTx *
-open_provider_item (CwVerifier      *self,
-                    CwNodeListItem  *item,
-                    CwTxType         type,
-                    const char      *patient_id,
-                    GHashTable      *provider_keys,
-                    Evidence        *evidence,
-                    GBytes         **evidence_out,
-                    GError         **error)
-{
-  g_autoptr(CwDsseEnvelope) envelope = NULL;
-  g_autoptr(GError) cause = NULL;
-  g_autoptr(CwTx) tx = NULL;
-  g_autofree char *patient = NULL;
-  CwVerifierKey *key;
-
-  tx = cw_verifier_open_envelope (self, item->envelope, &envelope, &cause);
-  if (tx == NULL || cw_tx_get_tx_type (tx) != type)
-    {
-      fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_MALFORMED_ITEM,
-            "The node listed a %s that is not one: %s", cw_tx_type_to_string (type),
-            cause != NULL ? cause->message : "another type");
-      return NULL;
-    }
-
-  patient = cw_tx_dup_patient_id (tx);
-  if (!g_str_equal (patient, patient_id))
-    {
-      fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_MALFORMED_ITEM,
-            "The node listed a %s about another patient.", cw_tx_type_to_string (type));
-      return NULL;
-    }
-
-  key = g_hash_table_lookup (provider_keys, cw_tx_get_provider (tx));
-  if (key == NULL)
-    {
-      fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_UNKNOWN_PROVIDER,
-            "The node listed a %s by provider “%s”, whose key is not in the directory.",
-            cw_tx_type_to_string (type), cw_tx_get_provider (tx));
-      return NULL;
-    }
-
-  if (!cw_dsse_envelope_verify (envelope, key, &cause))
-    {
-      fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_PROVIDER_SIGNATURE,
-            "The node listed a %s that provider “%s” did not sign: %s",
-            cw_tx_type_to_string (type), cw_tx_get_provider (tx), cause->message);
-      return NULL;
-    }
-
+    *out_envelope = g_steal_pointer (&opened);
   return g_steal_pointer (&tx);
 }
 
-gboolean
-cw_verifier_verify_requests (CwVerifier     *self,
-                             CwNodeListing  *listing,
-                             const char     *patient_id,
-                             GHashTable     *provider_keys,
-                             GBytes        **evidence_out,
-                             GError        **error)
+/* One cw_verifier_check_all() call, shared by the threads that work on it. */
+typedef struct {
+  CwVerifierItemCheck check;
+  gpointer data;
+  gint n_items;
+  gint next;     /* atomic: the first item of the next chunk */
+  gint failed;   /* atomic: the lowest failed index so far */
+  GMutex lock;
+  GCond done;
+  guint running; /* helpers still working, under @lock */
+} CheckRun;
+
+/* Items per grab: small enough to balance, large enough to keep the
+ * atomics out of the profile. */
+#define CHECK_CHUNK 16
+
+static void
+check_chunks (CheckRun *run)
 {
-  g_return_val_if_fail (CW_IS_VERIFIER (self), FALSE);
-
-  for (guint i = 0; i < listing->items->len; i++)
+  for (;;)
     {
-      CwNodeListItem *item = g_ptr_array_index (listing->items, i);
-      g_auto(Evidence) evidence = evidence_new ();
-      g_autoptr(CwTx) tx = NULL;
+      gint start = g_atomic_int_add (&run->next, CHECK_CHUNK);
+      gint end = MIN (start + CHECK_CHUNK, run->n_items);
 
-      evidence_set (&evidence, "checkpoint", listing->checkpoint);
-      evidence_set (&evidence, "envelope", item->envelope);
-      evidence_set (&evidence, "tx_id", item->id);
-      tx = open_provider_item (self, item, CW_TX_TYPE_REQUEST, patient_id, provider_keys, &evidence,
-                               evidence_out, error);
-      if (tx == NULL)
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-gboolean
-cw_verifier_verify_access (CwVerifier     *self,
-                           CwNodeListing  *listing,
-                           const char     *patient_id,
-                           GPtrArray      *local_txs,
-                           GHashTable     *provider_keys,
-                           GBytes        **evidence_out,
-                           GError        **error)
-{
-  g_autoptr(GHashTable) by_id = index_local (local_txs);
-  g_autoptr(GHashTable) revokes = index_revokes (local_txs, FALSE);
-  /* Grant ID -> parsed grant, each local grant parsed once. */
-  g_autoptr(GHashTable) grants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                        (GDestroyNotify) cw_tx_unref);
-
-  g_return_val_if_fail (CW_IS_VERIFIER (self), FALSE);
-
-  for (guint i = 0; i < listing->items->len; i++)
-    {
-      CwNodeListItem *item = g_ptr_array_index (listing->items, i);
-      g_auto(Evidence) evidence = evidence_new ();
-      g_autoptr(CwTx) tx = NULL;
-      CwTx *grant = NULL;
-      g_autofree char *grant_id = NULL;
-      CwStoreTx *local;
-
-      evidence_set (&evidence, "checkpoint", listing->checkpoint);
-      evidence_set (&evidence, "envelope", item->envelope);
-      evidence_set (&evidence, "tx_id", item->id);
-      evidence_set_index (&evidence, item->index);
-      tx = open_provider_item (self, item, CW_TX_TYPE_ACCESS, patient_id, provider_keys, &evidence,
-                               evidence_out, error);
-      if (tx == NULL)
-        return FALSE;
-
-      if (!g_str_equal (item->outcome, "allowed"))
-        continue;
-
-      /* Allowed: the node says our grant covered it; check that it did. */
-      grant_id = cw_base64_encode (cw_tx_get_grant (tx), CW_TX_ID_SIZE);
-      local = g_hash_table_lookup (by_id, grant_id);
-      if (local != NULL && local->type == CW_TX_TYPE_GRANT)
+      if (start >= run->n_items || start >= g_atomic_int_get (&run->failed))
+        return;
+      for (gint i = start; i < end; i++)
         {
-          evidence_set (&evidence, "local_envelope", local->envelope);
-          grant = g_hash_table_lookup (grants, grant_id);
-          if (grant == NULL && (grant = open_envelope (local->envelope, NULL, NULL, NULL)) != NULL)
-            g_hash_table_insert (grants, g_strdup (grant_id), grant);
+          gint seen;
+
+          if (run->check (run->data, (guint) i))
+            continue;
+          /* Keep the lowest failure; later items no longer matter. */
+          do
+            seen = g_atomic_int_get (&run->failed);
+          while (i < seen && !g_atomic_int_compare_and_exchange (&run->failed, seen, i));
+          break;
         }
-      if (grant == NULL)
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                     "Provider “%s” was allowed access citing a grant you never signed.",
-                     cw_tx_get_provider (tx));
-      if (g_strcmp0 (cw_tx_get_provider (grant), cw_tx_get_provider (tx)) != 0 ||
-          (cw_tx_get_scopes (tx) & ~cw_tx_get_scopes (grant)) != 0 ||
-          cw_tx_get_purpose (tx) != cw_tx_get_purpose (grant))
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                     "Provider “%s” was allowed access beyond what your grant permits.",
-                     cw_tx_get_provider (tx));
-      if (local->state != CW_STORE_TX_CONFIRMED || local->log_index < 0 ||
-          (guint64) local->log_index >= item->index)
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                     "Provider “%s” was allowed access citing a grant that was not logged "
-                     "before the access.", cw_tx_get_provider (tx));
-      if (g_date_time_compare (cw_tx_get_time (tx), cw_tx_get_expires (grant)) >= 0)
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                     "Provider “%s” was allowed access after the grant had expired.",
-                     cw_tx_get_provider (tx));
-      if (revoked_before (revokes, grant_id, item->index))
-        return fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                     "Provider “%s” was allowed access after you revoked the grant.",
-                     cw_tx_get_provider (tx));
+    }
+}
+
+static void
+helper_cb (gpointer job,
+           gpointer user_data)
+{
+  CheckRun *run = job;
+
+  check_chunks (run);
+  g_mutex_lock (&run->lock);
+  run->running--;
+  g_cond_signal (&run->done);
+  g_mutex_unlock (&run->lock);
+}
+
+guint
+cw_verifier_check_all (CwVerifier          *self,
+                       guint                n_items,
+                       CwVerifierItemCheck  check,
+                       gpointer             data)
+{
+  CheckRun run = { check, data, (gint) MIN (n_items, (guint) G_MAXINT - CHECK_CHUNK), 0, G_MAXINT };
+  guint helpers = 0;
+
+  g_return_val_if_fail (CW_IS_VERIFIER (self), 0);
+
+  g_mutex_init (&run.lock);
+  g_cond_init (&run.done);
+  if (self->helpers != NULL && n_items > CHECK_CHUNK)
+    helpers = MIN (g_thread_pool_get_max_threads (self->helpers),
+                   (gint) (n_items / CHECK_CHUNK) - 1);
+
+  run.running = helpers;
+  for (guint i = 0; i < helpers; i++)
+    {
+      if (!g_thread_pool_push (self->helpers, &run, NULL))
+        {
+          g_mutex_lock (&run.lock);
+          run.running--;
+          g_mutex_unlock (&run.lock);
+        }
     }
 
-  return TRUE;
+  /* The calling thread works too, then waits for the helpers' last items. */
+  check_chunks (&run);
+  g_mutex_lock (&run.lock);
+  while (run.running > 0)
+    g_cond_wait (&run.done, &run.lock);
+  g_mutex_unlock (&run.lock);
+  g_mutex_clear (&run.lock);
+  g_cond_clear (&run.done);
+
+  return run.failed == G_MAXINT ? n_items : (guint) run.failed;
 }
+
 
 CwVerifierKey *
 cw_verifier_provider_key_new (const CwStoreProvider  *provider,

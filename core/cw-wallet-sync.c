@@ -37,6 +37,7 @@ typedef struct {
   CwWalletWorker *worker;
   CwSigningKey *key;
   GCancellable *cancellable;
+  gboolean stopping;            /* ask the node for no more pages */
   CwStoreCheckpoint *current;   /* the newest verified in this sync */
   GPtrArray *page_notes;        /* every checkpoint note seen (owned) */
 } Sync;
@@ -54,12 +55,14 @@ sync_fail (Sync    *sync,
   return FALSE;
 }
 
-/* Opens @note (log key, quorum) and moves the sync's current checkpoint to
- * it: the same tree again, or a larger one proven consistent with it. */
+/* Opens @note (log key, quorum), unless @opened_early already is it, and
+ * moves the sync's current checkpoint to it: the same tree again, or a
+ * larger one proven consistent with it. */
 static CwSignedCheckpoint *
-sync_checkpoint (Sync        *sync,
-                 const char  *note,
-                 GError     **error)
+sync_checkpoint (Sync               *sync,
+                 const char         *note,
+                 CwSignedCheckpoint *opened_early,
+                 GError            **error)
 {
   g_autoptr(CwSignedCheckpoint) opened = NULL;
   g_autoptr(CwStoreCheckpoint) next = NULL;
@@ -67,7 +70,10 @@ sync_checkpoint (Sync        *sync,
   g_autoptr(GBytes) evidence = NULL;
   GError *cause = NULL;
 
-  opened = cw_verifier_open_checkpoint (sync->worker->verifier, note, &evidence, &cause);
+  if (opened_early != NULL)
+    opened = cw_signed_checkpoint_ref (opened_early);
+  else
+    opened = cw_verifier_open_checkpoint (sync->worker->verifier, note, &evidence, &cause);
   if (opened == NULL)
     {
       sync_fail (sync, cause, evidence, error);
@@ -106,80 +112,284 @@ sync_checkpoint (Sync        *sync,
   return g_steal_pointer (&opened);
 }
 
-/* Fetches every page of a list; each page's checkpoint goes through
- * sync_checkpoint() and its items' proofs are checked against it. */
-static gboolean
-fetch_all (Sync            *sync,
-           CwNodeListKind   kind,
-           gboolean         has_position,
-           guint64          position,
-           Fetched         *out,
-           GError         **error)
+/* A page read ahead, checked on a pool thread: its checkpoint opened (log
+ * key, quorum) and every item's ID and inclusion proof checked against it.
+ * The consistency of its checkpoint with the sync's is left to the sync
+ * thread, which takes the pages in order. */
+typedef struct {
+  CwNodeListing *listing;
+  CwSignedCheckpoint *checkpoint;  /* %NULL when it did not open */
+  GError *cause;                   /* the first check that failed */
+  GBytes *evidence;
+  gboolean checked;
+} Page;
+
+static void
+page_free (Page *page)
 {
-  const char *patient_id = sync->wallet->identity->patient_id;
+  g_clear_pointer (&page->listing, cw_node_listing_free);
+  g_clear_pointer (&page->checkpoint, cw_signed_checkpoint_unref);
+  g_clear_error (&page->cause);
+  g_clear_pointer (&page->evidence, g_bytes_unref);
+  g_free (page);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Page, page_free)
+
+/* One list read ahead: the next page is asked for as soon as the previous
+ * one is parsed, and all four lists are asked for at once, so that the
+ * node's work, the parsing and the checks of earlier pages overlap on the
+ * cores instead of taking turns. */
+typedef struct {
+  Sync *sync;
+  CwNodeListKind kind;
+  gboolean has_position;
+  guint64 position;    /* of the next request */
+  GQueue pages;        /* Page, in list order */
+  guint pending;       /* requests and checks in flight */
+  gboolean finished;   /* no more requests: the last page came, or an error */
+  GError *error;       /* what ended the list early */
+} Fetch;
+
+typedef struct {
+  CwVerifier *verifier;
+  Page *page;
+} PageCheck;
+
+static void
+page_check_free (PageCheck *check)
+{
+  g_clear_object (&check->verifier);
+  g_free (check);
+}
+
+static void
+check_page_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  PageCheck *check = task_data;
+  Page *page = check->page;
+
+  page->checkpoint = cw_verifier_open_checkpoint (check->verifier, page->listing->checkpoint,
+                                                  &page->evidence, &page->cause);
+  if (page->checkpoint != NULL)
+    cw_verifier_verify_listing_proofs (check->verifier, page->listing, page->checkpoint,
+                                       &page->evidence, &page->cause);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+page_checked_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+  PageCheck *check = g_task_get_task_data (G_TASK (result));
+
+  check->page->checked = TRUE;
+  fetch->pending--;
+}
+
+static void fetch_request (Fetch *fetch);
+
+static void
+page_listed_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+  CwNodeListing *listing;
+  Page *page;
+  PageCheck *check;
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  fetch->pending--;
+  listing = cw_node_client_list_finish (CW_NODE_CLIENT (source), result, &error);
+  if (listing == NULL)
+    {
+      fetch->error = error;
+      fetch->finished = TRUE;
+      return;
+    }
+
+  if (!listing->has_next)
+    {
+      fetch->finished = TRUE;
+    }
+  else if (fetch->sync->stopping)
+    {
+      fetch->finished = TRUE;
+    }
+  else if (fetch->has_position && listing->next <= fetch->position)
+    {
+      /* A cursor that does not advance would loop for ever. */
+      fetch->error = g_error_new_literal (CW_NODE_CLIENT_ERROR,
+                                          CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE,
+                                          "The node's list cursor does not advance.");
+      fetch->finished = TRUE;
+    }
+  else
+    {
+      fetch->has_position = TRUE;
+      fetch->position = listing->next;
+      fetch_request (fetch);
+    }
+
+  page = g_new0 (Page, 1);
+  page->listing = listing;
+  g_queue_push_tail (&fetch->pages, page);
+
+  check = g_new0 (PageCheck, 1);
+  check->verifier = g_object_ref (fetch->sync->worker->verifier);
+  check->page = page;
+  /* No source object: nothing of the client may be released on a pool
+   * thread. The page stays in the queue until the check is back. */
+  task = g_task_new (NULL, NULL, page_checked_cb, fetch);
+  g_task_set_source_tag (task, page_listed_cb);
+  g_task_set_task_data (task, check, (GDestroyNotify) page_check_free);
+  fetch->pending++;
+  g_task_run_in_thread (task, check_page_thread);
+}
+
+static void
+fetch_request (Fetch *fetch)
+{
+  Sync *sync = fetch->sync;
+
+  fetch->pending++;
+  cw_node_client_list_async (sync->worker->client, fetch->kind, sync->wallet->identity->patient_id,
+                             fetch->has_position, fetch->position, 0, sync->key, sync->cancellable,
+                             page_listed_cb, fetch);
+}
+
+static void
+fetch_start (Fetch          *fetch,
+             Sync           *sync,
+             CwNodeListKind  kind,
+             gboolean        has_position,
+             guint64         position)
+{
+  fetch->sync = sync;
+  fetch->kind = kind;
+  fetch->has_position = has_position;
+  fetch->position = position;
+  g_queue_init (&fetch->pages);
+  fetch_request (fetch);
+}
+
+/* Stops asking for more pages and waits for what is in flight, which
+ * refers to @fetch, then frees the pages. In-flight requests are let
+ * finish rather than cut off, which costs at most one page per list. */
+static void
+fetch_clear (Fetch *fetch)
+{
+  if (fetch->sync == NULL)
+    return;
+  fetch->sync->stopping = TRUE;
+  while (fetch->pending > 0)
+    g_main_context_iteration (fetch->sync->worker->context, TRUE);
+  g_queue_clear_full (&fetch->pages, (GDestroyNotify) page_free);
+  g_clear_error (&fetch->error);
+  fetch->sync = NULL;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Fetch, fetch_clear)
+
+/* The next page of @fetch, checked, in list order; %NULL at the end of the
+ * list or with @error when it ended early. */
+static Page *
+fetch_next_page (Fetch   *fetch,
+                 GError **error)
+{
+  for (;;)
+    {
+      Page *head = g_queue_peek_head (&fetch->pages);
+
+      if (head != NULL && head->checked)
+        return g_queue_pop_head (&fetch->pages);
+      if (head == NULL && fetch->finished)
+        {
+          if (fetch->error != NULL)
+            g_propagate_error (error, g_steal_pointer (&fetch->error));
+          return NULL;
+        }
+      g_main_context_iteration (fetch->sync->worker->context, TRUE);
+    }
+}
+
+/* Takes every page of @fetch in order: each page's checkpoint goes through
+ * sync_checkpoint(), then the outcome of its proofs' check counts. */
+static gboolean
+fetch_all (Sync     *sync,
+           Fetch    *fetch,
+           Fetched  *out,
+           GError  **error)
+{
+  GError *local_error = NULL;
 
   out->notes = g_ptr_array_new ();
   for (;;)
     {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(CwNodeListing) page = NULL;
+      g_autoptr(Page) page = fetch_next_page (fetch, &local_error);
       g_autoptr(CwSignedCheckpoint) checkpoint = NULL;
-      g_autoptr(GBytes) evidence = NULL;
-      GError *cause = NULL;
+      CwNodeListing *listing;
       char *note;
 
-      cw_node_client_list_async (sync->worker->client, kind, patient_id, has_position, position,
-                                 0, sync->key, sync->cancellable, cw_wallet_worker_wait_cb,
-                                 &result);
-      page = cw_node_client_list_finish (sync->worker->client,
-                                         cw_wallet_worker_wait (sync->worker, &result), error);
       if (page == NULL)
-        return FALSE;
+        break;
 
-      checkpoint = sync_checkpoint (sync, page->checkpoint, error);
+      if (page->checkpoint == NULL)
+        return sync_fail (sync, g_steal_pointer (&page->cause), page->evidence, error);
+      checkpoint = sync_checkpoint (sync, page->listing->checkpoint, page->checkpoint, error);
       if (checkpoint == NULL)
         return FALSE;
-      if (!cw_verifier_verify_listing_proofs (sync->worker->verifier, page, checkpoint, &evidence,
-                                              &cause))
-        return sync_fail (sync, cause, evidence, error);
+      if (page->cause != NULL)
+        return sync_fail (sync, g_steal_pointer (&page->cause), page->evidence, error);
 
-      note = g_strdup (page->checkpoint);
+      listing = g_steal_pointer (&page->listing);
+      note = g_strdup (listing->checkpoint);
       g_ptr_array_add (sync->page_notes, note);
-      for (guint i = 0; i < page->items->len; i++)
+      for (guint i = 0; i < listing->items->len; i++)
         g_ptr_array_add (out->notes, note);
 
       if (out->listing == NULL)
         {
-          out->listing = g_steal_pointer (&page);
+          out->listing = listing;
         }
       else
         {
           CwNodeListing *merged = out->listing;
 
           g_free (merged->checkpoint);
-          merged->checkpoint = g_strdup (page->checkpoint);
-          merged->has_head = page->has_head;
-          merged->head_seq = page->head_seq;
+          merged->checkpoint = g_strdup (listing->checkpoint);
+          merged->has_head = listing->has_head;
+          merged->head_seq = listing->head_seq;
           g_free (merged->head_id);
-          merged->head_id = g_strdup (page->head_id);
-          merged->has_next = page->has_next;
-          merged->next = page->next;
-          g_ptr_array_extend_and_steal (merged->items, g_steal_pointer (&page->items));
-          page->items = g_ptr_array_new ();
+          merged->head_id = g_strdup (listing->head_id);
+          merged->has_next = listing->has_next;
+          merged->next = listing->next;
+          g_ptr_array_extend_and_steal (merged->items, g_steal_pointer (&listing->items));
+          listing->items = g_ptr_array_new ();
+          cw_node_listing_free (listing);
         }
-
-      if (!out->listing->has_next)
-        return TRUE;
-      /* A cursor that does not advance would loop for ever. */
-      if (has_position && out->listing->next <= position)
-        {
-          g_set_error_literal (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE,
-                               "The node's list cursor does not advance.");
-          return FALSE;
-        }
-      has_position = TRUE;
-      position = out->listing->next;
     }
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  /* Every list has a first page, empty or not. */
+  if (out->listing == NULL)
+    {
+      g_set_error_literal (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE,
+                           "The node sent no page of a list.");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static char *
@@ -451,6 +661,10 @@ run_sync (Sync    *sync,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(CwSignedCheckpoint) checkpoint = NULL;
   g_autoptr(GPtrArray) local = NULL;
+  g_auto(Fetch) chain_fetch = { 0 };
+  g_auto(Fetch) grants_fetch = { 0 };
+  g_auto(Fetch) requests_fetch = { 0 };
+  g_auto(Fetch) access_fetch = { 0 };
   g_auto(Fetched) chain = { 0 };
   g_auto(Fetched) grants = { 0 };
   g_auto(Fetched) requests = { 0 };
@@ -467,6 +681,8 @@ run_sync (Sync    *sync,
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   sync->current = cw_wallet_store_get_latest_checkpoint (self->store, &local_error);
+  if (local_error == NULL)
+    last_access = cw_wallet_store_get_last_access_index (self->store, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -477,34 +693,35 @@ run_sync (Sync    *sync,
                                        cw_wallet_worker_wait_cb, &result);
   note = cw_node_client_get_checkpoint_finish (sync->worker->client,
                                                cw_wallet_worker_wait (sync->worker, &result), error);
-  if (note == NULL || (checkpoint = sync_checkpoint (sync, note, error)) == NULL)
+  if (note == NULL || (checkpoint = sync_checkpoint (sync, note, NULL, error)) == NULL)
     return FALSE;
 
-  /* The whole chain every time: a dropped or altered old transaction must
+  /* All four lists at once; each is still checked in this order below, and
+   * nothing of a later list counts before the earlier ones passed. The
+   * whole chain every time: a dropped or altered old transaction must
    * show, and it is the patient's own, short history. */
+  fetch_start (&chain_fetch, sync, CW_NODE_LIST_CHAIN, TRUE, 0);
+  fetch_start (&grants_fetch, sync, CW_NODE_LIST_GRANTS, FALSE, 0);
+  fetch_start (&requests_fetch, sync, CW_NODE_LIST_REQUESTS, FALSE, 0);
+  fetch_start (&access_fetch, sync, CW_NODE_LIST_ACCESS, last_access >= 0,
+               (guint64) MAX (last_access, 0));
+
   if ((local = cw_wallet_store_list_transactions (self->store, TRUE, error)) == NULL ||
-      !fetch_all (sync, CW_NODE_LIST_CHAIN, TRUE, 0, &chain, error))
+      !fetch_all (sync, &chain_fetch, &chain, error))
     return FALSE;
   if (!cw_verifier_verify_chain (verifier, chain.listing, 0, local, &evidence, &cause))
     return sync_fail (sync, cause, evidence, error);
   receipts = confirm_from_chain (&chain, local);
 
-  if (!fetch_all (sync, CW_NODE_LIST_GRANTS, FALSE, 0, &grants, error))
+  if (!fetch_all (sync, &grants_fetch, &grants, error))
     return FALSE;
   if (!cw_verifier_verify_grants (verifier, grants.listing, local, &evidence, &cause) ||
       !cw_verifier_verify_no_hidden_grants (verifier, grants.listing, sync->current->size, local,
                                             now + EXPIRY_MARGIN_S, &evidence, &cause))
     return sync_fail (sync, cause, evidence, error);
 
-  last_access = cw_wallet_store_get_last_access_index (self->store, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  if (!fetch_all (sync, CW_NODE_LIST_REQUESTS, FALSE, 0, &requests, error) ||
-      !fetch_all (sync, CW_NODE_LIST_ACCESS, last_access >= 0, (guint64) MAX (last_access, 0),
-                  &access, error))
+  if (!fetch_all (sync, &requests_fetch, &requests, error) ||
+      !fetch_all (sync, &access_fetch, &access, error))
     return FALSE;
 
   keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -532,7 +749,8 @@ sync_thread (GTask        *task,
   g_autoptr(CwSigningKey) key = task_data != NULL ? cw_signing_key_ref (task_data) : NULL;
   g_autoptr(CwNodeProfile) profile = NULL;
   CwWalletWorker worker = { 0 };
-  Sync sync = { self, &worker, key, cancellable, NULL, g_ptr_array_new_with_free_func (g_free) };
+  Sync sync = { self, &worker, key, cancellable, FALSE, NULL,
+                g_ptr_array_new_with_free_func (g_free) };
   GError *error = NULL;
   gboolean ok;
 

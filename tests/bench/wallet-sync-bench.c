@@ -10,6 +10,8 @@
 
 #include <sodium.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "cw-encoding.h"
 #include "cw-tls-pin.h"
@@ -25,10 +27,43 @@ now_us (void)
   return g_get_monotonic_time ();
 }
 
+/* CPU time (user + system) of this process, in ms. */
+static double
+self_cpu_ms (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
+}
+
+/* CPU time of the node process, in ms, from /proc. */
+static double
+node_cpu_ms (TxNode *node)
+{
+  const char *pid = g_subprocess_get_identifier (node->server->process);
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_name;
+
+  if (pid == NULL || !g_file_get_contents (path, &text, NULL, NULL) ||
+      (after_name = strrchr (text, ')')) == NULL)
+    return 0;
+  /* Fields after the name: state is the first, utime the 12th, stime the 13th. */
+  fields = g_strsplit (after_name + 2, " ", 0);
+  if (g_strv_length (fields) < 13)
+    return 0;
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) * 1e3 /
+         sysconf (_SC_CLK_TCK);
+}
+
 typedef struct {
   guint in_flight;
   guint done;
   guint failed;
+  gint64 last_progress;
 } Posting;
 
 /* Loopback only, to the node this process started. */
@@ -51,28 +86,54 @@ posted_cb (GObject      *source,
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
 
   if (body == NULL || soup_message_get_status (msg) != 200)
-    posting->failed++;
+    {
+      g_printerr ("# POST /v1/tx: %u %.*s\n", soup_message_get_status (msg),
+                  body != NULL ? (int) MIN (g_bytes_get_size (body), 300) : 0,
+                  body != NULL ? (const char *) g_bytes_get_data (body, NULL) : "");
+      posting->failed++;
+    }
   posting->in_flight--;
   posting->done++;
+  posting->last_progress = now_us ();
 }
 
-/* Posts @envelopes concurrently, at most @window at a time. */
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Posts @envelopes concurrently, at most @window at a time; with a
+ * window of 1, one after the other in order (a patient's chain). POST
+ * /v1/tx is idempotent, which lets libsoup keep the connections alive
+ * instead of a TLS handshake per submission. */
 static void
 post_all (TxNode    *node,
           GPtrArray *envelopes,
           guint      window)
 {
   g_autofree char *url = g_strconcat (node->server->url, "/v1/tx", NULL);
-  Posting posting = { 0 };
+  Posting posting = { 0, 0, 0, now_us () };
   guint next = 0;
+  gint64 reported = 0;
+  guint tick = g_timeout_add_seconds (1, tick_cb, NULL);
 
   while (posting.done < envelopes->len)
     {
+      /* A stall shows who is waiting, instead of a silent hang. */
+      if (now_us () - posting.last_progress > 10 * G_USEC_PER_SEC &&
+          now_us () - reported > 10 * G_USEC_PER_SEC)
+        {
+          g_printerr ("# no answer for 10 s: %u of %u done, %u in flight\n", posting.done,
+                      envelopes->len, posting.in_flight);
+          reported = now_us ();
+        }
       while (posting.in_flight < window && next < envelopes->len)
         {
           g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
 
           g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_cb), NULL);
+          soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
           soup_message_set_request_body_from_bytes (msg, "application/json",
                                                     g_ptr_array_index (envelopes, next++));
           posting.in_flight++;
@@ -81,6 +142,7 @@ post_all (TxNode    *node,
         }
       g_main_context_iteration (NULL, TRUE);
     }
+  g_source_remove (tick);
   g_assert_cmpuint (posting.failed, ==, 0);
 }
 
@@ -116,13 +178,28 @@ median (GArray *values)
   return g_array_index (values, double, values->len / 2);
 }
 
+/* The first three fields of /proc/loadavg, for the run conditions. */
+static const char *
+load_average (void)
+{
+  static char text[64];
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  text[0] = '\0';
+  if (g_file_get_contents ("/proc/loadavg", &contents, NULL, NULL) &&
+      g_strv_length (fields = g_strsplit (contents, " ", 4)) >= 3)
+    g_snprintf (text, sizeof text, "%s %s %s", fields[0], fields[1], fields[2]);
+  return text;
+}
+
 /* Raw Ed25519 verifications per second, the same-run baseline. */
 static double
 ed25519_per_second (void)
 {
   guint8 pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
   guint8 sig[crypto_sign_BYTES], msg[200] = { 0 };
-  const guint n = 5000;
+  const guint n = 2000;
   gint64 start;
 
   crypto_sign_keypair (pk, sk);
@@ -147,10 +224,15 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(TxPatient) patient = NULL;
   g_autoptr(CwTx) enroll = NULL;
+  g_autoptr(GPtrArray) grants = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr(GPtrArray) access = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr(GArray) restore_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) sync_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) models_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) wallet_cpu_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) server_cpu_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) baselines = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) ratios = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *code = NULL;
   g_autofree char *patient_id = NULL;
   g_autofree char *recovery = NULL;
@@ -189,13 +271,13 @@ main (int   argc,
       g_autoptr(CwTx) grant = tx_make_grant (patient, i % 2 ? "gp-one" : "lab-two",
                                              CW_SCOPE_LAB_RESULTS | CW_SCOPE_SUMMARY,
                                              CW_PURPOSE_TREAT);
-      g_autoptr(GBytes) envelope = tx_sign (grant, patient->key);
 
-      g_assert_cmpuint (tx_post (&node, envelope, NULL), ==, 200);
+      g_ptr_array_add (grants, tx_sign (grant, patient->key));
       tx_patient_advance (patient, grant);
       if (i == 0)
         cw_tx_compute_id (grant, lab_grant);
     }
+  post_all (&node, grants, 1);
   g_print ("# %u grants submitted in %.1f s\n", n_grants, (now_us () - start) / 1e6);
 
   start = now_us ();
@@ -206,7 +288,7 @@ main (int   argc,
 
       g_ptr_array_add (access, tx_sign (event, node.lab_key));
     }
-  post_all (&node, access, 8);
+  post_all (&node, access, 16);
   g_print ("# %u access events submitted in %.1f s\n", n_access, (now_us () - start) / 1e6);
 
   cert = g_tls_certificate_new_from_file (node.cert_path, &error);
@@ -226,7 +308,7 @@ main (int   argc,
       g_autoptr(CwWallet) wallet = cw_wallet_new (path, keyring, CW_NODE_CLIENT_FLAGS_NONE, &error);
       g_autoptr(GAsyncResult) restored = NULL;
       g_autoptr(GAsyncResult) synced = NULL;
-      double ms;
+      double ms, cpu, node_cpu;
 
       g_assert_no_error (error);
       start = now_us ();
@@ -239,6 +321,8 @@ main (int   argc,
       g_array_append_val (restore_ms, ms);
 
       start = now_us ();
+      cpu = self_cpu_ms ();
+      node_cpu = node_cpu_ms (&node);
       cw_wallet_sync_async (wallet, NULL, done_cb, &synced);
       while (synced == NULL)
         g_main_context_iteration (NULL, TRUE);
@@ -246,6 +330,16 @@ main (int   argc,
       g_assert_no_error (error);
       ms = (now_us () - start) / 1e3;
       g_array_append_val (sync_ms, ms);
+      cpu = self_cpu_ms () - cpu;
+      g_array_append_val (wallet_cpu_ms, cpu);
+      node_cpu = node_cpu_ms (&node) - node_cpu;
+      g_array_append_val (server_cpu_ms, node_cpu);
+      /* The baseline right after each sync: the machine is shared, and
+       * its speed changes from minute to minute. */
+      baseline = ed25519_per_second ();
+      g_array_append_val (baselines, baseline);
+      baseline = baseline * ms / 1e3;
+      g_array_append_val (ratios, baseline);
 
       start = now_us ();
       wait_n_items (cw_wallet_get_grants (wallet), n_grants);
@@ -253,19 +347,23 @@ main (int   argc,
       ms = (now_us () - start) / 1e3;
       g_array_append_val (models_ms, ms);
 
-      g_print ("run %u: restore %.0f ms, sync %.0f ms, models %.0f ms\n", run + 1,
+      g_print ("run %u: restore %.0f ms, sync %.0f ms (CPU: wallet %.0f ms, node %.0f ms), "
+               "models %.0f ms; Ed25519 %.0f/s; load %s\n", run + 1,
                g_array_index (restore_ms, double, run), g_array_index (sync_ms, double, run),
-               g_array_index (models_ms, double, run));
+               cpu, node_cpu, g_array_index (models_ms, double, run),
+               g_array_index (baselines, double, run), load_average ());
     }
 
-  baseline = ed25519_per_second ();
   g_print ("\n| %u grants + %u access events | median of %u |\n|---|---|\n", n_grants, n_access,
            n_runs);
   g_print ("| restore (chain fetch + verify + store) | %.0f ms |\n", median (restore_ms));
   g_print ("| sync + full verification | %.0f ms |\n", median (sync_ms));
+  g_print ("| CPU during the sync: wallet process | %.0f ms |\n", median (wallet_cpu_ms));
+  g_print ("| CPU during the sync: node process | %.0f ms |\n", median (server_cpu_ms));
   g_print ("| list models load (grants + activity) | %.0f ms |\n", median (models_ms));
-  g_print ("| baseline: raw Ed25519 verifications | %.0f /s |\n", baseline);
-  g_print ("| sync, in Ed25519 verification times | %.0f |\n", median (sync_ms) / 1e3 * baseline);
+  g_print ("| baseline: raw Ed25519 verifications, 1 core, after each sync | %.0f /s |\n",
+           median (baselines));
+  g_print ("| sync, in Ed25519 verification times (per-run ratio) | %.0f |\n", median (ratios));
 
   tx_node_teardown (&node);
   engine_test_stop_keyring ();

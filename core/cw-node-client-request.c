@@ -1,0 +1,457 @@
+/* cw-node-client-request.c: one request of CwNodeClient: signing
+ * (RFC 9421), sending on the client's session, capped reading, retries
+ * with exponential backoff and jitter, the node's error answers, and
+ * parsing of the answer on a pool thread. */
+#include "config.h"
+
+#include <string.h>
+
+#include "cw-dsse.h"
+#include "cw-encoding.h"
+#include "cw-http-signature.h"
+#include "cw-node-client-private.h"
+
+#define READ_CHUNK 16384
+
+typedef struct {
+  char *method;
+  char *path;           /* path and query, encoded */
+  GBytes *body;
+  CwSigningKey *key;    /* held only for this call */
+  gsize cap;
+  CwNodeClientParseFunc parse;
+  GDestroyNotify result_free;
+  guint attempt;
+  SoupMessage *msg;
+  GInputStream *stream;
+  GByteArray *buffer;
+  gboolean pin_mismatch;
+} Request;
+
+static void request_start (GTask *task);
+
+static void
+request_free (Request *request)
+{
+  g_free (request->method);
+  g_free (request->path);
+  g_clear_pointer (&request->body, g_bytes_unref);
+  g_clear_pointer (&request->key, cw_signing_key_unref);
+  g_clear_object (&request->msg);
+  g_clear_object (&request->stream);
+  g_clear_pointer (&request->buffer, g_byte_array_unref);
+  g_free (request);
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+
+  if (!g_task_return_error_if_cancelled (task))
+    request_start (task);
+  else
+    g_object_unref (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Schedules another attempt if any are left; takes the task reference. */
+static gboolean
+maybe_retry (GTask *task,
+             guint  retry_after_s)
+{
+  CwNodeClient *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GSource) source = NULL;
+  guint64 delay;
+
+  if (request->attempt >= self->max_retries)
+    return FALSE;
+
+  /* Exponential backoff with full jitter in [delay/2, delay]. */
+  delay = (guint64) self->retry_delay << MIN (request->attempt, 16);
+  delay = MIN (delay, CW_NODE_CLIENT_MAX_RETRY_DELAY_MS);
+  delay = delay / 2 + g_random_int_range (0, (gint32) (delay / 2) + 1);
+  if (retry_after_s > 0)
+    delay = MAX (delay, MIN ((guint64) retry_after_s * 1000, CW_NODE_CLIENT_MAX_RETRY_DELAY_MS));
+
+  request->attempt++;
+  g_clear_object (&request->msg);
+  g_clear_object (&request->stream);
+  g_clear_pointer (&request->buffer, g_byte_array_unref);
+
+  source = g_timeout_source_new ((guint) delay);
+  g_source_set_static_name (source, "[cw] node request retry");
+  g_source_set_callback (source, retry_cb, task, NULL);
+  g_source_attach (source, g_task_get_context (task));
+  return TRUE;
+}
+
+static void
+fail_transport (GTask  *task,
+                GError *cause)
+{
+  Request *request = g_task_get_task_data (task);
+  CwNodeClient *self = g_task_get_source_object (task);
+  const char *url = self->profile->url;
+
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_error_copy (cause));
+    }
+  else if (request->pin_mismatch)
+    {
+      g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_TLS_PIN_MISMATCH,
+                               "The node at %s presented a certificate whose key is not the "
+                               "pinned one, so the connection was refused. Someone may be "
+                               "intercepting it, or the node changed its certificate: check "
+                               "the pin with your clinic.", url);
+    }
+  else if (cause->domain == G_TLS_ERROR)
+    {
+      g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_TLS_FAILED,
+                               "The secure connection to %s failed: %s. Check the node "
+                               "address and its certificate pin.", url, cause->message);
+    }
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      if (maybe_retry (task, 0))
+        return;
+      g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_TIMEOUT,
+                               "The node at %s did not answer in time. Your consent is kept "
+                               "and sent again later.", url);
+    }
+  else
+    {
+      if (maybe_retry (task, 0))
+        return;
+      g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_UNREACHABLE,
+                               "Could not reach the node at %s: %s. Check your connection; "
+                               "waiting transactions are sent again later.", url, cause->message);
+    }
+
+  g_object_unref (task);
+}
+
+/* Parsing runs in a pool thread under a task of its own, without the
+ * client as source object: the client and its session must only ever be
+ * released on their own context, never by a pool thread's last unref. */
+typedef struct {
+  GBytes *body;
+  CwNodeClientParseFunc parse;
+  GDestroyNotify result_free;
+} ParseJob;
+
+static void
+parse_job_free (ParseJob *job)
+{
+  g_clear_pointer (&job->body, g_bytes_unref);
+  g_free (job);
+}
+
+static void
+parse_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  ParseJob *job = task_data;
+  GError *error = NULL;
+  gpointer result;
+
+  result = job->parse (job->body, &error);
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, job->result_free);
+}
+
+static void
+parsed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gpointer parsed;
+
+  parsed = g_task_propagate_pointer (G_TASK (result), &error);
+  if (parsed == NULL)
+    g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE,
+                             "%s", error->message);
+  else
+    g_task_return_pointer (task, parsed, request->result_free);
+  g_object_unref (task);
+}
+
+static void
+start_parse (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GTask) parse = g_task_new (NULL, NULL, parsed_cb, task);
+  ParseJob *job = g_new0 (ParseJob, 1);
+
+  job->body = g_byte_array_free_to_bytes (g_steal_pointer (&request->buffer));
+  job->parse = request->parse;
+  job->result_free = request->result_free;
+  g_task_set_source_tag (parse, start_parse);
+  g_task_set_task_data (parse, job, (GDestroyNotify) parse_job_free);
+  g_task_run_in_thread (parse, parse_thread);
+}
+
+static void
+finish_response (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+  guint status = soup_message_get_status (request->msg);
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *head_id = NULL;
+  gboolean has_head = FALSE;
+  guint64 head_seq = 0;
+  GError *error;
+
+  if (status == SOUP_STATUS_OK)
+    {
+      start_parse (task);
+      return;
+    }
+
+  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+    {
+      const char *retry_after = soup_message_headers_get_one (soup_message_get_response_headers (request->msg),
+                                                              "Retry-After");
+      guint64 seconds = 0;
+
+      if (retry_after == NULL || !cw_parse_uint64 (retry_after, -1, &seconds))
+        seconds = 0;
+      if (maybe_retry (task, (guint) MIN (seconds, 3600)))
+        return;
+    }
+
+  body = g_bytes_new (request->buffer->data, request->buffer->len);
+  if (!cw_node_error_body_parse (body, &code, &message, &has_head, &head_seq, &head_id))
+    {
+      code = NULL;
+      message = g_strdup (soup_status_get_phrase (status));
+    }
+
+  if (status == SOUP_STATUS_CONFLICT)
+    error = cw_node_client_error_new (CW_NODE_CLIENT_ERROR_CONFLICT, status, code,
+                                      has_head, head_seq, head_id,
+                                      "The node's copy of your history has moved on "
+                                      "(%s). Synchronise, then try again.", message);
+  else if (status >= 400 && status < 500)
+    error = cw_node_client_error_new (CW_NODE_CLIENT_ERROR_REJECTED, status, code, FALSE, 0, NULL,
+                                      "The node refused the request: %s (%s)",
+                                      message, code != NULL ? code : "no code");
+  else if (status >= 500)
+    error = cw_node_client_error_new (CW_NODE_CLIENT_ERROR_UNAVAILABLE, status, code, FALSE, 0, NULL,
+                                      "The node is unavailable (%u %s). Waiting "
+                                      "transactions are sent again later.",
+                                      status, message);
+  else
+    error = cw_node_client_error_new (CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE, status, NULL,
+                                      FALSE, 0, NULL,
+                                      "The node answered with unexpected status %u", status);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) chunk = NULL;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (chunk == NULL)
+    {
+      fail_transport (task, error);
+      return;
+    }
+
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      finish_response (task);
+      return;
+    }
+
+  if (request->buffer->len + g_bytes_get_size (chunk) > request->cap)
+    {
+      g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_TOO_LARGE,
+                               "The node's answer is larger than %" G_GSIZE_FORMAT " bytes, "
+                               "more than any valid answer; it was not read.", request->cap);
+      g_object_unref (task);
+      return;
+    }
+
+  g_byte_array_append (request->buffer, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  g_input_stream_read_bytes_async (request->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), read_cb, task);
+}
+
+static void
+sent_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  goffset length;
+
+  request->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (request->stream == NULL)
+    {
+      fail_transport (task, error);
+      return;
+    }
+
+  length = soup_message_headers_get_content_length (soup_message_get_response_headers (request->msg));
+  if (length > 0 && (guint64) length > request->cap)
+    {
+      g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_TOO_LARGE,
+                               "The node's answer is larger than %" G_GSIZE_FORMAT " bytes, "
+                               "more than any valid answer; it was not read.", request->cap);
+      g_object_unref (task);
+      return;
+    }
+
+  request->buffer = g_byte_array_new ();
+  g_input_stream_read_bytes_async (request->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), read_cb, task);
+}
+
+static gboolean
+accept_certificate_cb (SoupMessage          *msg,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  Request *request = user_data;
+
+  /* Only reached when the pin database refused the key. */
+  request->pin_mismatch = TRUE;
+  return FALSE;
+}
+
+static gboolean
+sign_message (CwNodeClient  *self,
+              Request       *request,
+              GError       **error)
+{
+  g_autoptr(CwHttpRequest) http = NULL;
+  g_autoptr(CwHttpSignatureParams) params = NULL;
+  g_autofree char *keyid = cw_dsse_key_id (cw_signing_key_get_public_key (request->key));
+  g_autofree char *signature_input = NULL;
+  g_autofree char *signature = NULL;
+  SoupMessageHeaders *headers = soup_message_get_request_headers (request->msg);
+
+  http = cw_http_request_new_for_uri (request->method, soup_message_get_uri (request->msg), error);
+  if (http == NULL)
+    return FALSE;
+  params = cw_http_signature_params_new_for_node (g_get_real_time () / G_USEC_PER_SEC, keyid, error);
+  if (params == NULL ||
+      !cw_http_signature_sign (http, params, "sig1", request->key, &signature_input, &signature,
+                               error))
+    return FALSE;
+
+  soup_message_headers_replace (headers, "Signature-Input", signature_input);
+  soup_message_headers_replace (headers, "Signature", signature);
+  return TRUE;
+}
+
+/* One attempt; takes the task reference. */
+static void
+request_start (GTask *task)
+{
+  CwNodeClient *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) error = NULL;
+
+  uri = g_uri_parse_relative (self->base, request->path, SOUP_HTTP_URI_FLAGS, &error);
+  if (uri == NULL)
+    {
+      g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_INSECURE_URL,
+                               "Could not build the request URL: %s", error->message);
+      g_object_unref (task);
+      return;
+    }
+
+  request->pin_mismatch = FALSE;
+  request->msg = soup_message_new_from_uri (request->method, uri);
+  soup_message_headers_replace (soup_message_get_request_headers (request->msg),
+                                "Accept", "application/json");
+  if (request->body != NULL)
+    soup_message_set_request_body_from_bytes (request->msg, "application/json", request->body);
+  /* POST /v1/tx is idempotent (the same envelope gets the same receipt):
+   * this lets libsoup reuse a kept-alive connection instead of a new TLS
+   * handshake per submission. */
+  if (g_str_equal (request->method, "POST") && g_str_equal (request->path, "/v1/tx"))
+    soup_message_add_flags (request->msg, SOUP_MESSAGE_IDEMPOTENT);
+  if (self->profile->tls_pin != NULL)
+    g_signal_connect (request->msg, "accept-certificate", G_CALLBACK (accept_certificate_cb),
+                      request);
+
+  /* A fresh created and nonce for every attempt: the node refuses replays. */
+  if (request->key != NULL && !sign_message (self, request, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  soup_session_send_async (self->session, request->msg, G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task), sent_cb, task);
+}
+
+void
+cw_node_client_request_async (CwNodeClient          *self,
+                              const char            *method,
+                              const char            *path,
+                              GBytes                *body,
+                              CwSigningKey          *key,
+                              gsize                  cap,
+                              CwNodeClientParseFunc  parse,
+                              GDestroyNotify         result_free,
+                              gpointer               source_tag,
+                              GCancellable          *cancellable,
+                              GAsyncReadyCallback    callback,
+                              gpointer               user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Request *request = g_new0 (Request, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  request->method = g_strdup (method);
+  request->path = g_strdup (path);
+  request->body = body != NULL ? g_bytes_ref (body) : NULL;
+  request->key = key != NULL ? cw_signing_key_ref (key) : NULL;
+  request->cap = cap;
+  request->parse = parse;
+  request->result_free = result_free;
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+
+  request_start (task);
+}
+
+gpointer
+cw_node_client_request_finish (CwNodeClient  *self,
+                               GAsyncResult  *result,
+                               gpointer       source_tag,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
