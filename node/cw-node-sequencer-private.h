@@ -32,6 +32,7 @@ struct _CwNodeSequencer
   GQueue queue;
   gboolean stopping;
   gboolean failed;
+  gboolean head_unsigned;   /* sequencer thread only: stored, checkpoint not signed */
   guint64 published_size;
   char *published_checkpoint;
   /* The sequencer thread while it runs the cosign step, and the size being

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "cw-node-fault.h"
 #include "cw-node-log.h"
 #include "cw-node-rules.h"
 #include "cw-node-sequencer-private.h"
@@ -244,13 +245,24 @@ commit_batch (CwNodeSequencer  *self,
         }
       return FALSE;
     }
+  cw_node_fault_point (CW_NODE_FAULT_AFTER_PERSIST);
 
+  /* Stored but not signed (say the disk filled up in between): the batch
+   * stays logged, its submitters are told to try again, and the next batch
+   * signs the head before it answers anyone. */
   if (!cw_node_log_sign_checkpoint (self->writer, self->origin, self->log_key, error))
-    return FALSE;
+    {
+      self->head_unsigned = TRUE;
+      return FALSE;
+    }
+  cw_node_fault_point (CW_NODE_FAULT_AFTER_SIGN);
 
   checkpoint = cw_node_store_dup_checkpoint (self->writer, batch->new_size, error);
   if (checkpoint == NULL)
-    return FALSE;
+    {
+      self->head_unsigned = TRUE;
+      return FALSE;
+    }
 
   checkpoint = run_cosign_step (self, batch->new_size, g_steal_pointer (&checkpoint));
   publish (self, batch->new_size, g_steal_pointer (&checkpoint));
@@ -325,8 +337,19 @@ process_batch (CwNodeSequencer *self,
   g_autoptr(GError) error = NULL;
   gint64 started = g_get_monotonic_time ();
 
+  /* Reloading signs and publishes a stored head that was left unsigned. */
+  if (self->head_unsigned)
+    {
+      if (cw_node_sequencer_load_log (self, &error))
+        self->head_unsigned = FALSE;
+      else
+        g_warning ("Signing the stored tree head: %s", error->message);
+      g_clear_error (&error);
+    }
+
   decide (self, items);
   batch = cw_node_rules_finish (self->rules);
+  cw_node_fault_point (CW_NODE_FAULT_AFTER_VERIFY);
 
   if (batch->new_size > batch->old_size && !commit_batch (self, batch, &error))
     {
@@ -340,7 +363,10 @@ process_batch (CwNodeSequencer *self,
   attach_receipts (self, items, batch->old_size);
 
   for (guint i = 0; i < items->len; i++)
-    answer (g_ptr_array_index (items, i));
+    {
+      answer (g_ptr_array_index (items, i));
+      cw_node_fault_point (CW_NODE_FAULT_WHILE_ANSWERING);
+    }
 
   if (batch->new_size > batch->old_size)
     g_message ("batch: %u submitted, %u logged, tree size %" G_GUINT64_FORMAT ", %" G_GINT64_FORMAT

@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "fuzz-common.h"
+#include "fuzz-node-common.h"
 
 #include "cw-backup.h"
 #include "cw-checkpoint.h"
@@ -538,6 +539,124 @@ gen_merkle (const char *vectors)
   }
 }
 
+/* Witness requests from the cosigned base size: mode byte 1 (the harness
+ * signs the checkpoint text), and one fully signed with mode byte 0. */
+static void
+gen_witness (void)
+{
+  g_autoptr(CwLogTree) tree = fuzz_witness_tree ();
+  const guint64 sizes[] = { FUZZ_WITNESS_BASE_SIZE, 8, 13, FUZZ_WITNESS_TREE_SIZE };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr(GPtrArray) proof = NULL;
+      g_autofree char *text = fuzz_witness_checkpoint_text (tree, sizes[i]);
+      g_autoptr(GString) body = g_string_new ("\x01");
+      g_autofree char *name = g_strdup_printf ("gen-consistent-%" G_GUINT64_FORMAT, sizes[i]);
+
+      proof = cw_log_tree_prove_consistency (tree, FUZZ_WITNESS_BASE_SIZE, sizes[i], NULL);
+      g_string_append_printf (body, "old %u\n", FUZZ_WITNESS_BASE_SIZE);
+      for (guint j = 0; proof != NULL && j < proof->len; j++)
+        {
+          GBytes *hash = g_ptr_array_index (proof, j);
+          g_autofree char *line = cw_base64_encode (g_bytes_get_data (hash, NULL), 32);
+
+          g_string_append_printf (body, "%s\n", line);
+        }
+      g_string_append_printf (body, "\n%s", text);
+      write_seed ("witness", name, body->str, body->len);
+
+      if (sizes[i] == 13)
+        {
+          g_autoptr(CwSigningKey) log_key = fuzz_log_key ();
+          CwSigningKey *signers[] = { log_key };
+          g_autofree char *note = cw_note_sign (text, signers, 1, NULL);
+          gsize blank = strstr (body->str, "\n\n") - body->str + 2;
+
+          g_string_truncate (body, blank);
+          body->str[0] = '\0';
+          g_string_append (body, note);
+          write_seed ("witness", "gen-signed-13", body->str, body->len);
+        }
+    }
+  write_text ("witness", "gen-old-size", "\x01old 3\n\nfuzz.example/log\n9\n"
+              "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n");
+}
+
+typedef struct {
+  const char *name;
+  guint8 mode;
+  CwTx *tx;
+} TxSeed;
+
+/* Payloads signed by the harness (mode bytes 1 to 3) that follow the
+ * fixed enrollment, and the enrollment itself as an envelope (mode 0). */
+static void
+gen_node_tx (void)
+{
+  g_autoptr(CwSigningKey) patient = fuzz_patient_key ();
+  g_autoptr(CwSigningKey) recovery = fuzz_node_recovery_key ();
+  g_autoptr(CwSigningKey) provider = fuzz_node_provider_key ();
+  g_autoptr(CwTx) enroll = fuzz_node_enroll_tx (patient, recovery);
+  g_autoptr(GBytes) envelope = fuzz_node_sign_tx (enroll, patient);
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (FUZZ_NODE_TIME + 60);
+  g_autoptr(GDateTime) expires = g_date_time_new_from_unix_utc (FUZZ_NODE_TIME + 86400 * 30);
+  guint8 enroll_id[CW_TX_ID_SIZE];
+  guint8 nonce[CW_TX_NONCE_SIZE];
+  CwTxCommon next = { cw_signing_key_get_public_key (patient), 1, enroll_id, time, nonce };
+  CwTxCommon provider_common = { cw_signing_key_get_public_key (patient), 0, NULL, time, nonce };
+  TxSeed seeds[8];
+  guint n = 0;
+
+  memset (nonce, 0x77, sizeof nonce);
+  cw_tx_compute_id (enroll, enroll_id);
+  write_prefixed ("node-tx", "gen-enroll-envelope", (const guint8 *) "\x00", 1,
+                  g_bytes_get_data (envelope, NULL), g_bytes_get_size (envelope));
+
+  seeds[n++] = (TxSeed) { "gen-grant", 1,
+    cw_tx_new_grant (&next, FUZZ_NODE_PROVIDER, CW_SCOPE_SUMMARY | CW_SCOPE_ALLERGIES,
+                     CW_PURPOSE_TREAT, CW_ACCESS_VIEW, NULL, NULL, expires, NULL, NULL) };
+  seeds[n++] = (TxSeed) { "gen-revoke", 1, cw_tx_new_revoke (&next, enroll_id, NULL) };
+  seeds[n++] = (TxSeed) { "gen-deny", 1, cw_tx_new_deny (&next, enroll_id, NULL) };
+  seeds[n++] = (TxSeed) { "gen-rotate", 1,
+    cw_tx_new_rotate (&next, cw_signing_key_get_public_key (provider), NULL, NULL) };
+  seeds[n++] = (TxSeed) { "gen-request", 2,
+    cw_tx_new_request (&provider_common, FUZZ_NODE_PROVIDER, CW_SCOPE_LAB_RESULTS,
+                       CW_PURPOSE_TREAT, CW_ACCESS_VIEW, expires, "Follow-up", NULL) };
+  seeds[n++] = (TxSeed) { "gen-access", 2,
+    cw_tx_new_access (&provider_common, FUZZ_NODE_PROVIDER, enroll_id, CW_SCOPE_SUMMARY,
+                      CW_PURPOSE_TREAT, NULL) };
+  {
+    guint8 new_key[CW_PUBLIC_KEY_SIZE];
+
+    memset (new_key, 0x99, sizeof new_key);
+    seeds[n++] = (TxSeed) { "gen-rotate-recovery", 3,
+      cw_tx_new_rotate (&next, new_key, NULL, NULL) };
+  }
+  {
+    g_autoptr(GDateTime) enroll_time = g_date_time_new_from_unix_utc (FUZZ_NODE_TIME + 120);
+    CwTxCommon other = { cw_signing_key_get_public_key (provider), 0, NULL, enroll_time, nonce };
+
+    /* Signed with the patient's key, so the new patient's signature fails;
+     * the fuzzer finds its way from here. */
+    seeds[n++] = (TxSeed) { "gen-enroll-other", 1,
+      cw_tx_new_enroll (&other, cw_signing_key_get_public_key (recovery), FUZZ_NODE_INVITE_2,
+                        FUZZ_NODE_PROVIDER, NULL) };
+  }
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GBytes) payload = NULL;
+
+      if (seeds[i].tx == NULL)
+        g_error ("gen-corpus: %s did not build", seeds[i].name);
+      payload = cw_tx_to_payload (seeds[i].tx);
+      write_prefixed ("node-tx", seeds[i].name, &seeds[i].mode, 1,
+                      g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+      cw_tx_unref (seeds[i].tx);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -562,6 +681,8 @@ main (int    argc,
   gen_encoding ();
   gen_backup ();
   gen_merkle (argc > 2 ? argv[2] : NULL);
+  gen_witness ();
+  gen_node_tx ();
 
   return 0;
 }
