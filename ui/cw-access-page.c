@@ -326,6 +326,19 @@ unbind_row_cb (GtkSignalListItemFactory *factory,
                                           gtk_list_item_get_child (list_item));
 }
 
+/* A row opens the grant's details (win.grant-details). */
+static void
+activate_cb (CwAccessPage *self,
+             guint         position)
+{
+  g_autoptr(CwGrantItem) item = g_list_model_get_item (G_LIST_MODEL (self->sort_model), position);
+
+  if (item == NULL)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.grant-details", "s",
+                              cw_grant_item_get_id (item));
+}
+
 /* GObject */
 
 static void
@@ -405,6 +418,7 @@ cw_access_page_class_init (CwAccessPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwAccessPage, list_view);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, sort_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, activate_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "cw-access-page");

@@ -5,7 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "cw-activity-item.h"
-#include "cw-activity-page.h"
+#include "cw-activity-page-private.h"
 #include "cw-ui-format.h"
 
 struct _CwActivityPage
@@ -13,12 +13,14 @@ struct _CwActivityPage
   GtkWidget           parent_instance;
 
   GtkStack           *stack;
+  GtkSearchEntry     *provider_entry;
   GtkDropDown        *kind_dropdown;
   GtkListView        *list_view;
 
   GListModel         *model;
   GtkFilterListModel *filter_model;
-  GtkCustomFilter    *filter;
+  GtkCustomFilter    *filter;           /* by kind */
+  GtkStringFilter    *provider_filter;  /* by provider name, as typed */
 };
 
 G_DEFINE_FINAL_TYPE (CwActivityPage, cw_activity_page, GTK_TYPE_WIDGET)
@@ -95,7 +97,7 @@ state_label (const char  *state,
 {
   if (g_strcmp0 (state, "queued") == 0)
     {
-      *text = _("Waiting to be sent");
+      *text = _("Will be sent when online");
       *css_class = "waiting";
     }
   else if (g_strcmp0 (state, "sent") == 0)
@@ -247,6 +249,7 @@ cw_activity_page_dispose (GObject *object)
   g_clear_object (&self->model);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
+  g_clear_object (&self->provider_filter);
 
   G_OBJECT_CLASS (cw_activity_page_parent_class)->dispose (object);
 }
@@ -305,6 +308,7 @@ cw_activity_page_class_init (CwActivityPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/consentwallet/ConsentWallet/cw-activity-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CwActivityPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, CwActivityPage, provider_entry);
   gtk_widget_class_bind_template_child (widget_class, CwActivityPage, kind_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CwActivityPage, list_view);
   gtk_widget_class_bind_template_callback (widget_class, kind_changed_cb);
@@ -318,11 +322,23 @@ cw_activity_page_init (CwActivityPage *self)
 {
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GtkNoSelection) selection = NULL;
+  GtkEveryFilter *every;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
-  self->filter_model = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->filter)));
+  self->provider_filter =
+    gtk_string_filter_new (gtk_property_expression_new (CW_TYPE_ACTIVITY_ITEM, NULL,
+                                                        "provider-name"));
+  gtk_string_filter_set_match_mode (self->provider_filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+  gtk_string_filter_set_ignore_case (self->provider_filter, TRUE);
+  g_object_bind_property (self->provider_entry, "text", self->provider_filter, "search",
+                          G_BINDING_SYNC_CREATE);
+  every = gtk_every_filter_new ();
+  gtk_multi_filter_append (GTK_MULTI_FILTER (every), g_object_ref (GTK_FILTER (self->filter)));
+  gtk_multi_filter_append (GTK_MULTI_FILTER (every),
+                           g_object_ref (GTK_FILTER (self->provider_filter)));
+  self->filter_model = gtk_filter_list_model_new (NULL, GTK_FILTER (every));
   g_signal_connect_object (self->filter_model, "items-changed",
                            G_CALLBACK (update_visible_page), self, G_CONNECT_SWAPPED);
 
@@ -354,4 +370,10 @@ cw_activity_page_set_model (CwActivityPage *self,
   gtk_filter_list_model_set_model (self->filter_model, model);
   update_visible_page (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
+guint
+cw_activity_page_get_n_shown (CwActivityPage *self)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
 }

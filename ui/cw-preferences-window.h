@@ -1,5 +1,6 @@
 /* cw-preferences-window.h: the node and log the wallet trusts, the
- * identity fingerprint and the sync interval. */
+ * identity fingerprint, the sync interval and notification switches, and
+ * backup and restore. */
 #pragma once
 
 #include <adwaita.h>
@@ -13,6 +14,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CwPreferencesWindow, cw_preferences_window, CW, PREFERENCES_WINDOW,
                       AdwPreferencesWindow)
 
-CwPreferencesWindow *cw_preferences_window_new (CwWallet *wallet);
+/* @settings (the app's, may be %NULL) backs the sync and notification
+ * controls. */
+CwPreferencesWindow *cw_preferences_window_new (CwWallet  *wallet,
+                                                GSettings *settings);
 
 G_END_DECLS

@@ -6,10 +6,14 @@
 #include "cw-access-page.h"
 #include "cw-activity-page.h"
 #include "cw-alert-banner.h"
+#include "cw-activity-item.h"
+#include "cw-grant-details.h"
 #include "cw-grant-dialog.h"
 #include "cw-grant-item.h"
+#include "cw-onboarding-view.h"
 #include "cw-request-item.h"
 #include "cw-requests-page.h"
+#include "cw-sync-scheduler.h"
 #include "cw-ui-format.h"
 #include "cw-window-private.h"
 
@@ -32,8 +36,14 @@ struct _CwWindow
   CwAccessPage         *access_page;
   CwRequestsPage       *requests_page;
   CwActivityPage       *activity_page;
+  GtkRevealer          *offline_revealer;
+  GtkLabel             *offline_label;
+  CwOnboardingView     *onboarding_view;
 
   CwWallet             *wallet;
+  CwSyncScheduler      *scheduler;
+  GSettings            *settings;   /* %NULL when the schema is not installed */
+  GtkWindow            *grant_details;
   GCancellable         *cancellable;
   GPtrArray            *alerts;     /* CwStoreAlert, unacknowledged */
   GtkWindow            *grant_dialog;
@@ -61,15 +71,19 @@ show_toast (CwWindow   *self,
 static void
 update_state (CwWindow *self)
 {
-  gboolean enrolled = cw_wallet_get_enrolled (self->wallet);
+  /* The onboarding stays on screen until its last page, also once the
+   * wallet is enrolled (the recovery code comes after enrollment) or while
+   * an enrolled wallet joins another clinic. */
+  gboolean show_wallet = cw_wallet_get_enrolled (self->wallet) &&
+                         !cw_onboarding_view_get_active (self->onboarding_view);
 
-  gtk_stack_set_visible_child_name (self->main_stack, enrolled ? "wallet" : "unenrolled");
-  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, enrolled);
-  gtk_widget_set_visible (GTK_WIDGET (self->grant_button), enrolled);
-  gtk_widget_set_visible (GTK_WIDGET (self->sync_stack), enrolled);
-  gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), enrolled);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.grant", enrolled);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync", enrolled && !self->syncing);
+  gtk_stack_set_visible_child_name (self->main_stack, show_wallet ? "wallet" : "unenrolled");
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, show_wallet);
+  gtk_widget_set_visible (GTK_WIDGET (self->grant_button), show_wallet);
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_stack), show_wallet);
+  gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), show_wallet);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.grant", show_wallet);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync", show_wallet && !self->syncing);
 }
 
 /* Alerts: the engine has no list model for them yet, so they are read
@@ -417,31 +431,60 @@ revoke_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* win.sync */
+/* win.sync: the scheduler flushes, then syncs; the window shows how it went. */
 
 static void
-set_syncing (CwWindow *self,
-             gboolean  syncing)
+sync_state_changed_cb (CwWindow *self)
 {
+  gboolean syncing = cw_sync_scheduler_get_syncing (self->scheduler);
+
   self->syncing = syncing;
   gtk_spinner_set_spinning (self->sync_spinner, syncing);
   gtk_stack_set_visible_child_name (self->sync_stack, syncing ? "busy" : "idle");
   update_state (self);
 }
 
+/* Offline: what is signed waits in the outbox; say how much. */
 static void
-sync_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+update_offline (CwWindow *self)
 {
-  g_autoptr(CwWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
+  gboolean offline = cw_sync_scheduler_get_offline (self->scheduler);
+  GListModel *activity = cw_wallet_get_activity (self->wallet);
+  g_autofree char *text = NULL;
+  guint n_waiting = 0;
 
-  set_syncing (self, FALSE);
-  if (!cw_wallet_sync_finish (self->wallet, result, &error))
+  gtk_revealer_set_reveal_child (self->offline_revealer, offline);
+  if (!offline)
+    return;
+
+  for (guint i = 0; i < g_list_model_get_n_items (activity); i++)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
+      g_autoptr(CwActivityItem) item = g_list_model_get_item (activity, i);
+      const char *state = cw_activity_item_get_state (item);
+
+      if (g_strcmp0 (state, "queued") == 0 || g_strcmp0 (state, "sent") == 0)
+        n_waiting++;
+    }
+  if (n_waiting == 0)
+    text = g_strdup (_("Offline: the node cannot be reached. Showing what the wallet already "
+                       "knows."));
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Offline: the node cannot be reached. %u change will "
+                                         "be sent when online.",
+                                         "Offline: the node cannot be reached. %u changes will "
+                                         "be sent when online.", n_waiting),
+                            n_waiting);
+  gtk_label_set_text (self->offline_label, text);
+}
+
+static void
+sync_finished_cb (CwWindow     *self,
+                  const GError *error)
+{
+  update_offline (self);
+  if (error != NULL)
+    {
       if (g_error_matches (error, CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION))
         show_toast (self, _("Sync stopped: what the node sent did not verify"));
       else if (error->domain == CW_NODE_CLIENT_ERROR && cw_node_client_error_is_transient (error))
@@ -456,28 +499,27 @@ sync_done_cb (GObject      *object,
 }
 
 static void
-flush_done_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(CwWindow) self = user_data;
-
-  /* Whatever the outbox did, sync reports the state of things. */
-  cw_wallet_flush_finish (self->wallet, result, NULL, NULL);
-  cw_wallet_sync_async (self->wallet, self->cancellable, sync_done_cb, g_object_ref (self));
-}
-
-static void
 sync_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  CwWindow *self = CW_WINDOW (widget);
+  cw_sync_scheduler_sync_now (CW_WINDOW (widget)->scheduler);
+}
 
-  if (self->syncing || !cw_wallet_get_enrolled (self->wallet))
-    return;
-  set_syncing (self, TRUE);
-  cw_wallet_flush_async (self->wallet, self->cancellable, flush_done_cb, g_object_ref (self));
+/* win.grant-details */
+
+static void
+grant_details_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CwWindow *self = CW_WINDOW (widget);
+  CwGrantDetails *details = cw_grant_details_new (self->wallet,
+                                                  g_variant_get_string (parameter, NULL));
+
+  gtk_window_set_transient_for (GTK_WINDOW (details), GTK_WINDOW (self));
+  g_set_weak_pointer (&self->grant_details, GTK_WINDOW (details));
+  gtk_window_present (GTK_WINDOW (details));
 }
 
 /* win.alert-details */
@@ -509,6 +551,27 @@ alert_details_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Window size and state are remembered across starts. */
+static void
+bind_settings (CwWindow *self)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL)
+    return;
+
+  self->settings = g_settings_new_full (schema, NULL, NULL);
+  g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-height", self, "default-height",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "sync-interval", self->scheduler, "interval",
+                   G_SETTINGS_BIND_GET);
+}
+
 /* GObject */
 
 /* The pages get the wallet's models once the window is on screen: GTK 4.8's
@@ -537,12 +600,22 @@ cw_window_constructed (GObject *object)
   G_OBJECT_CLASS (cw_window_parent_class)->constructed (object);
 
   g_assert (CW_IS_WALLET (self->wallet));
+  cw_onboarding_view_set_wallet (self->onboarding_view, self->wallet);
+  g_signal_connect_object (self->onboarding_view, "notify::active",
+                           G_CALLBACK (enrolled_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->wallet, "notify::enrolled", G_CALLBACK (enrolled_changed_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->wallet, "alert-raised", G_CALLBACK (alert_raised_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->requests_page, "notify::n-pending",
                            G_CALLBACK (n_pending_changed_cb), self, G_CONNECT_SWAPPED);
+
+  self->scheduler = cw_sync_scheduler_new (self->wallet);
+  g_signal_connect_object (self->scheduler, "notify::syncing",
+                           G_CALLBACK (sync_state_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->scheduler, "finished", G_CALLBACK (sync_finished_cb), self,
+                           G_CONNECT_SWAPPED);
+  bind_settings (self);
 
   update_state (self);
   cw_window_reload (self);
@@ -554,8 +627,13 @@ cw_window_dispose (GObject *object)
   CwWindow *self = CW_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->scheduler != NULL)
+    cw_sync_scheduler_stop (self->scheduler);
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_WINDOW);
   g_clear_weak_pointer (&self->grant_dialog);
+  g_clear_weak_pointer (&self->grant_details);
+  g_clear_object (&self->scheduler);
+  g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->wallet);
   g_clear_pointer (&self->alerts, g_ptr_array_unref);
@@ -620,6 +698,7 @@ cw_window_class_init (CwWindowClass *klass)
   g_type_ensure (CW_TYPE_ACTIVITY_PAGE);
   g_type_ensure (CW_TYPE_ALERT_BANNER);
   g_type_ensure (CW_TYPE_REQUESTS_PAGE);
+  g_type_ensure (CW_TYPE_ONBOARDING_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/consentwallet/ConsentWallet/cw-window.ui");
@@ -633,17 +712,21 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwWindow, alert_banner);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, onboarding_view);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, requests_stack_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, access_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, requests_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, activity_page);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, offline_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, offline_label);
 
   gtk_widget_class_install_action (widget_class, "win.grant", NULL, grant_action);
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
   gtk_widget_class_install_action (widget_class, "win.revoke", "s", revoke_action);
   gtk_widget_class_install_action (widget_class, "win.approve", "s", approve_action);
   gtk_widget_class_install_action (widget_class, "win.deny", "s", deny_action);
+  gtk_widget_class_install_action (widget_class, "win.grant-details", "s", grant_details_action);
   gtk_widget_class_install_action (widget_class, "win.alert-details", NULL, alert_details_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.grant", NULL);
@@ -721,4 +804,53 @@ GtkWindow *
 cw_window_get_grant_dialog (CwWindow *self)
 {
   return self->grant_dialog;
+}
+
+CwSyncScheduler *
+cw_window_get_sync_scheduler (CwWindow *self)
+{
+  g_return_val_if_fail (CW_IS_WINDOW (self), NULL);
+  return self->scheduler;
+}
+
+GtkWindow *
+cw_window_get_grant_details (CwWindow *self)
+{
+  return self->grant_details;
+}
+
+gboolean
+cw_window_get_offline_shown (CwWindow *self)
+{
+  return gtk_revealer_get_reveal_child (self->offline_revealer);
+}
+
+const char *
+cw_window_get_offline_text (CwWindow *self)
+{
+  return gtk_label_get_text (self->offline_label);
+}
+
+void
+cw_window_open_invite (CwWindow   *self,
+                       const char *text)
+{
+  g_return_if_fail (CW_IS_WINDOW (self));
+
+  cw_onboarding_view_open_invite (self->onboarding_view, text, -1);
+}
+
+void
+cw_window_open_invite_file (CwWindow *self,
+                            GFile    *file)
+{
+  g_return_if_fail (CW_IS_WINDOW (self));
+
+  cw_onboarding_view_open_file (self->onboarding_view, file);
+}
+
+CwOnboardingView *
+cw_window_get_onboarding_view (CwWindow *self)
+{
+  return self->onboarding_view;
 }

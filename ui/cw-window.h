@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "cw-sync-scheduler.h"
 #include "cw-wallet.h"
 
 G_BEGIN_DECLS
@@ -19,5 +20,13 @@ CwWallet       *cw_window_get_wallet  (CwWindow       *self);
 /* Re-reads the wallet's unacknowledged alerts (the lists are the
  * wallet's own models and update themselves). */
 void            cw_window_reload      (CwWindow       *self);
+/* When the window syncs (win.sync, the timer); transfer none. */
+CwSyncScheduler *cw_window_get_sync_scheduler (CwWindow   *self);
+/* Opens a clinic's invite in the onboarding: a consentwallet: link or a
+ * .cwinvite file's text, or the file itself. */
+void            cw_window_open_invite (CwWindow       *self,
+                                       const char     *text);
+void            cw_window_open_invite_file (CwWindow  *self,
+                                       GFile          *file);
 
 G_END_DECLS

@@ -1,0 +1,27 @@
+/* cw-notifier.h: desktop notifications (GNotification through the
+ * GApplication) for new access requests, refused access attempts and
+ * grants that expire within 7 days, each kind behind its own switch
+ * (properties bound to the notify-* settings). An item is notified once:
+ * checking again after the next sync sends nothing new for it. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cw-wallet.h"
+
+G_BEGIN_DECLS
+
+#define CW_TYPE_NOTIFIER (cw_notifier_get_type ())
+
+G_DECLARE_FINAL_TYPE (CwNotifier, cw_notifier, CW, NOTIFIER, GObject)
+
+/* @application may be %NULL: notifications are then only announced by the
+ * "sent" signal (tests). */
+CwNotifier *cw_notifier_new         (CwWallet     *wallet,
+                                     GApplication *application);
+/* Looks at the wallet's lists and sends what was not sent before. Returns
+ * how many notifications it sent. */
+guint       cw_notifier_check       (CwNotifier   *self);
+guint       cw_notifier_get_n_sent  (CwNotifier   *self);
+
+G_END_DECLS

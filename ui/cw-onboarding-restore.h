@@ -1,0 +1,35 @@
+/* cw-onboarding-restore.h: the onboarding's restore form: the node (from
+ * any invite of the patient's clinic), the patient ID and the recovery
+ * code written down at enrollment. It checks what can be checked on the
+ * spot and emits "submit"; CwOnboardingView runs the restore. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cw-node-profile.h"
+
+G_BEGIN_DECLS
+
+#define CW_TYPE_ONBOARDING_RESTORE (cw_onboarding_restore_get_type ())
+
+G_DECLARE_FINAL_TYPE (CwOnboardingRestore, cw_onboarding_restore, CW, ONBOARDING_RESTORE,
+                      GtkWidget)
+
+/* Empties the form (the code is wiped from the entry). */
+void           cw_onboarding_restore_clear         (CwOnboardingRestore  *self);
+/* Shows @message under the form, or hides it for %NULL. */
+void           cw_onboarding_restore_set_error     (CwOnboardingRestore  *self,
+                                                    const char           *message);
+/* What was typed, read when "submit" is emitted. The profile is the
+ * invite's (the form was already checked); free it. */
+CwNodeProfile *cw_onboarding_restore_get_profile   (CwOnboardingRestore  *self);
+const char    *cw_onboarding_restore_get_patient_id (CwOnboardingRestore *self);
+const char    *cw_onboarding_restore_get_code      (CwOnboardingRestore  *self);
+
+/* For the tests: fill the form as a person types it, then press Restore. */
+void           cw_onboarding_restore_fill          (CwOnboardingRestore  *self,
+                                                    const char           *invite,
+                                                    const char           *patient_id,
+                                                    const char           *code);
+
+G_END_DECLS

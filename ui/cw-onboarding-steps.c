@@ -1,0 +1,389 @@
+/* cw-onboarding-steps.c: the onboarding's later steps: the recovery code
+ * shown once and typed back in part, the clinic's proposed first grant
+ * (accept, change in the grant dialog, or decline), and the restore with a
+ * recovery code. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "cw-grant-dialog-private.h"
+#include "cw-onboarding-view-internal.h"
+#include "cw-recovery-code.h"
+#include "cw-ui-format.h"
+
+/* The code in lines of three numbered groups, so that a person can copy
+ * it onto paper and find group N again. */
+void
+cw_onboarding_view_show_recovery_code (CwOnboardingView *self,
+                                       char             *code,
+                                       const char       *explanation)
+{
+  g_auto(GStrv) groups = g_strsplit (code, "-", -1);
+  g_autoptr(GString) shown = g_string_new (NULL);
+  g_autofree char *patient = g_strdup (cw_wallet_get_patient_id (self->wallet));
+
+  self->recovery_code = code;
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append (shown, i % 3 == 0 ? "\n" : "   ");
+      g_string_append_printf (shown, "<span size=\"small\" alpha=\"55%%\">%2u</span> %s",
+                              i + 1, groups[i]);
+      sodium_memzero (groups[i], strlen (groups[i]));
+    }
+  gtk_label_set_markup (self->code_label, shown->str);
+  sodium_memzero (shown->str, shown->len);
+  adw_action_row_set_subtitle (self->patient_id_row, patient);
+  gtk_label_set_text (self->recovery_explanation, explanation);
+  cw_onboarding_view_show_page (self, "recovery");
+}
+
+/* The recovery code, typed back in part. */
+
+static void
+code_written_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
+  g_autofree char *title_a = NULL;
+  g_autofree char *title_b = NULL;
+
+  if (self->recovery_code == NULL)
+    return;
+  self->asked[0] = g_random_int_range (0, N_CODE_GROUPS);
+  do
+    self->asked[1] = g_random_int_range (0, N_CODE_GROUPS);
+  while (self->asked[1] == self->asked[0]);
+  if (self->asked[1] < self->asked[0])
+    {
+      guint swap = self->asked[0];
+
+      self->asked[0] = self->asked[1];
+      self->asked[1] = swap;
+    }
+
+  title_a = g_strdup_printf (_("Group %u"), self->asked[0] + 1);
+  title_b = g_strdup_printf (_("Group %u"), self->asked[1] + 1);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->group_row_a), title_a);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->group_row_b), title_b);
+  gtk_editable_set_text (GTK_EDITABLE (self->group_row_a), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->group_row_b), "");
+  gtk_widget_set_visible (GTK_WIDGET (self->confirm_error_label), FALSE);
+  cw_onboarding_view_show_page (self, "confirm");
+  gtk_widget_grab_focus (GTK_WIDGET (self->group_row_a));
+}
+
+/* Compares as the recovery code's reader does: any case, spaces ignored,
+ * 0, 1 and 8 read as O, I and B. */
+static gboolean
+group_matches (const char *code,
+               guint       group,
+               const char *typed)
+{
+  const char *expected = code + group * (CODE_GROUP_LEN + 1);
+  guint n = 0;
+
+  for (const char *p = typed; *p != '\0'; p++)
+    {
+      char c = g_ascii_toupper (*p);
+
+      if (c == ' ' || c == '-')
+        continue;
+      c = c == '0' ? 'O' : c == '1' ? 'I' : c == '8' ? 'B' : c;
+      if (n >= CODE_GROUP_LEN || c != expected[n])
+        return FALSE;
+      n++;
+    }
+  return n == CODE_GROUP_LEN;
+}
+
+static void
+confirm_code_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
+
+  if (self->recovery_code == NULL)
+    return;
+  if (!group_matches (self->recovery_code, self->asked[0],
+                      gtk_editable_get_text (GTK_EDITABLE (self->group_row_a))) ||
+      !group_matches (self->recovery_code, self->asked[1],
+                      gtk_editable_get_text (GTK_EDITABLE (self->group_row_b))))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->confirm_error_label), TRUE);
+      return;
+    }
+  cw_onboarding_view_wipe_code (self);
+  gtk_editable_set_text (GTK_EDITABLE (self->group_row_a), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->group_row_b), "");
+  cw_onboarding_view_after_identity (self);
+}
+
+static void
+group_changed_cb (CwOnboardingView *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->confirm_error_label), FALSE);
+}
+
+static void
+group_activated_cb (CwOnboardingView *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "onboarding.confirm-code", NULL);
+}
+
+static void
+show_code_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
+
+  if (self->recovery_code != NULL)
+    cw_onboarding_view_show_page (self, "recovery");
+}
+
+/* The proposed first grant. */
+
+void
+cw_onboarding_view_after_identity (CwOnboardingView *self)
+{
+  CwWalletGrantParams params;
+  g_autofree char *title = NULL;
+  g_autofree char *sentence = NULL;
+  g_autofree char *description = NULL;
+
+  if (self->invite == NULL)
+    {
+      cw_onboarding_view_show_done (self, _("Your wallet is restored on this computer, with "
+                                            "your decisions and their evidence. Your old "
+                                            "computer no longer works with it."));
+      return;
+    }
+  if (!cw_wallet_grant_params_from_invite (self->invite, &params))
+    {
+      description = g_strdup_printf (_("You are registered with %s. Nothing is shared until "
+                                       "you decide: give access from the Access page when you "
+                                       "choose to."), cw_onboarding_view_clinic_name (self));
+      cw_onboarding_view_show_done (self, description);
+      return;
+    }
+
+  title = g_strdup_printf (_("%s Asks for Access"), cw_onboarding_view_clinic_name (self));
+  sentence = cw_ui_format_grant_sentence (cw_onboarding_view_clinic_name (self), params.scopes,
+                                          params.purpose, params.access,
+                                          g_date_time_to_unix (params.expires));
+  description = g_strdup_printf (_("If you accept: %s\n\nYou can change what they see, or say "
+                                   "no. Whatever you choose, you can revoke it at any time."),
+                                 sentence);
+  g_date_time_unref (params.expires);
+  adw_status_page_set_title (self->grant_page, title);
+  adw_status_page_set_description (self->grant_page, description);
+  cw_onboarding_view_show_page (self, "grant");
+}
+
+static char *
+describe_grant (CwOnboardingView *self,
+                gint64            log_index)
+{
+  if (log_index < 0)
+    return g_strdup_printf (_("Your access for %s is signed and saved: it will be sent when the "
+                              "node can be reached."), cw_onboarding_view_clinic_name (self));
+  return g_strdup_printf (_("%s can now see what you accepted. Your decision is signed and "
+                            "recorded in the public log (entry %" PRId64 "), and the wallet "
+                            "checked it."), cw_onboarding_view_clinic_name (self), log_index);
+}
+
+static void
+granted_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(CwOnboardingView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CwStoreTx) tx = cw_wallet_transaction_finish (CW_WALLET (object), result, &error);
+  g_autofree char *description = NULL;
+
+  if (tx == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_clear_object (&self->cancellable);
+          cw_onboarding_view_after_identity (self);
+          return;
+        }
+      description = g_strdup_printf (_("You are registered, but the access could not be given: "
+                                       "%s\n\nYou can give it later from the Access page."),
+                                     error->message);
+    }
+  else
+    description = describe_grant (self, tx->state == CW_STORE_TX_CONFIRMED ? tx->log_index : -1);
+  cw_onboarding_view_show_done (self, description);
+}
+
+static void
+accept_grant_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
+  CwWalletGrantParams params;
+
+  if (self->invite == NULL || self->cancellable != NULL ||
+      !cw_wallet_grant_params_from_invite (self->invite, &params))
+    return;
+  cw_onboarding_view_show_busy (self, _("Giving Access"),
+                                _("Signing your decision and checking that it was "
+                                  "recorded…"));
+  cw_wallet_grant_async (self->wallet, &params, self->cancellable, granted_cb,
+                         g_object_ref (self));
+  g_date_time_unref (params.expires);
+}
+
+static void
+grant_dialog_sent_cb (CwOnboardingView *self,
+                      gint64            log_index)
+{
+  g_autofree char *description = describe_grant (self, log_index);
+
+  cw_onboarding_view_show_done (self, description);
+}
+
+/* "Change it": the grant dialog, with the clinic and the proposal ticked;
+ * the person goes through its steps and sends from there. */
+static void
+edit_grant_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
+  const CwInviteGrant *proposed;
+  CwGrantDialog *dialog;
+
+  if (self->invite == NULL || (proposed = cw_invite_get_proposed_grant (self->invite)) == NULL)
+    return;
+
+  dialog = cw_grant_dialog_new (self->wallet);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
+  g_signal_connect_object (dialog, "sent", G_CALLBACK (grant_dialog_sent_cb), self,
+                           G_CONNECT_SWAPPED);
+  cw_grant_dialog_select_provider (dialog, cw_invite_get_clinic (self->invite));
+  for (guint i = 0; i < CW_N_SCOPES; i++)
+    {
+      GtkCheckButton *check = cw_grant_dialog_get_scope_check (dialog, 1u << i);
+
+      if (check != NULL)
+        gtk_check_button_set_active (check, (proposed->scopes & (1u << i)) != 0);
+    }
+  adw_combo_row_set_selected (cw_grant_dialog_get_purpose_row (dialog), proposed->purpose);
+  g_set_weak_pointer (&self->grant_dialog, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+decline_grant_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
+  g_autofree char *description = NULL;
+
+  if (self->invite == NULL)
+    return;
+  description = g_strdup_printf (_("Nothing was shared with %s. You can give access at any time "
+                                   "from the Access page."), cw_onboarding_view_clinic_name (self));
+  cw_onboarding_view_show_done (self, description);
+}
+
+/* Restoring with the recovery code. */
+
+static void
+recovered_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(CwOnboardingView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  char *code = cw_wallet_recover_finish (CW_WALLET (object), result, &error);
+
+  if (code == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_clear_object (&self->cancellable);
+          cw_onboarding_view_show_page (self, "restore");
+        }
+      else if (error->domain == CW_RECOVERY_CODE_ERROR ||
+               g_error_matches (error, CW_WALLET_ERROR, CW_WALLET_ERROR_REJECTED))
+        {
+          /* Most likely a typo or the wrong patient ID: back to the form. */
+          g_clear_object (&self->cancellable);
+          cw_onboarding_restore_set_error (self->restore_page, error->message);
+          cw_onboarding_view_show_page (self, "restore");
+        }
+      else
+        cw_onboarding_view_show_error (self, error);
+      return;
+    }
+  g_clear_object (&self->cancellable);
+  cw_onboarding_restore_clear (self->restore_page);
+  cw_onboarding_view_show_recovery_code (self, code,
+                                         _("Your wallet is back. Your old recovery code no "
+                                           "longer works: this is your NEW recovery code. "
+                                           "Write it down with your patient ID and keep it "
+                                           "safe. It is shown only now and is stored "
+                                           "nowhere."));
+}
+
+static void
+restore_submit_cb (CwOnboardingView *self)
+{
+  g_autoptr(CwNodeProfile) profile = cw_onboarding_restore_get_profile (self->restore_page);
+
+  if (profile == NULL || self->cancellable != NULL)
+    return;
+  cw_onboarding_view_show_busy (self, _("Restoring Your Wallet"),
+                                _("Making a new key for this computer and fetching your "
+                                  "decisions. Everything the node sends is checked…"));
+  cw_wallet_recover_async (self->wallet, profile,
+                           cw_onboarding_restore_get_patient_id (self->restore_page),
+                           cw_onboarding_restore_get_code (self->restore_page),
+                           self->cancellable, recovered_cb, g_object_ref (self));
+}
+
+static void
+restore_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
+
+  if (cw_wallet_get_enrolled (self->wallet) || self->cancellable != NULL)
+    return;
+  cw_onboarding_view_show_page (self, "restore");
+}
+
+void
+cw_onboarding_steps_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_bind_template_callback (widget_class, group_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, group_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, restore_submit_cb);
+
+  gtk_widget_class_install_action (widget_class, "onboarding.code-written", NULL,
+                                   code_written_action);
+  gtk_widget_class_install_action (widget_class, "onboarding.confirm-code", NULL,
+                                   confirm_code_action);
+  gtk_widget_class_install_action (widget_class, "onboarding.show-code", NULL, show_code_action);
+  gtk_widget_class_install_action (widget_class, "onboarding.accept-grant", NULL,
+                                   accept_grant_action);
+  gtk_widget_class_install_action (widget_class, "onboarding.edit-grant", NULL,
+                                   edit_grant_action);
+  gtk_widget_class_install_action (widget_class, "onboarding.decline-grant", NULL,
+                                   decline_grant_action);
+  gtk_widget_class_install_action (widget_class, "onboarding.restore", NULL, restore_action);
+}

@@ -1,0 +1,74 @@
+/* cw-onboarding-view-internal.h: what the onboarding's two source files
+ * share: cw-onboarding-view.c (pages, opening and accepting an invite,
+ * the widget itself) and cw-onboarding-steps.c (the recovery code typed
+ * back, the proposed grant, the restore). */
+#pragma once
+
+#include "cw-onboarding-view-private.h"
+
+G_BEGIN_DECLS
+
+struct _CwOnboardingView
+{
+  GtkWidget            parent_instance;
+
+  GtkStack            *pages;
+  AdwStatusPage       *busy_page;
+  GtkSpinner          *busy_spinner;
+  AdwEntryRow         *link_row;
+  GtkLabel            *invite_title;
+  GtkLabel            *invite_explanation;
+  AdwActionRow        *clinic_row;
+  AdwActionRow        *organization_row;
+  AdwActionRow        *node_row;
+  AdwActionRow        *expires_row;
+  GtkButton           *accept_button;
+  GtkLabel            *recovery_explanation;
+  AdwActionRow        *patient_id_row;
+  GtkLabel            *code_label;
+  AdwEntryRow         *group_row_a;
+  AdwEntryRow         *group_row_b;
+  GtkLabel            *confirm_error_label;
+  AdwStatusPage       *grant_page;
+  AdwStatusPage       *done_page;
+  AdwStatusPage       *error_page;
+  CwOnboardingRestore *restore_page;
+
+  CwWallet            *wallet;
+  GCancellable        *cancellable;   /* of the step under way, or %NULL */
+  GtkFileChooserNative *chooser;
+  GtkWindow           *grant_dialog;  /* weak */
+  CwInvite            *invite;        /* opened, or %NULL */
+  char                *clinic_name;
+  char                *recovery_code; /* shown once, wiped when confirmed */
+  guint                asked[2];      /* 0-based groups to type back */
+  gboolean             active;
+};
+
+#define N_CODE_GROUPS 14
+#define CODE_GROUP_LEN 4
+
+/* cw-onboarding-view.c */
+void        cw_onboarding_view_show_page          (CwOnboardingView *self,
+                                                   const char       *name);
+void        cw_onboarding_view_show_busy          (CwOnboardingView *self,
+                                                   const char       *title,
+                                                   const char       *description);
+void        cw_onboarding_view_show_done          (CwOnboardingView *self,
+                                                   const char       *description);
+void        cw_onboarding_view_show_error         (CwOnboardingView *self,
+                                                   const GError     *error);
+void        cw_onboarding_view_wipe_code          (CwOnboardingView *self);
+const char *cw_onboarding_view_clinic_name        (CwOnboardingView *self);
+
+/* cw-onboarding-steps.c */
+/* Shows @code (taken over: wiped and freed once confirmed) once. */
+void        cw_onboarding_view_show_recovery_code (CwOnboardingView *self,
+                                                   char             *code,
+                                                   const char       *explanation);
+/* After the identity exists: the proposed grant, or done. */
+void        cw_onboarding_view_after_identity     (CwOnboardingView *self);
+/* The steps' actions and template callbacks. */
+void        cw_onboarding_steps_class_init        (GtkWidgetClass   *widget_class);
+
+G_END_DECLS

@@ -1,0 +1,760 @@
+/* cw-onboarding-view.c: first run, joining a clinic and restoring, one
+ * page per step in a GtkStack, driven by onboarding.* actions. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "cw-keyring.h"
+#include "cw-node-client.h"
+#include "cw-onboarding-view-internal.h"
+#include "cw-recovery-code.h"
+#include "cw-ui-format.h"
+#include "cw-wallet-clinic.h"
+
+
+G_DEFINE_FINAL_TYPE (CwOnboardingView, cw_onboarding_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_WALLET,
+  PROP_ACTIVE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+void
+cw_onboarding_view_wipe_code (CwOnboardingView *self)
+{
+  if (self->recovery_code != NULL)
+    sodium_memzero (self->recovery_code, strlen (self->recovery_code));
+  g_clear_pointer (&self->recovery_code, g_free);
+  gtk_label_set_text (self->code_label, "");
+}
+
+void
+cw_onboarding_view_show_page (CwOnboardingView *self,
+                              const char       *name)
+{
+  gboolean active = g_strcmp0 (name, "welcome") != 0;
+
+  gtk_spinner_set_spinning (self->busy_spinner, g_strcmp0 (name, "busy") == 0);
+  gtk_stack_set_visible_child_name (self->pages, name);
+  if (active != self->active)
+    {
+      self->active = active;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+    }
+}
+
+void
+cw_onboarding_view_show_busy (CwOnboardingView *self,
+                              const char       *title,
+                              const char       *description)
+{
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  adw_status_page_set_title (self->busy_page, title);
+  adw_status_page_set_description (self->busy_page, description);
+  cw_onboarding_view_show_page (self, "busy");
+}
+
+/* Back to the start: whatever was opened or shown is dropped. */
+static void
+start_over (CwOnboardingView *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->invite);
+  g_clear_pointer (&self->clinic_name, g_free);
+  cw_onboarding_view_wipe_code (self);
+  cw_onboarding_restore_clear (self->restore_page);
+  gtk_editable_set_text (GTK_EDITABLE (self->link_row), "");
+  cw_onboarding_view_show_page (self, "welcome");
+}
+
+/* Errors: each refusal gets a title that says what happened; the engine's
+ * message says why. */
+static const char *
+error_title (const GError *error)
+{
+  if (error->domain == CW_INVITE_ERROR)
+    switch ((CwInviteError) error->code)
+      {
+      case CW_INVITE_ERROR_BAD_SIGNATURE:
+        return _("This Invite Is Not Genuine");
+      case CW_INVITE_ERROR_EXPIRED:
+        return _("This Invite Has Expired");
+      case CW_INVITE_ERROR_UNSUPPORTED:
+        return _("This Invite Needs a Newer Consent Wallet");
+      case CW_INVITE_ERROR_MALFORMED:
+      case CW_INVITE_ERROR_TOO_LARGE:
+      default:
+        return _("This Is Not an Invite");
+      }
+  if (error->domain == CW_WALLET_ERROR)
+    switch ((CwWalletError) error->code)
+      {
+      case CW_WALLET_ERROR_REJECTED:
+        return _("The Clinic’s Node Refused This");
+      case CW_WALLET_ERROR_INVALID_INVITE:
+        return _("Unknown Clinic");
+      case CW_WALLET_ERROR_WRONG_NODE:
+        return _("This Invite Does Not Match Its Node");
+      case CW_WALLET_ERROR_VERIFICATION:
+        return _("What the Node Sent Did Not Verify");
+      default:
+        return _("Something Went Wrong");
+      }
+  if (error->domain == CW_KEYRING_ERROR)
+    return _("Your Keyring Is Not Available");
+  if (error->domain == CW_NODE_CLIENT_ERROR)
+    return _("Could Not Reach the Clinic’s Node");
+  if (error->domain == CW_RECOVERY_CODE_ERROR)
+    return _("The Recovery Code Looks Mistyped");
+  if (error->domain == G_IO_ERROR)
+    return _("Could Not Read the Invite File");
+  return _("Something Went Wrong");
+}
+
+static const char *
+error_advice (const GError *error)
+{
+  if (error->domain == CW_KEYRING_ERROR)
+    return _("Your identity key is kept in your computer’s keyring. Unlock it, or log in to a "
+             "desktop session that has one, then try again.");
+  if (error->domain == CW_NODE_CLIENT_ERROR)
+    return _("Check your internet connection and try again later.");
+  return _("Nothing was created or changed on this computer.");
+}
+
+void
+cw_onboarding_view_show_error (CwOnboardingView *self,
+                               const GError     *error)
+{
+  g_autofree char *description = g_strdup_printf ("%s\n\n%s", error->message,
+                                                  error_advice (error));
+
+  g_clear_object (&self->cancellable);
+  adw_status_page_set_title (self->error_page, error_title (error));
+  adw_status_page_set_description (self->error_page, description);
+  cw_onboarding_view_show_page (self, "error");
+}
+
+void
+cw_onboarding_view_show_done (CwOnboardingView *self,
+                              const char       *description)
+{
+  g_clear_object (&self->cancellable);
+  adw_status_page_set_description (self->done_page, description);
+  cw_onboarding_view_show_page (self, "done");
+}
+
+/* Opening an invite */
+
+const char *
+cw_onboarding_view_clinic_name (CwOnboardingView *self)
+{
+  return self->clinic_name != NULL ? self->clinic_name : cw_invite_get_clinic (self->invite);
+}
+
+static void
+show_invite (CwOnboardingView *self)
+{
+  const CwStoreProvider *entry = cw_wallet_invite_get_clinic_entry (self->invite);
+  const CwNodeProfile *profile = cw_invite_get_node_profile (self->invite);
+  g_autofree char *title = NULL;
+  g_autofree char *explanation = NULL;
+  g_autofree char *organization = NULL;
+  g_autofree char *expires = cw_ui_format_date_time (cw_invite_get_expires (self->invite));
+  gboolean joining = cw_wallet_get_enrolled (self->wallet);
+
+  g_free (self->clinic_name);
+  self->clinic_name = g_strdup (entry != NULL && entry->name != NULL && entry->name[0] != '\0'
+                                ? entry->name : cw_invite_get_clinic (self->invite));
+  if (entry != NULL && entry->organization != NULL && entry->organization[0] != '\0')
+    organization = g_strdup (entry->organization);
+  else
+    organization = g_strdup (_("Not given"));
+
+  title = g_strdup_printf (_("%s Invites You"), self->clinic_name);
+  gtk_label_set_text (self->invite_title, title);
+  adw_action_row_set_subtitle (self->clinic_row, self->clinic_name);
+  adw_action_row_set_subtitle (self->organization_row, organization);
+  adw_action_row_set_subtitle (self->node_row, profile->url);
+  adw_action_row_set_subtitle (self->expires_row, expires);
+
+  if (joining)
+    {
+      explanation = g_strdup_printf (_("This wallet already has your identity. Joining %s uses "
+                                       "the same identity: no new key is made, and your "
+                                       "recovery code stays the same."), self->clinic_name);
+      gtk_button_set_label (self->accept_button, _("_Join Clinic"));
+    }
+  else
+    {
+      explanation = g_strdup_printf (_("The invite was checked: it really comes from %s. Next, "
+                                       "the wallet makes your personal key, keeps it in this "
+                                       "computer’s keyring and registers it. Your key signs "
+                                       "every decision you make; nobody else has it."),
+                                     self->clinic_name);
+      gtk_button_set_label (self->accept_button, _("_Create My Identity"));
+    }
+  gtk_label_set_text (self->invite_explanation, explanation);
+  cw_onboarding_view_show_page (self, "invite");
+  gtk_widget_grab_focus (GTK_WIDGET (self->accept_button));
+}
+
+static void
+invite_opened_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CwOnboardingView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CwInvite *invite = cw_wallet_open_invite_finish (CW_WALLET (object), result, &error);
+
+  if (invite == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        start_over (self);
+      else
+        cw_onboarding_view_show_error (self, error);
+      return;
+    }
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->invite);
+  self->invite = invite;
+  show_invite (self);
+}
+
+void
+cw_onboarding_view_open_invite (CwOnboardingView *self,
+                                const char       *text,
+                                gssize            len)
+{
+  g_return_if_fail (CW_IS_ONBOARDING_VIEW (self));
+  g_return_if_fail (text != NULL);
+
+  if (self->cancellable != NULL || self->recovery_code != NULL)
+    return;
+  cw_onboarding_view_show_busy (self, _("Checking the Invite"),
+                                _("Making sure it was signed by your clinic and that its "
+                                  "node is the right one…"));
+  cw_wallet_open_invite_async (self->wallet, text, len, self->cancellable, invite_opened_cb,
+                               g_object_ref (self));
+}
+
+/* Reading an invite file: never more than an invite can be, so that a
+ * wrong (huge) file is refused rather than loaded. */
+
+#define MAX_INVITE_FILE (CW_INVITE_MAX_URI_LENGTH + 1)
+
+typedef struct {
+  CwOnboardingView *view;
+  char             *buffer;
+} ReadFile;
+
+static void
+read_file_free (ReadFile *read)
+{
+  g_clear_object (&read->view);
+  g_free (read->buffer);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReadFile, read_file_free)
+
+static void
+file_read_all_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ReadFile) read = user_data;
+  CwOnboardingView *self = read->view;
+  g_autoptr(GError) error = NULL;
+  gsize n = 0;
+
+  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (object), result, &n, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        start_over (self);
+      else
+        cw_onboarding_view_show_error (self, error);
+      return;
+    }
+  g_input_stream_close (G_INPUT_STREAM (object), NULL, NULL);
+  g_clear_object (&self->cancellable);
+  /* The wallet reads at most this much and calls a longer text too large. */
+  cw_onboarding_view_open_invite (self, read->buffer, n);
+}
+
+static void
+file_opened_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ReadFile) read = user_data;
+  CwOnboardingView *self = read->view;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInputStream) stream = g_file_read_finish (G_FILE (object), result, &error);
+  char *buffer;
+
+  if (stream == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        start_over (self);
+      else
+        cw_onboarding_view_show_error (self, error);
+      return;
+    }
+  buffer = read->buffer = g_malloc (MAX_INVITE_FILE + 1);
+  g_input_stream_read_all_async (G_INPUT_STREAM (stream), buffer, MAX_INVITE_FILE,
+                                 G_PRIORITY_DEFAULT, self->cancellable, file_read_all_cb,
+                                 g_steal_pointer (&read));
+}
+
+void
+cw_onboarding_view_open_file (CwOnboardingView *self,
+                              GFile            *file)
+{
+  ReadFile *read;
+
+  g_return_if_fail (CW_IS_ONBOARDING_VIEW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->cancellable != NULL || self->recovery_code != NULL)
+    return;
+  cw_onboarding_view_show_busy (self, _("Reading the Invite"), NULL);
+  read = g_new0 (ReadFile, 1);
+  read->view = g_object_ref (self);
+  g_file_read_async (file, G_PRIORITY_DEFAULT, self->cancellable, file_opened_cb, read);
+}
+
+static void
+chooser_response_cb (CwOnboardingView *self,
+                     int               response)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (self->chooser));
+  g_clear_object (&self->chooser);
+  if (file != NULL)
+    cw_onboarding_view_open_file (self, file);
+}
+
+static void
+open_file_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
+  g_autoptr(GtkFileFilter) invites = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = gtk_file_chooser_native_new (_("Open Invite"),
+                                               GTK_WINDOW (gtk_widget_get_root (widget)),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
+                                               _("_Cancel"));
+  gtk_file_filter_set_name (invites, _("Invites"));
+  gtk_file_filter_add_pattern (invites, "*.cwinvite");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), invites);
+  gtk_file_filter_set_name (all, _("All Files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
+  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+link_row_apply_cb (CwOnboardingView *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->link_row));
+
+  if (text[0] != '\0')
+    cw_onboarding_view_open_invite (self, text, -1);
+}
+
+static gboolean
+drop_cb (GtkDropTarget    *target,
+         const GValue     *value,
+         double            x,
+         double            y,
+         CwOnboardingView *self)
+{
+  if (self->cancellable != NULL || self->recovery_code != NULL)
+    return FALSE;
+  if (G_VALUE_HOLDS (value, G_TYPE_FILE))
+    cw_onboarding_view_open_file (self, g_value_get_object (value));
+  else if (G_VALUE_HOLDS_STRING (value) && g_value_get_string (value) != NULL)
+    cw_onboarding_view_open_invite (self, g_value_get_string (value), -1);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Accepting: enroll, or join with the same identity. */
+
+static void
+clinic_remembered_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(CwOnboardingView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Only the grant dialog's provider list misses the clinic then: the
+   * enrollment itself stands. */
+  if (!cw_wallet_remember_clinic_finish (CW_WALLET (object), result, &error))
+    g_debug ("The clinic was not added to the provider list: %s", error->message);
+}
+
+static void
+invite_accepted_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(CwOnboardingView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  char *code = NULL;
+  g_autofree char *explanation = NULL;
+
+  if (!cw_wallet_accept_invite_finish (CW_WALLET (object), result, &code, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        start_over (self);
+      else
+        cw_onboarding_view_show_error (self, error);
+      return;
+    }
+  g_clear_object (&self->cancellable);
+  if (code == NULL)
+    {
+      /* Joined: the same identity, no new code. */
+      cw_onboarding_view_after_identity (self);
+      return;
+    }
+
+  cw_wallet_remember_clinic_async (self->wallet, self->invite, NULL, clinic_remembered_cb,
+                                   g_object_ref (self));
+  explanation = g_strdup_printf (_("You are registered with %s. If this computer is lost or "
+                                   "broken, this code and your patient ID bring your wallet "
+                                   "back on a new one. Write both on paper and keep it safe. "
+                                   "The code is shown only now and is stored nowhere."),
+                                 cw_onboarding_view_clinic_name (self));
+  cw_onboarding_view_show_recovery_code (self, code, explanation);
+}
+
+static void
+accept_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
+  g_autofree char *description = NULL;
+
+  if (self->invite == NULL || self->cancellable != NULL)
+    return;
+  if (cw_wallet_get_enrolled (self->wallet))
+    {
+      description = g_strdup_printf (_("Adding %s to your wallet…"),
+                                     cw_onboarding_view_clinic_name (self));
+      cw_onboarding_view_show_busy (self, _("Joining the Clinic"), description);
+    }
+  else
+    {
+      description = g_strdup_printf (_("Making your key, keeping it in your keyring and "
+                                       "registering it with %s…"),
+                                     cw_onboarding_view_clinic_name (self));
+      cw_onboarding_view_show_busy (self, _("Creating Your Identity"), description);
+    }
+  cw_wallet_accept_invite_async (self->wallet, self->invite, self->cancellable,
+                                 invite_accepted_cb, g_object_ref (self));
+}
+
+/* Leaving */
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
+
+  /* The callback of the step under way goes back to where it started. */
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+static void
+start_over_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  start_over (CW_ONBOARDING_VIEW (widget));
+}
+
+static void
+finish_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  start_over (CW_ONBOARDING_VIEW (widget));
+}
+
+/* GObject */
+
+static void
+cw_onboarding_view_dispose (GObject *object)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  if (self->code_label != NULL)
+    cw_onboarding_view_wipe_code (self);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_ONBOARDING_VIEW);
+  g_clear_weak_pointer (&self->grant_dialog);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->invite);
+  g_clear_object (&self->wallet);
+
+  G_OBJECT_CLASS (cw_onboarding_view_parent_class)->dispose (object);
+}
+
+static void
+cw_onboarding_view_finalize (GObject *object)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (object);
+
+  g_free (self->clinic_name);
+
+  G_OBJECT_CLASS (cw_onboarding_view_parent_class)->finalize (object);
+}
+
+static void
+cw_onboarding_view_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_WALLET:
+      g_value_set_object (value, self->wallet);
+      break;
+    case PROP_ACTIVE:
+      g_value_set_boolean (value, self->active);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_onboarding_view_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  CwOnboardingView *self = CW_ONBOARDING_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_WALLET:
+      cw_onboarding_view_set_wallet (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_onboarding_view_class_init (CwOnboardingViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cw_onboarding_view_dispose;
+  object_class->finalize = cw_onboarding_view_finalize;
+  object_class->get_property = cw_onboarding_view_get_property;
+  object_class->set_property = cw_onboarding_view_set_property;
+
+  properties[PROP_WALLET] =
+    g_param_spec_object ("wallet", NULL, NULL, CW_TYPE_WALLET,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ACTIVE] =
+    g_param_spec_boolean ("active", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (CW_TYPE_ONBOARDING_RESTORE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/consentwallet/ConsentWallet/"
+                                               "cw-onboarding-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, pages);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, busy_page);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, busy_spinner);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, link_row);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, invite_title);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, invite_explanation);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, clinic_row);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, organization_row);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, node_row);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, expires_row);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, accept_button);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, recovery_explanation);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, patient_id_row);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, code_label);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, group_row_a);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, group_row_b);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, confirm_error_label);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, grant_page);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, done_page);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, error_page);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, restore_page);
+  gtk_widget_class_bind_template_callback (widget_class, link_row_apply_cb);
+
+  gtk_widget_class_install_action (widget_class, "onboarding.open-file", NULL, open_file_action);
+  gtk_widget_class_install_action (widget_class, "onboarding.accept", NULL, accept_action);
+  gtk_widget_class_install_action (widget_class, "onboarding.cancel", NULL, cancel_action);
+  cw_onboarding_steps_class_init (widget_class);
+  gtk_widget_class_install_action (widget_class, "onboarding.start-over", NULL,
+                                   start_over_action);
+  gtk_widget_class_install_action (widget_class, "onboarding.finish", NULL, finish_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
+                                       "onboarding.open-file", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "onboarding.cancel",
+                                       NULL);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+cw_onboarding_view_init (CwOnboardingView *self)
+{
+  GtkDropTarget *target;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* A .cwinvite file, or a link dragged from a browser or an email. */
+  target = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+  gtk_drop_target_set_gtypes (target, (GType[]) { G_TYPE_FILE, G_TYPE_STRING }, 2);
+  g_signal_connect (target, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+}
+
+void
+cw_onboarding_view_set_wallet (CwOnboardingView *self,
+                               CwWallet         *wallet)
+{
+  g_return_if_fail (CW_IS_ONBOARDING_VIEW (self));
+  g_return_if_fail (wallet == NULL || CW_IS_WALLET (wallet));
+
+  if (g_set_object (&self->wallet, wallet))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WALLET]);
+}
+
+gboolean
+cw_onboarding_view_get_active (CwOnboardingView *self)
+{
+  g_return_val_if_fail (CW_IS_ONBOARDING_VIEW (self), FALSE);
+  return self->active;
+}
+
+/* For the tests (cw-onboarding-view-private.h). */
+
+const char *
+cw_onboarding_view_get_page (CwOnboardingView *self)
+{
+  return gtk_stack_get_visible_child_name (self->pages);
+}
+
+const char *
+cw_onboarding_view_get_clinic_name (CwOnboardingView *self)
+{
+  return adw_action_row_get_subtitle (self->clinic_row);
+}
+
+static AdwStatusPage *
+visible_status_page (CwOnboardingView *self)
+{
+  const char *page = cw_onboarding_view_get_page (self);
+
+  if (g_strcmp0 (page, "grant") == 0)
+    return self->grant_page;
+  if (g_strcmp0 (page, "done") == 0)
+    return self->done_page;
+  if (g_strcmp0 (page, "error") == 0)
+    return self->error_page;
+  return self->busy_page;
+}
+
+const char *
+cw_onboarding_view_get_title (CwOnboardingView *self)
+{
+  return adw_status_page_get_title (visible_status_page (self));
+}
+
+const char *
+cw_onboarding_view_get_description (CwOnboardingView *self)
+{
+  return adw_status_page_get_description (visible_status_page (self));
+}
+
+const char *
+cw_onboarding_view_get_shown_code (CwOnboardingView *self)
+{
+  return gtk_label_get_text (self->code_label);
+}
+
+const char *
+cw_onboarding_view_get_shown_patient_id (CwOnboardingView *self)
+{
+  return adw_action_row_get_subtitle (self->patient_id_row);
+}
+
+guint
+cw_onboarding_view_get_asked_group (CwOnboardingView *self,
+                                    guint             i)
+{
+  return self->asked[i] + 1;
+}
+
+AdwEntryRow *
+cw_onboarding_view_get_group_row (CwOnboardingView *self,
+                                  guint             i)
+{
+  return i == 0 ? self->group_row_a : self->group_row_b;
+}
+
+AdwEntryRow *
+cw_onboarding_view_get_link_row (CwOnboardingView *self)
+{
+  return self->link_row;
+}
+
+CwOnboardingRestore *
+cw_onboarding_view_get_restore (CwOnboardingView *self)
+{
+  return self->restore_page;
+}
+
+GtkWindow *
+cw_onboarding_view_get_grant_dialog (CwOnboardingView *self)
+{
+  return self->grant_dialog;
+}
