@@ -3,6 +3,8 @@
  * checked before the wallet is opened, so a usage error changes nothing. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -354,7 +356,7 @@ cw_cli_grants (CwCli  *cli,
         g_print (_(" (records from %s to %s)"),
                  grant->data_from != NULL ? grant->data_from : _("the start"),
                  grant->data_to != NULL ? grant->data_to : _("today"));
-      g_print (_(", logged at index %" G_GINT64_FORMAT ".\n"), grant->log_index);
+      g_print (_(", logged at index %" PRId64 ".\n"), grant->log_index);
     }
 
   if (array != NULL)

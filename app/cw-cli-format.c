@@ -3,6 +3,8 @@
  * descriptions of grants and transactions. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <sodium.h>
@@ -195,6 +197,18 @@ join_names (GPtrArray *names)
   return g_string_free (text, FALSE);
 }
 
+/* Category and purpose names are capitalised on their own; inside a
+ * sentence English and Spanish lower them, German keeps its nouns. */
+static char *
+name_in_sentence (const char *translated_name)
+{
+  /* Translators: "keep" if names of data categories and purposes keep their
+   * capital letter inside a sentence in your language; otherwise "lower". */
+  if (g_strcmp0 (C_("names in a sentence", "lower"), "keep") == 0)
+    return g_strdup (translated_name);
+  return g_utf8_strdown (translated_name, -1);
+}
+
 char *
 cw_cli_describe_scopes (CwScopes scopes)
 {
@@ -203,7 +217,7 @@ cw_cli_describe_scopes (CwScopes scopes)
 
   for (guint i = 0; i < CW_N_SCOPES; i++)
     if (scopes & (1u << i))
-      g_ptr_array_add (names, g_utf8_strdown (_(cw_scope_get_display_name (1u << i)), -1));
+      g_ptr_array_add (names, name_in_sentence (_(cw_scope_get_display_name (1u << i))));
   joined = join_names (names);
   /* TRANSLATORS: "your medications and lab results" */
   return g_strdup_printf (_("your %s"), joined);
@@ -220,7 +234,7 @@ cw_cli_describe_access (CwAccess access)
 char *
 cw_cli_describe_purpose (CwPurpose purpose)
 {
-  return g_utf8_strdown (_(cw_purpose_get_display_name (purpose)), -1);
+  return name_in_sentence (_(cw_purpose_get_display_name (purpose)));
 }
 
 char *
@@ -261,7 +275,7 @@ cw_cli_describe_tx_state (const CwStoreTx *tx)
     case CW_STORE_TX_SENT:
       return g_strdup (_("waiting to be sent (sent, no receipt yet)"));
     case CW_STORE_TX_CONFIRMED:
-      return g_strdup_printf (_("logged at index %" G_GINT64_FORMAT ", verified"), tx->log_index);
+      return g_strdup_printf (_("logged at index %" PRId64 ", verified"), tx->log_index);
     case CW_STORE_TX_REJECTED:
       return g_strdup_printf (_("refused by the node: %s"),
                               tx->error != NULL ? tx->error : _("no reason given"));

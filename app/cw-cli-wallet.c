@@ -3,6 +3,8 @@
  * cw-cli-onboard.c). */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <sodium.h>
 #include <string.h>
@@ -133,7 +135,7 @@ cw_cli_status (CwCli  *cli,
   g_print (_("Patient ID: %s\nEnrolled with: %s\nNode: %s\n"), identity->patient_id,
            identity->clinic, profile != NULL ? profile->url : _("none"));
   if (checkpoint != NULL)
-    g_print (_("Log verified up to size %" G_GUINT64_FORMAT ".\n"), checkpoint->size);
+    g_print (_("Log verified up to size %" PRIu64 ".\n"), checkpoint->size);
   g_print (_("Active grants: %u. Requests waiting for your answer: %u.\n"),
            count_active_grants (grants), n_pending_requests);
   if (waiting->len == 0)
@@ -240,9 +242,9 @@ describe_access_event (CwCli              *cli,
 
   if (event->allowed)
     return g_strdup_printf (_("%s accessed %s for %s (allowed by your grant), logged at index %"
-                              G_GINT64_FORMAT), name, scopes, purpose, event->log_index);
+                              PRId64), name, scopes, purpose, event->log_index);
   return g_strdup_printf (_("%s tried to access %s for %s and was refused, logged at index %"
-                            G_GINT64_FORMAT), name, scopes, purpose, event->log_index);
+                            PRId64), name, scopes, purpose, event->log_index);
 }
 
 int
@@ -409,7 +411,7 @@ cw_cli_sync (CwCli  *cli,
 
   if (n_sent > 0)
     g_print (ngettext ("Sent %u waiting change.\n", "Sent %u waiting changes.\n", n_sent), n_sent);
-  g_print (_("In sync with the node: log verified up to size %" G_GUINT64_FORMAT ", %u active "
+  g_print (_("In sync with the node: log verified up to size %" PRIu64 ", %u active "
              "grants, %u access events.\n"),
            checkpoint != NULL ? checkpoint->size : 0, count_active_grants (grants), events->len);
   return CW_CLI_EXIT_OK;

@@ -1,6 +1,8 @@
 /* cw-activity-page.c: the Activity timeline. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
@@ -192,7 +194,7 @@ update_row (GtkWidget      *row,
 
       title = g_strdup (transaction_title (cw_activity_item_get_kind (item)));
       if (cw_activity_item_get_verified (item))
-        subtitle = g_strdup_printf (_("%s · verified, log entry %" G_GINT64_FORMAT), when,
+        subtitle = g_strdup_printf (_("%s · verified, log entry %" PRId64), when,
                                     cw_activity_item_get_log_index (item));
       else
         subtitle = g_strdup (when);

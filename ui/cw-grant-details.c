@@ -2,6 +2,8 @@
  * the Revoke and "Export as FHIR" actions. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -99,7 +101,7 @@ show_receipt (CwGrantDetails       *self,
       gtk_widget_remove_css_class (GTK_WIDGET (self->receipt_icon), "error");
 
       /* Translators: a log's name, its size in entries and its root hash. */
-      checkpoint = g_strdup_printf (_("%s, %" G_GUINT64_FORMAT " entries\nRoot %s"),
+      checkpoint = g_strdup_printf (_("%s, %" PRIu64 " entries\nRoot %s"),
                                     receipt->origin, receipt->checkpoint_size,
                                     receipt->checkpoint_root);
       adw_action_row_set_subtitle (self->checkpoint_row, checkpoint);

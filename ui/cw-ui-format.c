@@ -1,6 +1,8 @@
 /* cw-ui-format.c: plain-language phrases for scopes, purposes and dates. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "cw-ui-format.h"
@@ -25,6 +27,18 @@ cw_ui_format_scopes (CwScopes scopes)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* Category and purpose names are capitalised on their own; inside a
+ * sentence English and Spanish lower them, German keeps its nouns. */
+static char *
+name_in_sentence (const char *translated_name)
+{
+  /* Translators: "keep" if names of data categories and purposes keep their
+   * capital letter inside a sentence in your language; otherwise "lower". */
+  if (g_strcmp0 (C_("names in a sentence", "lower"), "keep") == 0)
+    return g_strdup (translated_name);
+  return g_utf8_strdown (translated_name, -1);
+}
+
 char *
 cw_ui_format_scopes_phrase (CwScopes scopes)
 {
@@ -33,7 +47,7 @@ cw_ui_format_scopes_phrase (CwScopes scopes)
 
   for (guint i = 0; i < CW_N_SCOPES; i++)
     if (scopes & (1 << i))
-      g_ptr_array_add (names, g_utf8_strdown (_(cw_scope_get_display_name (1 << i)), -1));
+      g_ptr_array_add (names, name_in_sentence (_(cw_scope_get_display_name (1 << i))));
 
   for (guint i = 0; i < names->len; i++)
     {
@@ -115,8 +129,8 @@ cw_ui_format_expiry (gint64 expires,
   if (days == 0)
     return g_strdup (_("Expires today"));
 
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Expires in %" G_GINT64_FORMAT " day",
-                                       "Expires in %" G_GINT64_FORMAT " days", days),
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Expires in %" PRId64 " day",
+                                       "Expires in %" PRId64 " days", days),
                           days);
 }
 

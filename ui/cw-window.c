@@ -1,6 +1,8 @@
 /* cw-window.c: the main window and its win.* actions. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "cw-access-page.h"
@@ -171,9 +173,9 @@ describe_transaction (CwStoreTx *tx)
   if (tx->state != CW_STORE_TX_CONFIRMED)
     return g_strdup (_("Signed and saved: it will be sent when the node can be reached"));
   if (tx->type == CW_TX_TYPE_REVOKE)
-    return g_strdup_printf (_("Access revoked and verified: log entry %" G_GINT64_FORMAT),
+    return g_strdup_printf (_("Access revoked and verified: log entry %" PRId64),
                             tx->log_index);
-  return g_strdup_printf (_("Request denied and verified: log entry %" G_GINT64_FORMAT),
+  return g_strdup_printf (_("Request denied and verified: log entry %" PRId64),
                           tx->log_index);
 }
 
@@ -203,7 +205,7 @@ grant_dialog_sent_cb (CwWindow *self,
   g_autofree char *text = NULL;
 
   if (log_index >= 0)
-    text = g_strdup_printf (_("Access given and verified: log entry %" G_GINT64_FORMAT), log_index);
+    text = g_strdup_printf (_("Access given and verified: log entry %" PRId64), log_index);
   else
     text = g_strdup (_("Access signed and saved: it will be sent when the node can be reached"));
   show_toast (self, text);

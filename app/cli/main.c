@@ -1,6 +1,7 @@
 /* main.c: entry point of consent-wallet-cli, the command-line wallet. */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <locale.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -32,6 +33,9 @@ main (int   argc,
 {
   harden_process ();
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   if (sodium_init () < 0)
     {

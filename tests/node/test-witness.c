@@ -470,15 +470,18 @@ test_witness_commands (void)
   g_autoptr(CwVerifierKey) key = NULL;
   g_autoptr(NodeRun) run = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *verifier = NULL;
+  g_autofree char *pin = NULL;
 
   run = node_test_run ("witness", "init", "--dir", dir, "--name", "w.example.org",
                        "--listen", "127.0.0.1:0", NULL);
   g_assert_cmpint (run->exit_status, ==, 0);
-  key = cw_verifier_key_new_from_string (node_test_get_field (run->out, "verifier-key"),
-                                         &error);
+  verifier = node_test_get_field (run->out, "verifier-key");
+  key = cw_verifier_key_new_from_string (verifier, &error);
   g_assert_no_error (error);
   g_assert_cmpint (cw_verifier_key_get_key_type (key), ==, CW_KEY_TYPE_COSIGNATURE_V1);
-  g_assert_nonnull (node_test_get_field (run->out, "tls-pin"));
+  pin = node_test_get_field (run->out, "tls-pin");
+  g_assert_nonnull (pin);
   g_assert_cmpint (node_test_file_mode (dir), ==, 0700);
   g_assert_cmpint (node_test_file_mode (key_path), ==, 0600);
   g_assert_cmpint (node_test_file_mode (conf_path), ==, 0600);
@@ -519,8 +522,13 @@ test_witness_commands (void)
 
   run = node_test_run ("witness", "status", "--dir", dir, NULL);
   g_assert_cmpint (run->exit_status, ==, 0);
-  g_assert_cmpstr (node_test_get_field (run->out, "name"), ==, "w.example.org");
-  g_assert_cmpstr (node_test_get_field (run->out, "logs"), ==, "1");
+  {
+    g_autofree char *name = node_test_get_field (run->out, "name");
+    g_autofree char *logs = node_test_get_field (run->out, "logs");
+
+    g_assert_cmpstr (name, ==, "w.example.org");
+    g_assert_cmpstr (logs, ==, "1");
+  }
   g_clear_pointer (&run, node_run_free);
 
   run = node_test_run ("witness", "serve", "--dir", tmp, NULL);
