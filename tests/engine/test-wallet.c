@@ -7,126 +7,14 @@
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
-#include <signal.h>
 #include <sodium.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "cw-recovery-code.h"
 #include "cw-tls-pin.h"
 #include "cw-wallet.h"
+#include "engine-test-util.h"
 #include "node-test-tx.h"
-
-#define BUS_CONFIG \
-  "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n" \
-  " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n" \
-  "<busconfig><type>session</type><listen>unix:dir=%s</listen><auth>EXTERNAL</auth>\n" \
-  "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>\n" \
-  "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n"
-
-static struct {
-  char *home;
-  GSubprocess *bus;
-  guint32 keyring_pid;
-} env;
-
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-/* A private bus and an unlocked gnome-keyring-daemon on it, as
- * tests/core/test-keyring.c does. */
-static void
-start_keyring (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *config_path = NULL;
-  g_autofree char *config = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *runtime = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) daemon = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GDBusConnection) bus = NULL;
-
-  env.home = g_dir_make_tmp ("cw-engine-XXXXXX", &error);
-  g_assert_no_error (error);
-  runtime = g_build_filename (env.home, "run", NULL);
-  g_mkdir (runtime, 0700);
-  g_setenv ("HOME", env.home, TRUE);
-  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
-  g_setenv ("XDG_DATA_HOME", env.home, TRUE);
-
-  config_path = g_build_filename (env.home, "bus.conf", NULL);
-  config = g_strdup_printf (BUS_CONFIG, env.home);
-  g_file_set_contents (config_path, config, -1, &error);
-  g_assert_no_error (error);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  env.bus = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--nofork",
-                                         "--config-file", config_path, "--print-address=1", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (env.bus));
-  address = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
-
-  g_clear_object (&launcher);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
-  g_subprocess_launcher_unsetenv (launcher, "MALLOC_CHECK_");
-  daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--unlock",
-                                        "--components=secrets", NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (daemon, "test-password", NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-
-  bus = g_dbus_connection_new_for_address_sync (address,
-                                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                NULL, NULL, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < 200 && env.keyring_pid == 0; i++)
-    {
-      g_autoptr(GVariant) reply =
-        g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                     "org.freedesktop.DBus", "GetConnectionUnixProcessID",
-                                     g_variant_new ("(s)", "org.freedesktop.secrets"),
-                                     G_VARIANT_TYPE ("(u)"), 0, -1, NULL, NULL);
-
-      if (reply != NULL)
-        g_variant_get (reply, "(u)", &env.keyring_pid);
-      else
-        g_usleep (50 * 1000);
-    }
-  g_assert_cmpuint (env.keyring_pid, !=, 0);
-  g_dbus_connection_close_sync (bus, NULL, NULL);
-
-  {
-    /* The bus going away at the end must not end this process. */
-    g_autoptr(GDBusConnection) session = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-
-    if (session != NULL)
-      g_dbus_connection_set_exit_on_close (session, FALSE);
-  }
-}
-
-static void
-stop_keyring (void)
-{
-  if (env.keyring_pid != 0)
-    kill ((pid_t) env.keyring_pid, SIGTERM);
-  if (env.bus != NULL)
-    {
-      g_subprocess_send_signal (env.bus, SIGTERM);
-      g_subprocess_wait (env.bus, NULL, NULL);
-      g_clear_object (&env.bus);
-    }
-  node_test_remove_tree (env.home);
-  g_free (env.home);
-}
 
 typedef struct {
   TxNode node;
@@ -501,7 +389,7 @@ main (int   argc,
 
   g_assert_cmpint (sodium_init (), >=, 0);
   g_test_init (&argc, &argv, NULL);
-  start_keyring ();
+  engine_test_start_keyring ();
 
   g_test_add ("/wallet/enroll-grant-revoke", Fixture, NULL, fixture_setup,
               test_enroll_grant_revoke, fixture_teardown);
@@ -513,6 +401,6 @@ main (int   argc,
               fixture_teardown);
 
   status = g_test_run ();
-  stop_keyring ();
+  engine_test_stop_keyring ();
   return status;
 }
