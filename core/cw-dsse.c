@@ -11,6 +11,7 @@
 #include "cw-canonical-json.h"
 #include "cw-dsse.h"
 #include "cw-encoding.h"
+#include "cw-json-reader.h"
 
 G_DEFINE_QUARK (cw-dsse-error-quark, cw_dsse_error)
 
@@ -203,86 +204,140 @@ malformed (GError     **error,
   return FALSE;
 }
 
-/* @object has exactly the members in @names (NULL-terminated), each a
- * string except @array_member, which is an array. */
-static gboolean
-check_members (JsonObject         *object,
-               const char * const *names,
-               const char         *array_member,
-               GError            **error)
+/* One element of "signatures" as read, checked once all are read so that
+ * the count is judged before the contents, as the protocol orders it. */
+typedef struct {
+  gboolean  is_object;
+  char     *key_id;
+  char     *sig;
+  char     *problem;   /* a member that is not a string, or not known */
+} RawSignature;
+
+static void
+raw_signature_free (gpointer data)
 {
-  guint n = 0;
+  RawSignature *raw = data;
 
-  for (; names[n] != NULL; n++)
-    {
-      JsonNode *node = json_object_get_member (object, names[n]);
-      gboolean want_array = g_strcmp0 (names[n], array_member) == 0;
-
-      if (node == NULL)
-        return malformed (error, "no “%s”", names[n]);
-      if (want_array ? !JSON_NODE_HOLDS_ARRAY (node)
-                     : !(JSON_NODE_HOLDS_VALUE (node) &&
-                         json_node_get_value_type (node) == G_TYPE_STRING))
-        return malformed (error, "“%s” must be %s", names[n], want_array ? "an array" : "a string");
-    }
-  if (json_object_get_size (object) != n)
-    return malformed (error, "unexpected members");
-  return TRUE;
+  g_free (raw->key_id);
+  g_free (raw->sig);
+  g_free (raw->problem);
+  g_free (raw);
 }
 
 static gboolean
 parse_signature (CwDsseEnvelope  *self,
-                 JsonNode        *node,
+                 RawSignature    *raw,
                  GError         **error)
 {
-  static const char * const names[] = { "keyid", "sig", NULL };
   guint8 raw_id[CW_HASH_SIZE];
   g_autofree Signature *sig = g_new0 (Signature, 1);
-  JsonObject *object;
-  const char *key_id;
-  const char *sig_text;
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!raw->is_object)
     return malformed (error, "a signature must be an object");
-  object = json_node_get_object (node);
-  if (!check_members (object, names, NULL, error))
-    return FALSE;
+  if (raw->problem != NULL)
+    return malformed (error, "%s", raw->problem);
+  if (raw->key_id == NULL)
+    return malformed (error, "no “keyid”");
+  if (raw->sig == NULL)
+    return malformed (error, "no “sig”");
 
-  key_id = json_object_get_string_member (object, "keyid");
-  sig_text = json_object_get_string_member (object, "sig");
-  if (strlen (key_id) != CW_DSSE_KEY_ID_LEN ||
-      !cw_hex_decode_fixed (key_id, -1, raw_id, sizeof raw_id, NULL))
+  if (strlen (raw->key_id) != CW_DSSE_KEY_ID_LEN ||
+      !cw_hex_decode_fixed (raw->key_id, -1, raw_id, sizeof raw_id, NULL))
     return malformed (error, "keyid must be 64 lower-case hex digits");
-  if (!cw_base64_decode_fixed (sig_text, -1, sig->sig, CW_SIGNATURE_SIZE, NULL))
+  if (!cw_base64_decode_fixed (raw->sig, -1, sig->sig, CW_SIGNATURE_SIZE, NULL))
     return malformed (error, "sig must be standard base64 of a 64-byte signature");
-  if (find_signature (self, key_id) != NULL)
+  if (find_signature (self, raw->key_id) != NULL)
     return malformed (error, "two signatures with the same keyid");
 
-  sig->key_id = g_strdup (key_id);
+  sig->key_id = g_steal_pointer (&raw->key_id);
   g_ptr_array_add (self->signatures, g_steal_pointer (&sig));
   return TRUE;
 }
 
 static gboolean
 parse_signatures (CwDsseEnvelope  *self,
-                  JsonArray       *array,
+                  GPtrArray       *raws,
                   GError         **error)
 {
-  guint n = json_array_get_length (array);
-
-  if (n == 0)
+  if (raws->len == 0)
     return malformed (error, "no signatures");
-  if (n > CW_DSSE_MAX_SIGNATURES)
+  if (raws->len > CW_DSSE_MAX_SIGNATURES)
     {
       g_set_error (error, CW_DSSE_ERROR, CW_DSSE_ERROR_TOO_LARGE,
                    "An envelope holds at most %d signatures", CW_DSSE_MAX_SIGNATURES);
       return FALSE;
     }
 
-  for (guint i = 0; i < n; i++)
-    if (!parse_signature (self, json_array_get_element (array, i), error))
+  for (guint i = 0; i < raws->len; i++)
+    if (!parse_signature (self, g_ptr_array_index (raws, i), error))
       return FALSE;
   return TRUE;
+}
+
+/* A string member's value into @slot; another type is a problem described
+ * in @problem (the first one counts) and is stepped over. */
+static gboolean
+read_string_member (CwJsonReader  *reader,
+                    const char    *name,
+                    char         **slot,
+                    char         **problem)
+{
+  if (cw_json_reader_peek (reader) != '"')
+    {
+      if (*problem == NULL)
+        *problem = g_strdup_printf ("“%s” must be a string", name);
+      return cw_json_reader_skip (reader);
+    }
+  g_free (*slot);
+  *slot = cw_json_reader_read_string (reader);
+  if (*slot == NULL && *problem == NULL)
+    *problem = g_strdup_printf ("“%s” must be a string", name);
+  return *slot != NULL;
+}
+
+/* The elements of the "signatures" array, objects or not. */
+static gboolean
+read_signatures (CwJsonReader  *reader,
+                 GPtrArray     *raws)
+{
+  gboolean bad = FALSE;
+
+  while (cw_json_reader_next_element (reader, &bad))
+    {
+      RawSignature *raw = g_new0 (RawSignature, 1);
+      char *name;
+
+      g_ptr_array_add (raws, raw);
+      if (!cw_json_reader_begin (reader, '{'))
+        {
+          if (!cw_json_reader_skip (reader))
+            return FALSE;
+          continue;
+        }
+
+      raw->is_object = TRUE;
+      while (cw_json_reader_next_member (reader, &name, &bad))
+        {
+          g_autofree char *owned = name;
+          gboolean ok;
+
+          if (g_str_equal (name, "keyid"))
+            ok = read_string_member (reader, "keyid", &raw->key_id, &raw->problem);
+          else if (g_str_equal (name, "sig"))
+            ok = read_string_member (reader, "sig", &raw->sig, &raw->problem);
+          else
+            {
+              if (raw->problem == NULL)
+                raw->problem = g_strdup ("unexpected members");
+              ok = cw_json_reader_skip (reader);
+            }
+          if (!ok && raw->problem == NULL)
+            return FALSE;
+        }
+      if (bad)
+        return FALSE;
+    }
+  return !bad;
 }
 
 static GBytes *
@@ -311,13 +366,16 @@ cw_dsse_envelope_parse (const char  *data,
                         gsize        len,
                         GError     **error)
 {
-  static const char * const names[] = { "payload", "payloadType", "signatures", NULL };
-  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) json_error = NULL;
   g_autoptr(CwDsseEnvelope) self = NULL;
   g_autoptr(GBytes) payload = NULL;
-  JsonObject *object;
-  const char *payload_type;
+  g_autoptr(GPtrArray) raws = g_ptr_array_new_with_free_func (raw_signature_free);
+  g_autofree char *payload_text = NULL;
+  g_autofree char *payload_type = NULL;
+  g_autofree char *problem = NULL;
+  gboolean has_payload = FALSE, has_type = FALSE, has_signatures = FALSE, bad = FALSE;
+  CwJsonReader reader;
+  char *name;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -328,32 +386,89 @@ cw_dsse_envelope_parse (const char  *data,
                    "The envelope is larger than %d bytes", CW_DSSE_MAX_ENVELOPE_SIZE);
       return NULL;
     }
-  if ((root = cw_canonical_json_parse_strict ((const guint8 *) data, len, &json_error)) == NULL)
+  /* Strict JSON first (UTF-8, no duplicate names, depth); then a walk over
+   * the checked text instead of a json-glib tree, which cost more than the
+   * rest of the parse together. */
+  if (!cw_canonical_json_check_strict ((const guint8 *) data, len, NULL, &json_error))
     {
       malformed (error, "%s", json_error->message);
       return NULL;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  cw_json_reader_init (&reader, data, len);
+  if (!cw_json_reader_begin (&reader, '{'))
     {
       malformed (error, "not a JSON object");
       return NULL;
     }
-  object = json_node_get_object (root);
-  if (!check_members (object, names, "signatures", error))
-    return NULL;
 
-  payload_type = json_object_get_string_member (object, "payloadType");
+  while (cw_json_reader_next_member (&reader, &name, &bad))
+    {
+      g_autofree char *owned = name;
+
+      if (g_str_equal (name, "payload"))
+        {
+          has_payload = TRUE;
+          read_string_member (&reader, "payload", &payload_text, &problem);
+        }
+      else if (g_str_equal (name, "payloadType"))
+        {
+          has_type = TRUE;
+          read_string_member (&reader, "payloadType", &payload_type, &problem);
+        }
+      else if (g_str_equal (name, "signatures"))
+        {
+          has_signatures = TRUE;
+          if (!cw_json_reader_begin (&reader, '['))
+            {
+              if (problem == NULL)
+                problem = g_strdup ("“signatures” must be an array");
+              if (!cw_json_reader_skip (&reader))
+                bad = TRUE;
+            }
+          else if (!read_signatures (&reader, raws))
+            {
+              malformed (error, "a signature could not be read");
+              return NULL;
+            }
+        }
+      else
+        {
+          if (problem == NULL)
+            problem = g_strdup ("unexpected members");
+          if (!cw_json_reader_skip (&reader))
+            bad = TRUE;
+        }
+      if (bad)
+        break;
+    }
+  if (bad)
+    {
+      malformed (error, "the envelope is cut short");
+      return NULL;
+    }
+
+  if (!has_payload || !has_type || !has_signatures)
+    {
+      malformed (error, "no “%s”", !has_payload ? "payload" : !has_type ? "payloadType" : "signatures");
+      return NULL;
+    }
+  if (problem != NULL)
+    {
+      malformed (error, "%s", problem);
+      return NULL;
+    }
+
   if (strcmp (payload_type, CW_DSSE_PAYLOAD_TYPE) != 0)
     {
       g_set_error (error, CW_DSSE_ERROR, CW_DSSE_ERROR_PAYLOAD_TYPE,
                    "Unexpected payload type; expected %s", CW_DSSE_PAYLOAD_TYPE);
       return NULL;
     }
-  if ((payload = decode_payload (json_object_get_string_member (object, "payload"), error)) == NULL)
+  if ((payload = decode_payload (payload_text, error)) == NULL)
     return NULL;
 
   self = envelope_new (payload_type, payload);
-  if (!parse_signatures (self, json_object_get_array_member (object, "signatures"), error))
+  if (!parse_signatures (self, raws, error))
     return NULL;
 
   return g_steal_pointer (&self);

@@ -266,3 +266,63 @@ cw_node_client_get_tx_finish (CwNodeClient  *self,
 {
   return cw_node_client_request_finish (self, result, cw_node_client_get_tx_async, error);
 }
+
+/* {"patient": "<standard base64 of 32 bytes>"} and nothing else. */
+static gpointer
+parse_recovery_patient (GBytes  *body,
+                        GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object;
+  JsonNode *member;
+  const char *patient;
+  guint8 key[CW_PUBLIC_KEY_SIZE];
+
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                   g_bytes_get_size (body), NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      json_object_get_size (object = json_node_get_object (root)) != 1 ||
+      (member = json_object_get_member (object, "patient")) == NULL ||
+      json_node_get_value_type (member) != G_TYPE_STRING ||
+      !cw_base64_decode_fixed (patient = json_node_get_string (member), -1, key, sizeof key,
+                               NULL))
+    {
+      g_set_error_literal (error, CW_NODE_RESULTS_ERROR, CW_NODE_RESULTS_ERROR_MALFORMED,
+                           "The node's answer to the recovery lookup is not a patient ID");
+      return NULL;
+    }
+
+  return g_strdup (patient);
+}
+
+void
+cw_node_client_find_recovery_patient_async (CwNodeClient        *self,
+                                            CwSigningKey        *recovery_key,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  g_autofree char *encoded = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (CW_IS_NODE_CLIENT (self));
+  g_return_if_fail (recovery_key != NULL);
+
+  encoded = cw_base64url_encode (cw_signing_key_get_public_key (recovery_key),
+                                 CW_PUBLIC_KEY_SIZE);
+  path = g_strconcat ("/v1/recovery/", encoded, NULL);
+  cw_node_client_request_async (self, "GET", path, NULL, recovery_key,
+                                CW_NODE_CLIENT_SMALL_ANSWER_CAP, parse_recovery_patient, g_free,
+                                cw_node_client_find_recovery_patient_async, cancellable, callback,
+                                user_data);
+}
+
+char *
+cw_node_client_find_recovery_patient_finish (CwNodeClient  *self,
+                                             GAsyncResult  *result,
+                                             GError       **error)
+{
+  return cw_node_client_request_finish (self, result, cw_node_client_find_recovery_patient_async,
+                                        error);
+}

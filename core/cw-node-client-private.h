@@ -26,6 +26,11 @@ struct _CwNodeClient
   guint timeout;
   guint max_retries;
   guint retry_delay;
+  /* The node's clock as its last Date header showed it: node − local, in
+   * seconds, and when that was (monotonic µs, 0 for never); see
+   * cw-node-client-request.c. */
+  gint64 clock_offset;
+  gint64 clock_seen;
 };
 
 /* Turns a 200 answer's body into the call's result, on a pool thread. */

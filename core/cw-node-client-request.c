@@ -1,9 +1,11 @@
 /* cw-node-client-request.c: one request of CwNodeClient: signing
  * (RFC 9421), sending on the client's session, capped reading, retries
- * with exponential backoff and jitter, the node's error answers, and
- * parsing of the answer on a pool thread. */
+ * with exponential backoff and jitter, the node's error answers, the
+ * clock check against the node's Date header, and parsing of the answer on
+ * a pool thread. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-dsse.h"
@@ -26,6 +28,7 @@ typedef struct {
   GInputStream *stream;
   GByteArray *buffer;
   gboolean pin_mismatch;
+  gboolean clock_probed;
 } Request;
 
 static void request_start (GTask *task);
@@ -86,6 +89,85 @@ maybe_retry (GTask *task,
   g_source_set_callback (source, retry_cb, task, NULL);
   g_source_attach (source, g_task_get_context (task));
   return TRUE;
+}
+
+/* How long a Date header seen from the node vouches for this computer's
+ * clock before a submission checks it again. */
+#define CLOCK_CHECK_INTERVAL_US (10 * 60 * G_USEC_PER_SEC)
+
+/* Records the node's clock from @msg's Date header (RFC 9110 §6.6.1,
+ * which libsoup's server adds to every answer). */
+static gboolean
+observe_clock (CwNodeClient *self,
+               SoupMessage  *msg)
+{
+  const char *date = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Date");
+  g_autoptr(GDateTime) node_time = NULL;
+
+  if (date == NULL || (node_time = soup_date_time_new_from_http_string (date)) == NULL)
+    return FALSE;
+
+  self->clock_offset = g_date_time_to_unix (node_time) - g_get_real_time () / G_USEC_PER_SEC;
+  self->clock_seen = g_get_monotonic_time ();
+  return TRUE;
+}
+
+/* Beyond the window in which the node accepts a signature's `created`
+ * (PROTOCOL.md §7): every signed read would be refused. */
+static gboolean
+clock_is_skewed (gint64 offset)
+{
+  return offset > CW_HTTP_SIGNATURE_DEFAULT_MAX_AGE ||
+         -offset > CW_HTTP_SIGNATURE_DEFAULT_MAX_SKEW;
+}
+
+/* The error for a clock too far from the node's, with the difference when
+ * a Date header told it. */
+static GError *
+clock_skew_error (CwNodeClient *self,
+                  guint         status,
+                  const char   *node_code)
+{
+  g_autofree char *first = NULL;
+  const char *advice;
+
+  advice = _("The node accepts signed requests only when this computer's date and time "
+             "agree with its own, so it refused them. Set the correct date and time on this "
+             "computer (or turn on automatic date and time), then try again. Nothing was "
+             "changed; changes waiting in the outbox are sent then.");
+
+  if (self->clock_seen != 0)
+    {
+      gint64 difference = ABS (self->clock_offset);
+      int minutes = (int) MAX (1, MIN ((difference + 30) / 60, G_MAXINT));
+      g_autoptr(GDateTime) node_now =
+        g_date_time_new_from_unix_utc (g_get_real_time () / G_USEC_PER_SEC + self->clock_offset);
+      g_autofree char *node_clock = g_date_time_format (node_now, "%Y-%m-%d %H:%M");
+
+      if (self->clock_offset > 0)
+        first = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "This computer's clock is about %d minute behind "
+                                              "the node's clock (the node's time is %s UTC).",
+                                              "This computer's clock is about %d minutes behind "
+                                              "the node's clock (the node's time is %s UTC).",
+                                              minutes),
+                                 minutes, node_clock);
+      else
+        first = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "This computer's clock is about %d minute ahead of "
+                                              "the node's clock (the node's time is %s UTC).",
+                                              "This computer's clock is about %d minutes ahead of "
+                                              "the node's clock (the node's time is %s UTC).",
+                                              minutes),
+                                 minutes, node_clock);
+    }
+  else
+    {
+      first = g_strdup (_("This computer's clock differs too much from the node's clock."));
+    }
+
+  return cw_node_client_error_new (CW_NODE_CLIENT_ERROR_CLOCK_SKEW, status, node_code,
+                                   FALSE, 0, NULL, "%s %s", first, advice);
 }
 
 static void
@@ -204,6 +286,7 @@ start_parse (GTask *task)
 static void
 finish_response (GTask *task)
 {
+  CwNodeClient *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
   guint status = soup_message_get_status (request->msg);
   g_autoptr(GBytes) body = NULL;
@@ -239,7 +322,12 @@ finish_response (GTask *task)
       message = g_strdup (soup_status_get_phrase (status));
     }
 
-  if (status == SOUP_STATUS_CONFLICT)
+  /* The node's refusals that only a wrong clock explains: a signature's
+   * `created` outside its window, or a transaction's `time` ahead of it. */
+  if ((status == SOUP_STATUS_UNAUTHORIZED && g_strcmp0 (code, "stale_signature") == 0) ||
+      (status == SOUP_STATUS_UNPROCESSABLE_ENTITY && g_strcmp0 (code, "time_in_future") == 0))
+    error = clock_skew_error (self, status, code);
+  else if (status == SOUP_STATUS_CONFLICT)
     error = cw_node_client_error_new (CW_NODE_CLIENT_ERROR_CONFLICT, status, code,
                                       has_head, head_seq, head_id,
                                       "The node's copy of your history has moved on "
@@ -314,6 +402,7 @@ sent_cb (GObject      *source,
       fail_transport (task, error);
       return;
     }
+  observe_clock (g_task_get_source_object (task), request->msg);
 
   length = soup_message_headers_get_content_length (soup_message_get_response_headers (request->msg));
   if (length > 0 && (guint64) length > request->cap)
@@ -369,6 +458,105 @@ sign_message (CwNodeClient  *self,
   return TRUE;
 }
 
+static void
+clock_checked_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  CwNodeClient *self = CW_NODE_CLIENT (g_task_get_source_object (task));
+  SoupMessage *probe = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  if (g_task_return_error_if_cancelled (task))
+    ;
+  else if (body != NULL && observe_clock (self, probe) && clock_is_skewed (self->clock_offset))
+    g_task_return_error (task, clock_skew_error (self, 0, NULL));
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+void
+cw_node_client_check_clock_async (CwNodeClient        *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(GUri) uri = NULL;
+  SoupMessage *probe;
+
+  g_return_if_fail (CW_IS_NODE_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cw_node_client_check_clock_async);
+  uri = g_uri_parse_relative (self->base, "/log/checkpoint", SOUP_HTTP_URI_FLAGS, NULL);
+  if (uri == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  /* The public checkpoint: small, unsigned, and dated by the node. */
+  probe = soup_message_new_from_uri ("GET", uri);
+  g_task_set_task_data (task, probe, g_object_unref);
+  soup_session_send_and_read_async (self->session, probe, G_PRIORITY_DEFAULT, cancellable,
+                                    clock_checked_cb, task);
+}
+
+gboolean
+cw_node_client_check_clock_finish (CwNodeClient  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cw_node_client_check_clock_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+clock_probe_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cw_node_client_check_clock_finish (CW_NODE_CLIENT (source), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  request_start (task);
+}
+
+/* A transaction's `time` may lie in the past (an outbox is sent late), so
+ * the node would log what a clock far behind sends and only refuse the
+ * reads after it. Before submitting, the node's clock is checked (unless
+ * a recent answer showed it); a skew beyond the signature window stops the
+ * submission before anything is sent. Takes the task reference. */
+static gboolean
+maybe_probe_clock (GTask *task)
+{
+  CwNodeClient *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+
+  if (request->clock_probed || !g_str_equal (request->method, "POST") ||
+      (self->clock_seen != 0 && !clock_is_skewed (self->clock_offset) &&
+       g_get_monotonic_time () - self->clock_seen < CLOCK_CHECK_INTERVAL_US))
+    return FALSE;
+
+  request->clock_probed = TRUE;
+  cw_node_client_check_clock_async (self, g_task_get_cancellable (task), clock_probe_cb, task);
+  return TRUE;
+}
+
 /* One attempt; takes the task reference. */
 static void
 request_start (GTask *task)
@@ -377,6 +565,9 @@ request_start (GTask *task)
   Request *request = g_task_get_task_data (task);
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GError) error = NULL;
+
+  if (maybe_probe_clock (task))
+    return;
 
   uri = g_uri_parse_relative (self->base, request->path, SOUP_HTTP_URI_FLAGS, &error);
   if (uri == NULL)

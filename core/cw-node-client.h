@@ -39,6 +39,7 @@ typedef enum {
   CW_NODE_CLIENT_ERROR_UNAVAILABLE,        /* 503 after the retries, or 5xx */
   CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE, /* not the answer PROTOCOL.md describes */
   CW_NODE_CLIENT_ERROR_TOO_LARGE,          /* the answer exceeds the cap */
+  CW_NODE_CLIENT_ERROR_CLOCK_SKEW,         /* this computer's clock is too far from the node's */
 } CwNodeClientError;
 
 GQuark        cw_node_client_error_quark        (void);
@@ -72,6 +73,19 @@ const CwNodeProfile *cw_node_client_get_profile (CwNodeClient         *self);
  * default 500; doubles per attempt up to 30 s). */
 void           cw_node_client_set_max_retries   (CwNodeClient         *self,
                                                  guint                 max_retries);
+
+/* Compares this computer's clock with the node's (the Date header of
+ * GET /log/checkpoint). Fails with CW_NODE_CLIENT_ERROR_CLOCK_SKEW, whose
+ * message gives the difference, when it lies beyond the window of signed
+ * requests (PROTOCOL.md §7 "Clock skew"); succeeds when it is within it or
+ * could not be told (no answer: the next request reports why). */
+void           cw_node_client_check_clock_async (CwNodeClient         *self,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean       cw_node_client_check_clock_finish (CwNodeClient        *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
 
 /* POST /v1/tx with one envelope (JSON text). */
 void           cw_node_client_submit_async      (CwNodeClient         *self,
@@ -149,5 +163,18 @@ void           cw_node_client_get_tx_async      (CwNodeClient         *self,
 CwNodeTxRecord *cw_node_client_get_tx_finish    (CwNodeClient         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
+
+/* GET /v1/recovery/<recovery public key>, signed with @recovery_key
+ * itself (PROTOCOL.md §12): the ID of the patient whose current recovery
+ * key it is. A key the node does not know is CW_NODE_CLIENT_ERROR with the
+ * node code "not_found". */
+void           cw_node_client_find_recovery_patient_async  (CwNodeClient        *self,
+                                                            CwSigningKey        *recovery_key,
+                                                            GCancellable        *cancellable,
+                                                            GAsyncReadyCallback  callback,
+                                                            gpointer             user_data);
+char          *cw_node_client_find_recovery_patient_finish (CwNodeClient        *self,
+                                                            GAsyncResult        *result,
+                                                            GError             **error);
 
 G_END_DECLS

@@ -1,5 +1,6 @@
 /* cw-node-results.c: strict parsers for the node's JSON answers
- * (docs/PROTOCOL.md §8). */
+ * (docs/PROTOCOL.md §8); the list pages are parsed in
+ * cw-node-results-listing.c. */
 #include "config.h"
 
 #include <string.h>
@@ -10,9 +11,6 @@
 #include "cw-node-results.h"
 
 G_DEFINE_QUARK (cw-node-results-error-quark, cw_node_results_error)
-
-/* Items per page the node may send (PROTOCOL.md: limit ≤ 1000). */
-#define MAX_ITEMS 1000
 
 static gboolean
 malformed (GError     **error,
@@ -286,128 +284,6 @@ get_envelope (JsonObject  *object,
     }
 
   return json_to_string (node, FALSE);
-}
-
-static CwNodeListItem *
-parse_item (JsonNode        *node,
-            CwNodeListKind   kind,
-            GError         **error)
-{
-  static const char * const chain_members[] = { "seq", "id", "index", "envelope", "proof", NULL };
-  static const char * const plain_members[] = { "id", "index", "envelope", "proof", NULL };
-  static const char * const access_members[] = { "id", "index", "outcome", "envelope", "proof",
-                                                  NULL };
-  g_autoptr(CwNodeListItem) item = g_new0 (CwNodeListItem, 1);
-  const char * const *members = plain_members;
-  JsonObject *object;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      malformed (error, "a list item is not an object");
-      return NULL;
-    }
-  object = json_node_get_object (node);
-
-  if (kind == CW_NODE_LIST_CHAIN)
-    members = chain_members;
-  else if (kind == CW_NODE_LIST_ACCESS)
-    members = access_members;
-
-  if (!only_members (object, members, error) ||
-      (item->id = get_id (object, "id", error)) == NULL ||
-      !get_uint (object, "index", &item->index, error) ||
-      (item->envelope = get_envelope (object, error)) == NULL ||
-      (item->proof = proof_from_array (json_object_get_member (object, "proof"), error)) == NULL)
-    return NULL;
-  if (kind == CW_NODE_LIST_CHAIN && !get_uint (object, "seq", &item->seq, error))
-    return NULL;
-  if (kind == CW_NODE_LIST_ACCESS && (item->outcome = get_outcome (object, error)) == NULL)
-    return NULL;
-
-  return g_steal_pointer (&item);
-}
-
-CwNodeListing *
-cw_node_listing_parse (GBytes          *body,
-                       CwNodeListKind   kind,
-                       GError         **error)
-{
-  static const char * const chain_members[] = { "checkpoint", "head", "transactions", "next", NULL };
-  static const char * const grant_members[] = { "checkpoint", "grants", "next", NULL };
-  static const char * const request_members[] = { "checkpoint", "requests", "next", NULL };
-  static const char * const access_members[] = { "checkpoint", "events", "next", NULL };
-  const char * const *members[] = { chain_members, grant_members, request_members, access_members };
-  const char *array_names[] = { "transactions", "grants", "requests", "events" };
-  g_autoptr(JsonObject) object = parse_object (body, error);
-  g_autoptr(CwNodeListing) listing = g_new0 (CwNodeListing, 1);
-  const char *checkpoint;
-  JsonNode *items, *next;
-  JsonArray *array;
-
-  if (object == NULL || !only_members (object, members[kind], error))
-    return NULL;
-
-  listing->kind = kind;
-  listing->items = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_node_list_item_free);
-  if ((checkpoint = get_string (object, "checkpoint", error)) == NULL)
-    return NULL;
-  listing->checkpoint = g_strdup (checkpoint);
-
-  if (kind == CW_NODE_LIST_CHAIN)
-    {
-      JsonNode *head = json_object_get_member (object, "head");
-      static const char * const head_members[] = { "seq", "id", NULL };
-
-      /* A patient always has a head (the enroll), so it is required. */
-      if (head == NULL || !JSON_NODE_HOLDS_OBJECT (head) ||
-          !only_members (json_node_get_object (head), head_members, error) ||
-          !get_uint (json_node_get_object (head), "seq", &listing->head_seq, error) ||
-          (listing->head_id = get_id (json_node_get_object (head), "id", error)) == NULL)
-        {
-          if (error != NULL && *error == NULL)
-            malformed (error, "“head” is missing or not an object");
-          return NULL;
-        }
-      listing->has_head = TRUE;
-    }
-
-  items = json_object_get_member (object, array_names[kind]);
-  if (items == NULL || !JSON_NODE_HOLDS_ARRAY (items))
-    {
-      g_autofree char *what = g_strdup_printf ("“%s” is missing or not an array", array_names[kind]);
-
-      malformed (error, what);
-      return NULL;
-    }
-  array = json_node_get_array (items);
-  if (json_array_get_length (array) > MAX_ITEMS)
-    {
-      malformed (error, "more items than a page may hold");
-      return NULL;
-    }
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      CwNodeListItem *item = parse_item (json_array_get_element (array, i), kind, error);
-
-      if (item == NULL)
-        return NULL;
-      g_ptr_array_add (listing->items, item);
-    }
-
-  next = json_object_get_member (object, "next");
-  if (next == NULL)
-    {
-      malformed (error, "“next” is missing");
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_NULL (next))
-    {
-      if (!get_uint (object, "next", &listing->next, error))
-        return NULL;
-      listing->has_next = TRUE;
-    }
-
-  return g_steal_pointer (&listing);
 }
 
 CwNodeTxRecord *

@@ -12,7 +12,16 @@ struct _CwRecordList
   CwRecordUpdateFunc update;
   GPtrArray *items;
   GHashTable *by_key;   /* key (owned by its item) -> item */
+  gboolean loaded;      /* refreshed at least once */
 };
+
+enum {
+  PROP_0,
+  PROP_LOADED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static GType
 cw_record_list_get_item_type (GListModel *model)
@@ -60,9 +69,37 @@ cw_record_list_finalize (GObject *object)
 }
 
 static void
+cw_record_list_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  CwRecordList *self = CW_RECORD_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOADED:
+      g_value_set_boolean (value, self->loaded);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cw_record_list_class_init (CwRecordListClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = cw_record_list_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cw_record_list_finalize;
+  object_class->get_property = cw_record_list_get_property;
+
+  /* An empty list that was never refreshed is not known to be empty:
+   * views show "loading" until this turns TRUE. */
+  properties[PROP_LOADED] =
+    g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -135,6 +172,18 @@ cw_record_list_refresh (CwRecordList *self,
   if (prefix + suffix < n_old || prefix + suffix < n_new)
     g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old - prefix - suffix,
                                 n_new - prefix - suffix);
+  if (!self->loaded)
+    {
+      self->loaded = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+    }
+}
+
+gboolean
+cw_record_list_get_loaded (CwRecordList *self)
+{
+  g_return_val_if_fail (CW_IS_RECORD_LIST (self), FALSE);
+  return self->loaded;
 }
 
 gpointer

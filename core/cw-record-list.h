@@ -27,6 +27,8 @@ CwRecordList *cw_record_list_new     (GType               item_type,
  * order), keeping existing items by key. Main context only. */
 void          cw_record_list_refresh (CwRecordList       *self,
                                       GPtrArray          *fresh);
+/* FALSE until the first refresh (property "loaded"). */
+gboolean      cw_record_list_get_loaded (CwRecordList     *self);
 /* The item with @key, or %NULL (transfer none). */
 gpointer      cw_record_list_lookup  (CwRecordList       *self,
                                       const char         *key);

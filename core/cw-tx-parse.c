@@ -414,6 +414,31 @@ read_members (CwTx        *self,
   return TRUE;
 }
 
+/* The canonical check, then json-glib's tree. cw_canonical_json_parse()
+ * would also encode the tree again to prove json-glib held every value
+ * faithfully (it cuts strings at U+0000); here that proof comes anyway,
+ * and more strongly, from encoding the parsed transaction and comparing
+ * it with the bytes (cw_tx_parse_payload()), so it is not paid twice. */
+static JsonNode *
+parse_canonical (const guint8  *data,
+                 gsize          len,
+                 GError       **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!cw_canonical_json_check (data, len, NULL, error))
+    return NULL;
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, (const char *) data, len, &local_error))
+    {
+      g_set_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_SYNTAX,
+                   "JSON parser: %s", local_error->message);
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
+}
+
 CwTx *
 cw_tx_parse_payload (const guint8  *data,
                      gsize          len,
@@ -433,7 +458,7 @@ cw_tx_parse_payload (const guint8  *data,
                    "The payload is larger than %d bytes", CW_TX_MAX_PAYLOAD_SIZE);
       return NULL;
     }
-  if ((root = cw_canonical_json_parse (data, len, error)) == NULL)
+  if ((root = parse_canonical (data, len, error)) == NULL)
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {

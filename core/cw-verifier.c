@@ -29,6 +29,19 @@ parsed_free (Parsed *parsed)
 
 G_DEFINE_FINAL_TYPE (CwVerifier, cw_verifier, G_TYPE_OBJECT)
 
+/* The parse cache's hash: an envelope ends with its signatures, 64 random
+ * bytes in base64, so its length and last 96 characters tell envelopes
+ * apart as well as the whole ~700 did, at a seventh of the cost. Equality
+ * still compares the whole text. */
+static guint
+envelope_hash (gconstpointer key)
+{
+  const char *text = key;
+  gsize len = strlen (text);
+
+  return g_str_hash (text + (len > 96 ? len - 96 : 0)) ^ (guint) len;
+}
+
 G_DEFINE_QUARK (cw-verifier-error-quark, cw_verifier_error)
 
 static const char * const alert_kinds[] = {
@@ -128,7 +141,7 @@ static void
 cw_verifier_init (CwVerifier *self)
 {
   self->witnesses = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_verifier_key_unref);
-  self->parsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+  self->parsed = g_hash_table_new_full (envelope_hash, g_str_equal, g_free,
                                         (GDestroyNotify) parsed_free);
   g_mutex_init (&self->parsed_lock);
   /* One helper per core beyond the calling thread; shared pool threads,

@@ -419,6 +419,35 @@ build_tx (CwWallet  *self,
     }
 }
 
+/* A clock far from the node's would sign a `time` the node refuses or
+ * misdates: checked before anything is signed or stored. An unreachable
+ * node does not stop the change, which then waits in the outbox. */
+static gboolean
+check_clock (CwWallet      *self,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) local = NULL;
+  CwWalletWorker worker;
+
+  if (!begin_with_store_profile (self, &worker, NULL))
+    {
+      cw_wallet_worker_end (&worker);
+      return TRUE;
+    }
+  cw_node_client_check_clock_async (worker.client, cancellable, cw_wallet_worker_wait_cb, &result);
+  cw_node_client_check_clock_finish (worker.client, cw_wallet_worker_wait (&worker, &result),
+                                     &local);
+  cw_wallet_worker_end (&worker);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 tx_op_thread (GTask        *task,
               gpointer      source_object,
@@ -436,6 +465,12 @@ tx_op_thread (GTask        *task,
   g_autoptr(GError) flush_error = NULL;
   CwWalletWorker worker;
   GError *error = NULL;
+
+  if (!check_clock (self, cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
 
   tx = build_tx (self, op, &error);
   if (tx == NULL)
@@ -619,6 +654,7 @@ rotate_stored_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   CwWallet *self = g_task_get_source_object (task);
   TxOp *op = g_task_get_task_data (task);
+  GCancellable *cancellable;
   guint8 public_key[CW_PUBLIC_KEY_SIZE];
   GError *error = NULL;
 
@@ -630,8 +666,11 @@ rotate_stored_cb (GObject      *source,
       return;
     }
 
+  /* The cancellable is read before the task is handed on: the order in
+   * which a call's arguments are evaluated is unspecified. */
+  cancellable = g_task_get_cancellable (task);
   cw_keyring_lookup_async (self->keyring, self->identity->patient_id, public_key, "patient",
-                           g_task_get_cancellable (task), tx_op_key_cb, g_steal_pointer (&task));
+                           cancellable, tx_op_key_cb, g_steal_pointer (&task));
   (void) op;
 }
 

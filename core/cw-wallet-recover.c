@@ -105,6 +105,47 @@ probe_head (RecoverData     *data,
   return FALSE;
 }
 
+/* The patient ID, asked of the node with a request signed by the recovery
+ * key itself (PROTOCOL.md §12 "Finding the patient"). */
+static gboolean
+find_patient (RecoverData     *data,
+              CwWalletWorker  *worker,
+              GCancellable    *cancellable,
+              GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) cause = NULL;
+  char *patient_id;
+
+  cw_node_client_find_recovery_patient_async (worker->client, data->recovery_key, cancellable,
+                                              cw_wallet_worker_wait_cb, &result);
+  patient_id = cw_node_client_find_recovery_patient_finish (worker->client,
+                                                            cw_wallet_worker_wait (worker,
+                                                                                   &result),
+                                                            &cause);
+  if (patient_id == NULL)
+    {
+      if (g_strcmp0 (cw_node_client_error_get_node_code (cause), "not_found") == 0)
+        g_set_error_literal (error, CW_WALLET_ERROR, CW_WALLET_ERROR_REJECTED,
+                             "The node does not know this recovery code: it belongs to "
+                             "another node, or it was replaced by a newer one (the code shown "
+                             "by your last restore).");
+      else
+        g_propagate_error (error, g_steal_pointer (&cause));
+      return FALSE;
+    }
+  if (!cw_base64_decode_fixed (patient_id, -1, data->patient, CW_PUBLIC_KEY_SIZE, NULL))
+    {
+      g_free (patient_id);
+      g_set_error_literal (error, CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION,
+                           "The node answered the recovery lookup with something that is "
+                           "not a patient ID.");
+      return FALSE;
+    }
+  data->patient_id = patient_id;
+  return TRUE;
+}
+
 static void
 prepare_thread (GTask        *task,
                 gpointer      source_object,
@@ -129,6 +170,7 @@ prepare_thread (GTask        *task,
     }
 
   ok = cw_wallet_worker_begin (self, &worker, data->profile, &error) &&
+       (data->patient_id != NULL || find_patient (data, &worker, cancellable, &error)) &&
        probe_head (data, &worker, &head_seq, head_id, cancellable, &error);
   cw_wallet_worker_end (&worker);
   if (ok)
@@ -168,9 +210,17 @@ rotate_thread (GTask        *task,
       /* The result holds the request: drop it on the worker's context. */
       g_clear_object (&result);
       ok = receipt != NULL;
+      /* Without an answer from the node (the connection broke), the rotate
+       * may have been logged all the same: act as if it was, so that the
+       * new key and code are kept rather than lost. */
+      data->rotated = ok ||
+                      g_error_matches (error, CW_NODE_CLIENT_ERROR,
+                                       CW_NODE_CLIENT_ERROR_UNREACHABLE) ||
+                      g_error_matches (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_TIMEOUT) ||
+                      g_error_matches (error, CW_NODE_CLIENT_ERROR,
+                                       CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE);
     }
   /* The receipt is verified with the rest of the chain just below. */
-  data->rotated = ok;
   ok = ok && cw_wallet_restore_chain (self, &worker, data->patient_id, data->new_key, data->profile,
                                       &data->identity, cancellable, &error);
   cw_wallet_worker_end (&worker);
@@ -215,10 +265,11 @@ rotated_cb (GObject      *source,
            * key: keep the key in the keyring and give the new code, or the
            * patient would be locked out. */
           g_task_return_new_error (task, error->domain, error->code,
-                                   "Your identity was moved to a new key on this device, but its "
-                                   "history could not be restored: %s Your NEW recovery code, "
-                                   "replacing the old one, is %s — write it down, then run the "
-                                   "restore again with it.",
+                                   "Your identity was (most likely) moved to a new key on this "
+                                   "device, but its history could not be restored: %s Your NEW "
+                                   "recovery code, replacing the old one, is %s — write it "
+                                   "down, then run the restore again with it (should the node "
+                                   "not know it, the old code still works).",
                                    error->message, data->new_recovery_code);
           g_error_free (error);
           g_object_unref (task);
@@ -298,7 +349,7 @@ cw_wallet_recover_async (CwWallet            *self,
   GError *error = NULL;
 
   g_return_if_fail (CW_IS_WALLET (self));
-  g_return_if_fail (profile != NULL && patient_id != NULL && recovery_code != NULL);
+  g_return_if_fail (profile != NULL && recovery_code != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, cw_wallet_recover_async);
@@ -315,7 +366,8 @@ cw_wallet_recover_async (CwWallet            *self,
   g_task_set_task_data (task, data, (GDestroyNotify) recover_data_free);
   data->profile = cw_node_profile_copy (profile);
   data->patient_id = g_strdup (patient_id);
-  if (!cw_base64_decode_fixed (patient_id, -1, data->patient, CW_PUBLIC_KEY_SIZE, NULL))
+  if (patient_id != NULL &&
+      !cw_base64_decode_fixed (patient_id, -1, data->patient, CW_PUBLIC_KEY_SIZE, NULL))
     {
       g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_INVALID,
                                "“%s” is not a patient ID (the base64 of 32 bytes).", patient_id);

@@ -3,7 +3,8 @@
  * patient's chain, active grants, pending requests and new access events,
  * every page proven against its own checkpoint, everything checked against
  * the local history (cw-verifier.h) before any of it is stored, in one
- * store batch. Any failed check raises an alert and stores nothing. */
+ * store batch. Any failed check raises an alert and stores nothing. The
+ * pages are read ahead by cw-wallet-sync-fetch.c. */
 #include "config.h"
 
 #include <string.h>
@@ -11,42 +12,16 @@
 #include "cw-dsse.h"
 #include "cw-encoding.h"
 #include "cw-tlog-proof.h"
-#include "cw-wallet-private.h"
+#include "cw-wallet-sync-private.h"
 
 /* Grants this close to expiry may have expired on the node's clock. */
 #define EXPIRY_MARGIN_S 300
 
-/* One list, all pages merged; @notes[i] is the checkpoint item i was
- * proven against (pages may come with different checkpoints). */
-typedef struct {
-  CwNodeListing *listing;
-  GPtrArray *notes;
-} Fetched;
-
-static void
-fetched_clear (Fetched *fetched)
-{
-  g_clear_pointer (&fetched->listing, cw_node_listing_free);
-  g_clear_pointer (&fetched->notes, g_ptr_array_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Fetched, fetched_clear)
-
-typedef struct {
-  CwWallet *wallet;
-  CwWalletWorker *worker;
-  CwSigningKey *key;
-  GCancellable *cancellable;
-  gboolean stopping;            /* ask the node for no more pages */
-  CwStoreCheckpoint *current;   /* the newest verified in this sync */
-  GPtrArray *page_notes;        /* every checkpoint note seen (owned) */
-} Sync;
-
-static gboolean
-sync_fail (Sync    *sync,
-           GError  *cause,
-           GBytes  *evidence,
-           GError **error)
+gboolean
+cw_sync_fail (CwSync  *sync,
+              GError  *cause,
+              GBytes  *evidence,
+              GError **error)
 {
   cw_wallet_raise_alert (sync->wallet, cause, evidence);
   g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION,
@@ -58,11 +33,11 @@ sync_fail (Sync    *sync,
 /* Opens @note (log key, quorum), unless @opened_early already is it, and
  * moves the sync's current checkpoint to it: the same tree again, or a
  * larger one proven consistent with it. */
-static CwSignedCheckpoint *
-sync_checkpoint (Sync               *sync,
-                 const char         *note,
-                 CwSignedCheckpoint *opened_early,
-                 GError            **error)
+CwSignedCheckpoint *
+cw_sync_checkpoint (CwSync              *sync,
+                    const char          *note,
+                    CwSignedCheckpoint  *opened_early,
+                    GError             **error)
 {
   g_autoptr(CwSignedCheckpoint) opened = NULL;
   g_autoptr(CwStoreCheckpoint) next = NULL;
@@ -76,7 +51,7 @@ sync_checkpoint (Sync               *sync,
     opened = cw_verifier_open_checkpoint (sync->worker->verifier, note, &evidence, &cause);
   if (opened == NULL)
     {
-      sync_fail (sync, cause, evidence, error);
+      cw_sync_fail (sync, cause, evidence, error);
       return NULL;
     }
   next = cw_verifier_checkpoint_to_store (opened, note);
@@ -99,7 +74,7 @@ sync_checkpoint (Sync               *sync,
       !cw_verifier_check_consistency (sync->worker->verifier, sync->current, next, proof,
                                       &evidence, &cause))
     {
-      sync_fail (sync, cause, evidence, error);
+      cw_sync_fail (sync, cause, evidence, error);
       return NULL;
     }
 
@@ -110,286 +85,6 @@ sync_checkpoint (Sync               *sync,
       sync->current = g_steal_pointer (&next);
     }
   return g_steal_pointer (&opened);
-}
-
-/* A page read ahead, checked on a pool thread: its checkpoint opened (log
- * key, quorum) and every item's ID and inclusion proof checked against it.
- * The consistency of its checkpoint with the sync's is left to the sync
- * thread, which takes the pages in order. */
-typedef struct {
-  CwNodeListing *listing;
-  CwSignedCheckpoint *checkpoint;  /* %NULL when it did not open */
-  GError *cause;                   /* the first check that failed */
-  GBytes *evidence;
-  gboolean checked;
-} Page;
-
-static void
-page_free (Page *page)
-{
-  g_clear_pointer (&page->listing, cw_node_listing_free);
-  g_clear_pointer (&page->checkpoint, cw_signed_checkpoint_unref);
-  g_clear_error (&page->cause);
-  g_clear_pointer (&page->evidence, g_bytes_unref);
-  g_free (page);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Page, page_free)
-
-/* One list read ahead: the next page is asked for as soon as the previous
- * one is parsed, and all four lists are asked for at once, so that the
- * node's work, the parsing and the checks of earlier pages overlap on the
- * cores instead of taking turns. */
-typedef struct {
-  Sync *sync;
-  CwNodeListKind kind;
-  gboolean has_position;
-  guint64 position;    /* of the next request */
-  GQueue pages;        /* Page, in list order */
-  guint pending;       /* requests and checks in flight */
-  gboolean finished;   /* no more requests: the last page came, or an error */
-  GError *error;       /* what ended the list early */
-} Fetch;
-
-typedef struct {
-  CwVerifier *verifier;
-  Page *page;
-} PageCheck;
-
-static void
-page_check_free (PageCheck *check)
-{
-  g_clear_object (&check->verifier);
-  g_free (check);
-}
-
-static void
-check_page_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  PageCheck *check = task_data;
-  Page *page = check->page;
-
-  page->checkpoint = cw_verifier_open_checkpoint (check->verifier, page->listing->checkpoint,
-                                                  &page->evidence, &page->cause);
-  if (page->checkpoint != NULL)
-    cw_verifier_verify_listing_proofs (check->verifier, page->listing, page->checkpoint,
-                                       &page->evidence, &page->cause);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-page_checked_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Fetch *fetch = user_data;
-  PageCheck *check = g_task_get_task_data (G_TASK (result));
-
-  check->page->checked = TRUE;
-  fetch->pending--;
-}
-
-static void fetch_request (Fetch *fetch);
-
-static void
-page_listed_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Fetch *fetch = user_data;
-  CwNodeListing *listing;
-  Page *page;
-  PageCheck *check;
-  g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
-
-  fetch->pending--;
-  listing = cw_node_client_list_finish (CW_NODE_CLIENT (source), result, &error);
-  if (listing == NULL)
-    {
-      fetch->error = error;
-      fetch->finished = TRUE;
-      return;
-    }
-
-  if (!listing->has_next)
-    {
-      fetch->finished = TRUE;
-    }
-  else if (fetch->sync->stopping)
-    {
-      fetch->finished = TRUE;
-    }
-  else if (fetch->has_position && listing->next <= fetch->position)
-    {
-      /* A cursor that does not advance would loop for ever. */
-      fetch->error = g_error_new_literal (CW_NODE_CLIENT_ERROR,
-                                          CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE,
-                                          "The node's list cursor does not advance.");
-      fetch->finished = TRUE;
-    }
-  else
-    {
-      fetch->has_position = TRUE;
-      fetch->position = listing->next;
-      fetch_request (fetch);
-    }
-
-  page = g_new0 (Page, 1);
-  page->listing = listing;
-  g_queue_push_tail (&fetch->pages, page);
-
-  check = g_new0 (PageCheck, 1);
-  check->verifier = g_object_ref (fetch->sync->worker->verifier);
-  check->page = page;
-  /* No source object: nothing of the client may be released on a pool
-   * thread. The page stays in the queue until the check is back. */
-  task = g_task_new (NULL, NULL, page_checked_cb, fetch);
-  g_task_set_source_tag (task, page_listed_cb);
-  g_task_set_task_data (task, check, (GDestroyNotify) page_check_free);
-  fetch->pending++;
-  g_task_run_in_thread (task, check_page_thread);
-}
-
-static void
-fetch_request (Fetch *fetch)
-{
-  Sync *sync = fetch->sync;
-
-  fetch->pending++;
-  cw_node_client_list_async (sync->worker->client, fetch->kind, sync->wallet->identity->patient_id,
-                             fetch->has_position, fetch->position, 0, sync->key, sync->cancellable,
-                             page_listed_cb, fetch);
-}
-
-static void
-fetch_start (Fetch          *fetch,
-             Sync           *sync,
-             CwNodeListKind  kind,
-             gboolean        has_position,
-             guint64         position)
-{
-  fetch->sync = sync;
-  fetch->kind = kind;
-  fetch->has_position = has_position;
-  fetch->position = position;
-  g_queue_init (&fetch->pages);
-  fetch_request (fetch);
-}
-
-/* Stops asking for more pages and waits for what is in flight, which
- * refers to @fetch, then frees the pages. In-flight requests are let
- * finish rather than cut off, which costs at most one page per list. */
-static void
-fetch_clear (Fetch *fetch)
-{
-  if (fetch->sync == NULL)
-    return;
-  fetch->sync->stopping = TRUE;
-  while (fetch->pending > 0)
-    g_main_context_iteration (fetch->sync->worker->context, TRUE);
-  g_queue_clear_full (&fetch->pages, (GDestroyNotify) page_free);
-  g_clear_error (&fetch->error);
-  fetch->sync = NULL;
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Fetch, fetch_clear)
-
-/* The next page of @fetch, checked, in list order; %NULL at the end of the
- * list or with @error when it ended early. */
-static Page *
-fetch_next_page (Fetch   *fetch,
-                 GError **error)
-{
-  for (;;)
-    {
-      Page *head = g_queue_peek_head (&fetch->pages);
-
-      if (head != NULL && head->checked)
-        return g_queue_pop_head (&fetch->pages);
-      if (head == NULL && fetch->finished)
-        {
-          if (fetch->error != NULL)
-            g_propagate_error (error, g_steal_pointer (&fetch->error));
-          return NULL;
-        }
-      g_main_context_iteration (fetch->sync->worker->context, TRUE);
-    }
-}
-
-/* Takes every page of @fetch in order: each page's checkpoint goes through
- * sync_checkpoint(), then the outcome of its proofs' check counts. */
-static gboolean
-fetch_all (Sync     *sync,
-           Fetch    *fetch,
-           Fetched  *out,
-           GError  **error)
-{
-  GError *local_error = NULL;
-
-  out->notes = g_ptr_array_new ();
-  for (;;)
-    {
-      g_autoptr(Page) page = fetch_next_page (fetch, &local_error);
-      g_autoptr(CwSignedCheckpoint) checkpoint = NULL;
-      CwNodeListing *listing;
-      char *note;
-
-      if (page == NULL)
-        break;
-
-      if (page->checkpoint == NULL)
-        return sync_fail (sync, g_steal_pointer (&page->cause), page->evidence, error);
-      checkpoint = sync_checkpoint (sync, page->listing->checkpoint, page->checkpoint, error);
-      if (checkpoint == NULL)
-        return FALSE;
-      if (page->cause != NULL)
-        return sync_fail (sync, g_steal_pointer (&page->cause), page->evidence, error);
-
-      listing = g_steal_pointer (&page->listing);
-      note = g_strdup (listing->checkpoint);
-      g_ptr_array_add (sync->page_notes, note);
-      for (guint i = 0; i < listing->items->len; i++)
-        g_ptr_array_add (out->notes, note);
-
-      if (out->listing == NULL)
-        {
-          out->listing = listing;
-        }
-      else
-        {
-          CwNodeListing *merged = out->listing;
-
-          g_free (merged->checkpoint);
-          merged->checkpoint = g_strdup (listing->checkpoint);
-          merged->has_head = listing->has_head;
-          merged->head_seq = listing->head_seq;
-          g_free (merged->head_id);
-          merged->head_id = g_strdup (listing->head_id);
-          merged->has_next = listing->has_next;
-          merged->next = listing->next;
-          g_ptr_array_extend_and_steal (merged->items, g_steal_pointer (&listing->items));
-          listing->items = g_ptr_array_new ();
-          cw_node_listing_free (listing);
-        }
-    }
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  /* Every list has a first page, empty or not. */
-  if (out->listing == NULL)
-    {
-      g_set_error_literal (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE,
-                           "The node sent no page of a list.");
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static char *
@@ -404,7 +99,7 @@ item_receipt (CwNodeListItem *item,
 /* Provider keys for every provider named in @listing, from the store's
  * cache or else the directory; @fetched gets what is new. */
 static gboolean
-add_provider_keys (Sync           *sync,
+add_provider_keys (CwSync         *sync,
                    CwNodeListing  *listing,
                    GHashTable     *keys,
                    GPtrArray      *fetched,
@@ -465,8 +160,8 @@ add_provider_keys (Sync           *sync,
  * store still has as queued or sent: confirmed by this sync. Updates
  * @local in memory and returns the receipts (tx ID -> receipt). */
 static GHashTable *
-confirm_from_chain (Fetched   *chain,
-                    GPtrArray *local)
+confirm_from_chain (CwSyncList *chain,
+                    GPtrArray  *local)
 {
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
   GHashTable *receipts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
@@ -567,7 +262,7 @@ store_requests (CwWalletStore  *store,
 static gboolean
 store_access (CwWalletStore  *store,
               CwVerifier     *verifier,
-              Fetched        *access,
+              CwSyncList     *access,
               GError        **error)
 {
   for (guint i = 0; i < access->listing->items->len; i++)
@@ -602,11 +297,11 @@ store_access (CwWalletStore  *store,
 
 /* Everything the sync verified, in one store batch. */
 static gboolean
-store_results (Sync        *sync,
+store_results (CwSync      *sync,
                GPtrArray   *local,
                GHashTable  *receipts,
-               Fetched     *requests,
-               Fetched     *access,
+               CwSyncList  *requests,
+               CwSyncList  *access,
                GPtrArray   *providers,
                GError     **error)
 {
@@ -653,7 +348,7 @@ fail:
 }
 
 static gboolean
-run_sync (Sync    *sync,
+run_sync (CwSync  *sync,
           GError **error)
 {
   CwWallet *self = sync->wallet;
@@ -661,14 +356,14 @@ run_sync (Sync    *sync,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(CwSignedCheckpoint) checkpoint = NULL;
   g_autoptr(GPtrArray) local = NULL;
-  g_auto(Fetch) chain_fetch = { 0 };
-  g_auto(Fetch) grants_fetch = { 0 };
-  g_auto(Fetch) requests_fetch = { 0 };
-  g_auto(Fetch) access_fetch = { 0 };
-  g_auto(Fetched) chain = { 0 };
-  g_auto(Fetched) grants = { 0 };
-  g_auto(Fetched) requests = { 0 };
-  g_auto(Fetched) access = { 0 };
+  g_auto(CwSyncFetch) chain_fetch = { 0 };
+  g_auto(CwSyncFetch) grants_fetch = { 0 };
+  g_auto(CwSyncFetch) requests_fetch = { 0 };
+  g_auto(CwSyncFetch) access_fetch = { 0 };
+  g_auto(CwSyncList) chain = { 0 };
+  g_auto(CwSyncList) grants = { 0 };
+  g_auto(CwSyncList) requests = { 0 };
+  g_auto(CwSyncList) access = { 0 };
   g_autoptr(GPtrArray) fetched = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_store_provider_free);
   g_autoptr(GHashTable) keys = NULL;
   g_autoptr(GHashTable) receipts = NULL;
@@ -693,35 +388,35 @@ run_sync (Sync    *sync,
                                        cw_wallet_worker_wait_cb, &result);
   note = cw_node_client_get_checkpoint_finish (sync->worker->client,
                                                cw_wallet_worker_wait (sync->worker, &result), error);
-  if (note == NULL || (checkpoint = sync_checkpoint (sync, note, NULL, error)) == NULL)
+  if (note == NULL || (checkpoint = cw_sync_checkpoint (sync, note, NULL, error)) == NULL)
     return FALSE;
 
   /* All four lists at once; each is still checked in this order below, and
    * nothing of a later list counts before the earlier ones passed. The
    * whole chain every time: a dropped or altered old transaction must
    * show, and it is the patient's own, short history. */
-  fetch_start (&chain_fetch, sync, CW_NODE_LIST_CHAIN, TRUE, 0);
-  fetch_start (&grants_fetch, sync, CW_NODE_LIST_GRANTS, FALSE, 0);
-  fetch_start (&requests_fetch, sync, CW_NODE_LIST_REQUESTS, FALSE, 0);
-  fetch_start (&access_fetch, sync, CW_NODE_LIST_ACCESS, last_access >= 0,
+  cw_sync_fetch_start (&chain_fetch, sync, CW_NODE_LIST_CHAIN, TRUE, 0);
+  cw_sync_fetch_start (&grants_fetch, sync, CW_NODE_LIST_GRANTS, FALSE, 0);
+  cw_sync_fetch_start (&requests_fetch, sync, CW_NODE_LIST_REQUESTS, FALSE, 0);
+  cw_sync_fetch_start (&access_fetch, sync, CW_NODE_LIST_ACCESS, last_access >= 0,
                (guint64) MAX (last_access, 0));
 
   if ((local = cw_wallet_store_list_transactions (self->store, TRUE, error)) == NULL ||
-      !fetch_all (sync, &chain_fetch, &chain, error))
+      !cw_sync_fetch_all (sync, &chain_fetch, &chain, error))
     return FALSE;
   if (!cw_verifier_verify_chain (verifier, chain.listing, 0, local, &evidence, &cause))
-    return sync_fail (sync, cause, evidence, error);
+    return cw_sync_fail (sync, cause, evidence, error);
   receipts = confirm_from_chain (&chain, local);
 
-  if (!fetch_all (sync, &grants_fetch, &grants, error))
+  if (!cw_sync_fetch_all (sync, &grants_fetch, &grants, error))
     return FALSE;
   if (!cw_verifier_verify_grants (verifier, grants.listing, local, &evidence, &cause) ||
       !cw_verifier_verify_no_hidden_grants (verifier, grants.listing, sync->current->size, local,
                                             now + EXPIRY_MARGIN_S, &evidence, &cause))
-    return sync_fail (sync, cause, evidence, error);
+    return cw_sync_fail (sync, cause, evidence, error);
 
-  if (!fetch_all (sync, &requests_fetch, &requests, error) ||
-      !fetch_all (sync, &access_fetch, &access, error))
+  if (!cw_sync_fetch_all (sync, &requests_fetch, &requests, error) ||
+      !cw_sync_fetch_all (sync, &access_fetch, &access, error))
     return FALSE;
 
   keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -733,7 +428,7 @@ run_sync (Sync    *sync,
                                     &cause) ||
       !cw_verifier_verify_access (verifier, access.listing, patient_id, local, keys, &evidence,
                                   &cause))
-    return sync_fail (sync, cause, evidence, error);
+    return cw_sync_fail (sync, cause, evidence, error);
 
   return store_results (sync, local, receipts, &requests, &access, fetched, error);
 }
@@ -749,7 +444,7 @@ sync_thread (GTask        *task,
   g_autoptr(CwSigningKey) key = task_data != NULL ? cw_signing_key_ref (task_data) : NULL;
   g_autoptr(CwNodeProfile) profile = NULL;
   CwWalletWorker worker = { 0 };
-  Sync sync = { self, &worker, key, cancellable, FALSE, NULL,
+  CwSync sync = { self, &worker, key, cancellable, FALSE, NULL,
                 g_ptr_array_new_with_free_func (g_free) };
   GError *error = NULL;
   gboolean ok;

@@ -1,6 +1,7 @@
 /* cw-wallet.c: CwWallet, the engine's service object: construction,
- * properties, alerts, worker threads, enrollment, FHIR export and the
- * background flush timer. Transactions, flush and sync: cw-wallet-ops.c. */
+ * properties, alerts, worker threads, FHIR export and the background
+ * flush timer. Transactions, flush and sync: cw-wallet-ops.c; enrollment:
+ * cw-wallet-enroll.c. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -26,6 +27,10 @@ enum {
   PROP_ENROLLED,
   PROP_PATIENT_ID,
   PROP_MAX_RETRIES,
+  PROP_GRANTS,
+  PROP_REQUESTS,
+  PROP_ACTIVITY,
+  PROP_PROVIDERS,
   N_PROPS
 };
 
@@ -88,6 +93,18 @@ cw_wallet_get_property (GObject    *object,
     case PROP_MAX_RETRIES:
       g_value_set_uint (value, self->max_retries);
       break;
+    case PROP_GRANTS:
+      g_value_set_object (value, cw_wallet_get_grants (self));
+      break;
+    case PROP_REQUESTS:
+      g_value_set_object (value, cw_wallet_get_requests (self));
+      break;
+    case PROP_ACTIVITY:
+      g_value_set_object (value, cw_wallet_get_activity (self));
+      break;
+    case PROP_PROVIDERS:
+      g_value_set_object (value, cw_wallet_get_providers (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -140,6 +157,20 @@ cw_wallet_class_init (CwWalletClass *klass)
   properties[PROP_MAX_RETRIES] =
     g_param_spec_uint ("max-retries", NULL, NULL, 0, 20, 4,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The list models: each is one object for the wallet's life, updated in
+   * place, so these never change and are never notified. */
+  properties[PROP_GRANTS] =
+    g_param_spec_object ("grants", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_REQUESTS] =
+    g_param_spec_object ("requests", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ACTIVITY] =
+    g_param_spec_object ("activity", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PROVIDERS] =
+    g_param_spec_object ("providers", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -335,88 +366,7 @@ cw_wallet_worker_wait (CwWalletWorker  *worker,
   return *result_out;
 }
 
-/* Enrollment. */
-
-typedef struct {
-  CwNodeProfile *profile;
-  char *clinic;
-  char *invite;
-  CwSigningKey *identity_key;
-  char *envelope;
-  char *recovery_code;   /* sodium memory */
-  CwStoreIdentity *identity;
-  gboolean stored_in_keyring;
-  GError *error;         /* the failure being cleaned up after */
-} EnrollData;
-
-static void
-enroll_data_free (EnrollData *data)
-{
-  g_clear_pointer (&data->profile, cw_node_profile_free);
-  g_free (data->clinic);
-  g_free (data->invite);
-  g_clear_pointer (&data->identity_key, cw_signing_key_unref);
-  g_free (data->envelope);
-  if (data->recovery_code != NULL)
-    sodium_free (data->recovery_code);
-  g_clear_pointer (&data->identity, cw_store_identity_free);
-  g_clear_error (&data->error);
-  g_free (data);
-}
-
-static void
-enroll_prepare_thread (GTask        *task,
-                       gpointer      source_object,
-                       gpointer      task_data,
-                       GCancellable *cancellable)
-{
-  EnrollData *data = task_data;
-  g_autoptr(CwSigningKey) recovery = NULL;
-  g_autoptr(CwTx) tx = NULL;
-  g_autoptr(GBytes) payload = NULL;
-  g_autoptr(CwDsseEnvelope) envelope = NULL;
-  GError *error = NULL;
-  CwTxCommon common = { 0 };
-
-  data->identity_key = cw_signing_key_generate ("patient", CW_KEY_TYPE_ED25519, &error);
-  if (data->identity_key == NULL ||
-      (recovery = cw_signing_key_generate ("recovery", CW_KEY_TYPE_ED25519, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  common.patient = cw_signing_key_get_public_key (data->identity_key);
-  tx = cw_tx_new_enroll (&common, cw_signing_key_get_public_key (recovery), data->invite,
-                         data->clinic, &error);
-  if (tx == NULL)
-    {
-      g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_INVALID,
-                               "The clinic ID or invite code is not valid: %s", error->message);
-      g_error_free (error);
-      return;
-    }
-
-  payload = cw_tx_to_payload (tx);
-  envelope = cw_dsse_envelope_sign (payload, data->identity_key, &error);
-  if (envelope == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  data->envelope = cw_dsse_envelope_to_json (envelope, NULL);
-  data->recovery_code = cw_recovery_code_format (cw_signing_key_peek_seed (recovery));
-
-  data->identity = g_new0 (CwStoreIdentity, 1);
-  data->identity->patient_id = cw_base64_encode (common.patient, CW_PUBLIC_KEY_SIZE);
-  data->identity->public_key = g_strdup (data->identity->patient_id);
-  data->identity->recovery_key = cw_base64_encode (cw_signing_key_get_public_key (recovery),
-                                                   CW_PUBLIC_KEY_SIZE);
-  data->identity->clinic = g_strdup (data->clinic);
-  data->identity->enrolled = g_get_real_time () / G_USEC_PER_SEC;
-
-  g_task_return_boolean (task, TRUE);
-}
+/* Enrollment and restore start again from an empty store on failure. */
 
 void
 cw_wallet_reset_store (CwWallet *self)
@@ -436,193 +386,6 @@ cw_wallet_reset_store (CwWallet *self)
   self->store = cw_wallet_store_new (self->store_path, &error);
   if (self->store == NULL)
     g_warning ("Could not reopen the wallet database: %s", error->message);
-}
-
-static void
-enroll_submit_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
-{
-  CwWallet *self = source_object;
-  EnrollData *data = task_data;
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->op_lock);
-  g_autoptr(CwStoreTx) stored = NULL;
-  CwWalletWorker worker;
-  GError *error = NULL;
-
-  if (!cw_wallet_worker_begin (self, &worker, data->profile, &error) ||
-      !cw_wallet_store_set_node_profile (self->store, data->profile, &error) ||
-      !cw_wallet_store_set_identity (self->store, data->identity, &error) ||
-      (stored = cw_wallet_store_enqueue_transaction (self->store, data->envelope, &error)) == NULL ||
-      !cw_wallet_submit_one (self, &worker, stored, cancellable, &error))
-    {
-      cw_wallet_worker_end (&worker);
-      /* Enrollment is all or nothing: no half identity stays behind. */
-      cw_wallet_reset_store (self);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  cw_wallet_worker_end (&worker);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-enroll_cleared_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  EnrollData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!cw_keyring_clear_finish (CW_KEYRING (source), result, &error))
-    g_warning ("Could not remove the new identity key from the keyring: %s", error->message);
-
-  g_task_return_error (task, g_steal_pointer (&data->error));
-}
-
-static void
-enroll_fail (GTask  *task,
-             GError *error)
-{
-  CwWallet *self = g_task_get_source_object (task);
-  EnrollData *data = g_task_get_task_data (task);
-
-  if (!data->stored_in_keyring)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-
-  data->error = error;
-  cw_keyring_clear_async (self->keyring, data->identity->patient_id,
-                          cw_signing_key_get_public_key (data->identity_key), NULL,
-                          enroll_cleared_cb, task);
-}
-
-static void
-enroll_submitted_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  GTask *task = user_data;
-  CwWallet *self = CW_WALLET (source);
-  EnrollData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
-      enroll_fail (task, error);
-      return;
-    }
-
-  g_clear_pointer (&self->identity, cw_store_identity_free);
-  self->identity = g_steal_pointer (&data->identity);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENROLLED]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATIENT_ID]);
-
-  g_task_return_pointer (task, g_strdup (data->recovery_code), g_free);
-  g_object_unref (task);
-}
-
-static void
-enroll_stored_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  GTask *task = user_data;
-  CwWallet *self = g_task_get_source_object (task);
-  g_autoptr(GTask) submit = NULL;
-  EnrollData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!cw_keyring_store_finish (CW_KEYRING (source), result, &error))
-    {
-      enroll_fail (task, error);
-      return;
-    }
-  data->stored_in_keyring = TRUE;
-
-  /* The seed is in the keyring; this copy is not needed any more. */
-  submit = g_task_new (self, g_task_get_cancellable (task), enroll_submitted_cb, task);
-  g_task_set_source_tag (submit, enroll_submit_thread);
-  g_task_set_task_data (submit, data, NULL);
-  g_task_run_in_thread (submit, enroll_submit_thread);
-}
-
-static void
-enroll_prepared_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  GTask *task = user_data;
-  CwWallet *self = g_task_get_source_object (task);
-  EnrollData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      enroll_fail (task, error);
-      return;
-    }
-
-  cw_keyring_store_async (self->keyring, data->identity->patient_id, data->identity_key,
-                          g_task_get_cancellable (task), enroll_stored_cb, task);
-}
-
-void
-cw_wallet_enroll_async (CwWallet            *self,
-                        const CwNodeProfile *profile,
-                        const char          *clinic,
-                        const char          *invite,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  g_autoptr(GTask) prepare = NULL;
-  GTask *task;
-  EnrollData *data;
-
-  g_return_if_fail (CW_IS_WALLET (self));
-  g_return_if_fail (profile != NULL && clinic != NULL && invite != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cw_wallet_enroll_async);
-
-  if (self->identity != NULL)
-    {
-      g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_ALREADY_ENROLLED,
-                               "This wallet already holds an identity. Use another wallet "
-                               "to enroll again.");
-      g_object_unref (task);
-      return;
-    }
-
-  data = g_new0 (EnrollData, 1);
-  data->profile = cw_node_profile_copy (profile);
-  data->clinic = g_strdup (clinic);
-  data->invite = g_strdup (invite);
-  g_task_set_task_data (task, data, (GDestroyNotify) enroll_data_free);
-
-  prepare = g_task_new (self, cancellable, enroll_prepared_cb, task);
-  g_task_set_source_tag (prepare, enroll_prepare_thread);
-  g_task_set_task_data (prepare, data, NULL);
-  g_task_run_in_thread (prepare, enroll_prepare_thread);
-}
-
-char *
-cw_wallet_enroll_finish (CwWallet      *self,
-                         GAsyncResult  *result,
-                         GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cw_wallet_enroll_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* FHIR export. */

@@ -17,6 +17,7 @@
 #include <gio/gio.h>
 
 #include "cw-backup.h"
+#include "cw-enrollment.h"
 #include "cw-invite.h"
 #include "cw-keyring.h"
 #include "cw-node-client.h"
@@ -58,7 +59,8 @@ const char    *cw_wallet_get_patient_id   (CwWallet            *self);
  * operation: CwGrantItem (newest first), CwRequestItem (newest first),
  * CwActivityItem (access events and own transactions, newest first) and
  * CwProviderItem (by name). Made on first use, loaded in a worker thread;
- * main context only. Transfer none. */
+ * main context only. Transfer none. Also the read-only properties
+ * "grants", "requests", "activity" and "providers" (the same objects). */
 GListModel    *cw_wallet_get_grants       (CwWallet            *self);
 GListModel    *cw_wallet_get_requests     (CwWallet            *self);
 GListModel    *cw_wallet_get_activity     (CwWallet            *self);
@@ -67,11 +69,42 @@ GListModel    *cw_wallet_get_providers    (CwWallet            *self);
 void           cw_wallet_set_max_retries  (CwWallet            *self,
                                            guint                max_retries);
 
-/* Generates the identity and recovery keys, stores the identity seed in the
- * keyring and submits the enroll transaction. Returns the recovery code
- * (cw-recovery-code.h: the recovery key's seed with a checksum, fourteen
- * groups of four), to show once: it is stored nowhere.
- * On any failure nothing remains: no identity, no keyring item. */
+/* Enrollment in two steps, so that the recovery code is shown and
+ * confirmed before anything exists.
+ *
+ * cw_wallet_prepare_enroll_async() generates the identity and recovery
+ * keys and signs the enroll transaction in a worker thread, in sodium
+ * memory only: nothing is written to the store, the keyring or the node.
+ * The CwEnrollment holds the recovery code (cw-recovery-code.h: the
+ * recovery key's seed with a checksum, fourteen groups of four) to show
+ * once; dropping it wipes everything.
+ *
+ * cw_wallet_complete_enroll_async() stores the identity seed in the
+ * keyring and submits the enroll transaction, then wipes the enrollment's
+ * secrets. On any failure nothing remains (no identity, no keyring item)
+ * and the same enrollment may be completed again (a lost answer is
+ * answered again by the node: resubmitting is idempotent). */
+void           cw_wallet_prepare_enroll_async   (CwWallet            *self,
+                                                 const CwNodeProfile *profile,
+                                                 const char          *clinic,
+                                                 const char          *invite,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+CwEnrollment  *cw_wallet_prepare_enroll_finish  (CwWallet            *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+void           cw_wallet_complete_enroll_async  (CwWallet            *self,
+                                                 CwEnrollment        *enrollment,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean       cw_wallet_complete_enroll_finish (CwWallet            *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
+/* Both steps in one: returns the recovery code once enrolled (wipe it,
+ * then g_free()). */
 void           cw_wallet_enroll_async     (CwWallet            *self,
                                            const CwNodeProfile *profile,
                                            const char          *clinic,
@@ -235,7 +268,8 @@ gboolean       cw_wallet_restore_finish   (CwWallet            *self,
 /* Restores an identity on a wallet that has none (a new device) with the
  * recovery code written down at enrollment (PROTOCOL.md §12). @profile is
  * the node's (from an invite or typed in), @patient_id the patient ID shown
- * at enrollment. The code's recovery key signs a rotate transaction that
+ * at enrollment or %NULL: then the node is asked for it with a request
+ * signed by the recovery key (GET /v1/recovery/...). The code's recovery key signs a rotate transaction that
  * makes a new identity key (stored in this device's keyring) the current
  * one and sets a new recovery key; from then on the node refuses the old
  * identity key and the old recovery code. Then the chain is fetched with
@@ -245,8 +279,10 @@ gboolean       cw_wallet_restore_finish   (CwWallet            *self,
  * A mistyped code is CW_RECOVERY_CODE_ERROR before anything happens; a code
  * the node does not know for this patient is CW_WALLET_ERROR_REJECTED.
  * Before the node accepts the rotate, any failure leaves nothing behind;
- * after it, the new key stays in the keyring and the error message carries
- * the new recovery code, since the old one no longer works. */
+ * after it (or when the connection broke before the node's answer, so that
+ * it may have), the new key stays in the keyring and the error message
+ * carries the new recovery code, since the old one may no longer work:
+ * running the restore again with the new code finishes the job. */
 void           cw_wallet_recover_async    (CwWallet            *self,
                                            const CwNodeProfile *profile,
                                            const char          *patient_id,
