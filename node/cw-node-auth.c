@@ -159,6 +159,18 @@ cw_node_auth_new_for_message (SoupServerMessage  *msg,
                        g_error_matches (local_error, CW_HTTP_SIGNATURE_ERROR,
                                         CW_HTTP_SIGNATURE_ERROR_FUTURE);
 
+      gint64 created = 0;
+
+      /* Both clocks in the message, so that whoever reads it sees the skew. */
+      if (stale && cw_http_signature_params_get_created (self->params, &created))
+        {
+          g_set_error (error, CW_NODE_AUTH_ERROR, CW_NODE_AUTH_ERROR_STALE,
+                       "Signature refused: created %" G_GINT64_FORMAT " is %" G_GINT64_FORMAT
+                       " s %s the node's time %" G_GINT64_FORMAT "; check the clock",
+                       created, ABS (now - created), created < now ? "behind" : "ahead of", now);
+          return NULL;
+        }
+
       return fail_null (error,
                         stale ? CW_NODE_AUTH_ERROR_STALE : CW_NODE_AUTH_ERROR_UNAUTHENTICATED,
                         "Signature refused", local_error);
@@ -302,6 +314,46 @@ cw_node_auth_authorize (CwNodeAuth   *self,
     return fail (error, CW_NODE_AUTH_ERROR_REPLAYED, "This signature was used already", NULL);
 
   return TRUE;
+}
+
+/* Records the signature's nonce; a second use is refused until stale. */
+static gboolean
+remember_nonce (CwNodeAuth   *self,
+                CwNodeStore  *store,
+                gint64        now,
+                GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean fresh = FALSE;
+
+  if (!cw_node_store_remember_nonce (store, self->key_id, self->nonce,
+                                     self->created + CW_HTTP_SIGNATURE_DEFAULT_MAX_AGE + 1,
+                                     now, &fresh, &local_error))
+    return fail (error, CW_NODE_AUTH_ERROR_FAILED, "Recording the nonce", local_error);
+  if (!fresh)
+    return fail (error, CW_NODE_AUTH_ERROR_REPLAYED, "This signature was used already", NULL);
+
+  return TRUE;
+}
+
+gboolean
+cw_node_auth_authorize_key (CwNodeAuth    *self,
+                            CwNodeStore   *store,
+                            const guint8   public_key[CW_PUBLIC_KEY_SIZE],
+                            gint64         now,
+                            GError       **error)
+{
+  g_autofree char *key_id = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (CW_IS_NODE_STORE (store), FALSE);
+
+  key_id = cw_dsse_key_id (public_key);
+  if (g_strcmp0 (key_id, self->key_id) != 0)
+    return fail (error, CW_NODE_AUTH_ERROR_UNAUTHENTICATED,
+                 "The signature's keyid is not the key this resource names", NULL);
+
+  return verify_with (self, public_key, error) && remember_nonce (self, store, now, error);
 }
 
 CwNodeApiError

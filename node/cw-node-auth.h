@@ -50,6 +50,15 @@ gboolean        cw_node_auth_authorize          (CwNodeAuth         *self,
                                                  gint64              now,
                                                  GError            **error);
 
+/* Passes if the signature's keyid is that of @public_key, it verifies with
+ * that key and its nonce is new: for resources that name the key they
+ * must be read with (PROTOCOL.md §12). Blocks on @store. */
+gboolean        cw_node_auth_authorize_key      (CwNodeAuth         *self,
+                                                 CwNodeStore        *store,
+                                                 const guint8        public_key[CW_PUBLIC_KEY_SIZE],
+                                                 gint64              now,
+                                                 GError            **error);
+
 /* The API error a CW_NODE_AUTH_ERROR is answered with. */
 CwNodeApiError  cw_node_auth_error_to_api       (const GError       *error);
 

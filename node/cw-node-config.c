@@ -41,6 +41,7 @@ struct _CwNodeConfig
   char **witnesses;
   guint witness_quorum;
   guint witness_timeout_ms;
+  guint serving_threads;
 };
 
 G_DEFINE_FINAL_TYPE (CwNodeConfig, cw_node_config, G_TYPE_OBJECT)
@@ -67,6 +68,7 @@ enum {
   PROP_WITNESSES,
   PROP_WITNESS_QUORUM,
   PROP_WITNESS_TIMEOUT_MS,
+  PROP_SERVING_THREADS,
   N_PROPS
 };
 
@@ -90,6 +92,7 @@ static const struct {
   { PROP_BODY_TIMEOUT, GROUP_LIMITS, "body-timeout" },
   { PROP_WITNESS_QUORUM, GROUP_WITNESSES, "quorum" },
   { PROP_WITNESS_TIMEOUT_MS, GROUP_WITNESSES, "timeout-ms" },
+  { PROP_SERVING_THREADS, GROUP_NODE, "serving-threads" },
 };
 
 static const struct {
@@ -157,6 +160,7 @@ uint_field (CwNodeConfig *self,
     case PROP_BODY_TIMEOUT: return &self->body_timeout;
     case PROP_WITNESS_QUORUM: return &self->witness_quorum;
     case PROP_WITNESS_TIMEOUT_MS: return &self->witness_timeout_ms;
+    case PROP_SERVING_THREADS: return &self->serving_threads;
     default: return NULL;
     }
 }
@@ -296,6 +300,10 @@ cw_node_config_class_init (CwNodeConfigClass *klass)
   properties[PROP_WITNESS_TIMEOUT_MS] =
     g_param_spec_uint ("witness-timeout-ms", NULL, "Longest wait for witnesses per checkpoint",
                        1, 600000, 10000, rw);
+  /* Each serving thread runs its own SoupServer on a SO_REUSEPORT socket. */
+  properties[PROP_SERVING_THREADS] =
+    g_param_spec_uint ("serving-threads", NULL, "Threads that serve HTTPS requests",
+                       1, 64, 1, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -691,4 +699,11 @@ cw_node_config_get_body_timeout (CwNodeConfig *self)
 {
   g_return_val_if_fail (CW_IS_NODE_CONFIG (self), 0);
   return self->body_timeout;
+}
+
+guint
+cw_node_config_get_serving_threads (CwNodeConfig *self)
+{
+  g_return_val_if_fail (CW_IS_NODE_CONFIG (self), 1);
+  return self->serving_threads;
 }

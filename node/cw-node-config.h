@@ -63,6 +63,8 @@ const char * const *cw_node_config_get_witnesses       (CwNodeConfig   *self);
 guint               cw_node_config_get_witness_quorum  (CwNodeConfig   *self);
 /* How long each checkpoint waits for its cosignatures: [witnesses] timeout-ms. */
 guint               cw_node_config_get_witness_timeout_ms (CwNodeConfig *self);
+/* [node] serving-threads: SoupServers, each on its own thread. */
+guint               cw_node_config_get_serving_threads (CwNodeConfig   *self);
 
 /* Parses "<IPv4>:<port>" or "[<IPv6>]:<port>" (an address, not a host name;
  * port 0 asks for an ephemeral port). */

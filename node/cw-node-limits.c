@@ -18,9 +18,19 @@ typedef struct
   gint64 updated;
 } Bucket;
 
+/* The watchdog of one SoupServer: it lives on that server's thread (each
+ * serving thread has its own server and main context), so its table needs
+ * no lock. */
 typedef struct
 {
-  CwNodeLimits *limits;
+  CwNodeLimits *limits;     /* weak: the server's owner keeps it */
+  GHashTable *watches;      /* SoupServerMessage → Watch */
+  GSource *tick;
+} Watchdog;
+
+typedef struct
+{
+  Watchdog *watchdog;
   SoupServerMessage *msg;   /* weak */
   gint64 deadline;
 } Watch;
@@ -35,11 +45,14 @@ struct _CwNodeLimits
   guint idle_timeout;
   guint body_timeout;
 
+  /* Shared by the serving threads: a client's rate counts over all of
+   * its connections. */
+  GMutex buckets_lock;
   GHashTable *buckets;      /* client key → Bucket */
   gint64 last_prune;
-  GHashTable *watches;      /* SoupServerMessage → Watch */
-  guint tick_id;
 };
+
+#define WATCHDOG_KEY "cw-node-limits-watchdog"
 
 G_DEFINE_FINAL_TYPE (CwNodeLimits, cw_node_limits, G_TYPE_OBJECT)
 
@@ -50,7 +63,7 @@ msg_finalized_cb (gpointer  data,
   Watch *watch = data;
 
   watch->msg = NULL;
-  g_hash_table_remove (watch->limits->watches, where_the_object_was);
+  g_hash_table_remove (watch->watchdog->watches, where_the_object_was);
 }
 
 static void
@@ -60,7 +73,7 @@ watch_free (gpointer data)
 
   if (watch->msg != NULL)
     {
-      g_signal_handlers_disconnect_by_data (watch->msg, watch->limits);
+      g_signal_handlers_disconnect_by_data (watch->msg, watch->watchdog);
       g_object_weak_unref (G_OBJECT (watch->msg), msg_finalized_cb, watch);
     }
   g_free (watch);
@@ -71,9 +84,8 @@ cw_node_limits_finalize (GObject *object)
 {
   CwNodeLimits *self = (CwNodeLimits *)object;
 
-  g_clear_handle_id (&self->tick_id, g_source_remove);
-  g_clear_pointer (&self->watches, g_hash_table_unref);
   g_clear_pointer (&self->buckets, g_hash_table_unref);
+  g_mutex_clear (&self->buckets_lock);
 
   G_OBJECT_CLASS (cw_node_limits_parent_class)->finalize (object);
 }
@@ -89,9 +101,9 @@ cw_node_limits_class_init (CwNodeLimitsClass *klass)
 static void
 cw_node_limits_init (CwNodeLimits *self)
 {
+  g_mutex_init (&self->buckets_lock);
   self->buckets = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
                                          (GDestroyNotify) g_bytes_unref, g_free);
-  self->watches = g_hash_table_new_full (NULL, NULL, NULL, watch_free);
 }
 
 CwNodeLimits *
@@ -113,11 +125,11 @@ cw_node_limits_new (guint    rate,
 }
 
 static void
-set_deadline (CwNodeLimits      *self,
+set_deadline (Watchdog          *watchdog,
               SoupServerMessage *msg,
               guint              seconds)
 {
-  Watch *watch = g_hash_table_lookup (self->watches, msg);
+  Watch *watch = g_hash_table_lookup (watchdog->watches, msg);
 
   if (watch != NULL)
     watch->deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
@@ -127,19 +139,19 @@ static void
 got_headers_cb (SoupServerMessage *msg,
                 gpointer           user_data)
 {
-  CwNodeLimits *self = user_data;
+  Watchdog *watchdog = user_data;
 
-  set_deadline (self, msg, self->body_timeout);
+  set_deadline (watchdog, msg, watchdog->limits->body_timeout);
 }
 
 static void
 got_body_cb (SoupServerMessage *msg,
              gpointer           user_data)
 {
-  CwNodeLimits *self = user_data;
+  Watchdog *watchdog = user_data;
 
   /* The request is in; the handlers take it from here. */
-  g_hash_table_remove (self->watches, msg);
+  g_hash_table_remove (watchdog->watches, msg);
 }
 
 static void
@@ -147,22 +159,23 @@ request_started_cb (SoupServer        *server,
                     SoupServerMessage *msg,
                     gpointer           user_data)
 {
-  CwNodeLimits *self = user_data;
+  Watchdog *watchdog = user_data;
+  CwNodeLimits *self = watchdog->limits;
   GSocket *socket = soup_server_message_get_socket (msg);
   Watch *watch = g_new0 (Watch, 1);
 
-  watch->limits = self;
+  watch->watchdog = watchdog;
   watch->msg = msg;
   g_object_weak_ref (G_OBJECT (msg), msg_finalized_cb, watch);
-  g_hash_table_replace (self->watches, msg, watch);
-  set_deadline (self, msg, self->idle_timeout);
+  g_hash_table_replace (watchdog->watches, msg, watch);
+  set_deadline (watchdog, msg, self->idle_timeout);
 
   /* libsoup caches the peer's address on first use; once the watchdog
    * has ended the connection it could no longer look it up. */
   soup_server_message_get_remote_host (msg);
 
-  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), self);
-  g_signal_connect (msg, "got-body", G_CALLBACK (got_body_cb), self);
+  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), watchdog);
+  g_signal_connect (msg, "got-body", G_CALLBACK (got_body_cb), watchdog);
 
   /* Also bounds every single write, the answer's included. Longer than
    * any deadline above, so that reads are always ended by the watchdog:
@@ -177,21 +190,21 @@ request_done_cb (SoupServer        *server,
                  SoupServerMessage *msg,
                  gpointer           user_data)
 {
-  CwNodeLimits *self = user_data;
+  Watchdog *watchdog = user_data;
 
-  g_hash_table_remove (self->watches, msg);
+  g_hash_table_remove (watchdog->watches, msg);
 }
 
 static gboolean
 tick_cb (gpointer user_data)
 {
-  CwNodeLimits *self = user_data;
+  Watchdog *watchdog = user_data;
   gint64 now = g_get_monotonic_time ();
   g_autoptr(GPtrArray) late = g_ptr_array_new_with_free_func (g_object_unref);
   GHashTableIter iter;
   Watch *watch;
 
-  g_hash_table_iter_init (&iter, self->watches);
+  g_hash_table_iter_init (&iter, watchdog->watches);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &watch))
     {
       if (watch->msg != NULL && now >= watch->deadline)
@@ -203,7 +216,7 @@ tick_cb (gpointer user_data)
       SoupServerMessage *msg = g_ptr_array_index (late, i);
       GSocket *socket = soup_server_message_get_socket (msg);
 
-      g_hash_table_remove (self->watches, msg);
+      g_hash_table_remove (watchdog->watches, msg);
       if (socket == NULL)
         continue;
 
@@ -219,19 +232,38 @@ tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+watchdog_free (gpointer data)
+{
+  Watchdog *watchdog = data;
+
+  g_source_destroy (watchdog->tick);
+  g_source_unref (watchdog->tick);
+  g_hash_table_unref (watchdog->watches);
+  g_free (watchdog);
+}
+
 void
 cw_node_limits_attach (CwNodeLimits *self,
                        SoupServer   *server)
 {
+  Watchdog *watchdog;
+
   g_return_if_fail (CW_IS_NODE_LIMITS (self));
   g_return_if_fail (SOUP_IS_SERVER (server));
 
-  g_signal_connect_object (server, "request-started", G_CALLBACK (request_started_cb), self, 0);
-  g_signal_connect_object (server, "request-finished", G_CALLBACK (request_done_cb), self, 0);
-  g_signal_connect_object (server, "request-aborted", G_CALLBACK (request_done_cb), self, 0);
+  watchdog = g_new0 (Watchdog, 1);
+  watchdog->limits = self;
+  watchdog->watches = g_hash_table_new_full (NULL, NULL, NULL, watch_free);
+  watchdog->tick = g_timeout_source_new_seconds (1);
+  g_source_set_callback (watchdog->tick, tick_cb, watchdog, NULL);
+  g_source_attach (watchdog->tick, g_main_context_get_thread_default ());
+  /* Goes with the server, on its thread. */
+  g_object_set_data_full (G_OBJECT (server), WATCHDOG_KEY, watchdog, watchdog_free);
 
-  if (self->tick_id == 0)
-    self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  g_signal_connect (server, "request-started", G_CALLBACK (request_started_cb), watchdog);
+  g_signal_connect (server, "request-finished", G_CALLBACK (request_done_cb), watchdog);
+  g_signal_connect (server, "request-aborted", G_CALLBACK (request_done_cb), watchdog);
 }
 
 /* The bucket key of a client: its IPv4 address, or its IPv6 /64. */
@@ -282,6 +314,7 @@ cw_node_limits_admit (CwNodeLimits      *self,
   if (g_inet_address_get_is_loopback (address) && !self->limit_loopback)
     return TRUE;
 
+  g_mutex_lock (&self->buckets_lock);
   if (now - self->last_prune > PRUNE_INTERVAL_US || g_hash_table_size (self->buckets) >= MAX_BUCKETS)
     prune_buckets (self, now);
 
@@ -302,10 +335,12 @@ cw_node_limits_admit (CwNodeLimits      *self,
   if (bucket->tokens >= 1.0)
     {
       bucket->tokens -= 1.0;
+      g_mutex_unlock (&self->buckets_lock);
       return TRUE;
     }
 
   retry_after = g_strdup_printf ("%u", (guint) ((1.0 - bucket->tokens) / self->rate) + 1);
+  g_mutex_unlock (&self->buckets_lock);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Retry-After", retry_after);
   /* The body, if any, is not read; the connection cannot be reused. */

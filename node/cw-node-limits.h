@@ -30,7 +30,9 @@ CwNodeLimits *cw_node_limits_new            (guint              rate,
                                              guint              idle_timeout,
                                              guint              body_timeout);
 
-/* Watches every request of @server from now on. */
+/* Watches every request of @server from now on. Call it on the thread
+ * that runs @server, with its main context as the thread default: the
+ * watchdog's timer runs there. Rate buckets are shared by all servers. */
 void          cw_node_limits_attach         (CwNodeLimits      *self,
                                              SoupServer        *server);
 

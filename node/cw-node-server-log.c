@@ -7,6 +7,7 @@
 
 #include "cw-encoding.h"
 #include "cw-node-api-error.h"
+#include "cw-node-query.h"
 #include "cw-node-server-private.h"
 
 #define CHECKPOINT_PATH "/log/checkpoint"
@@ -196,42 +197,21 @@ handle_tile (CwNodeServer      *self,
   start_read (self, msg, read);
 }
 
-/* Exactly the parameters @first and @second, decimal, read from the raw
- * query: the parsed table keeps only one of a repeated parameter, and a
- * decoded "%00" would cut a value short. */
+/* Exactly the parameters @first and @second, decimal (cw-node-query.h). */
 static gboolean
 parse_size_params (SoupServerMessage *msg,
-                   GHashTable        *query,
                    const char        *first,
                    const char        *second,
                    guint64           *out_first,
                    guint64           *out_second)
 {
   const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
-  g_auto(GStrv) pairs = raw != NULL ? g_strsplit (raw, "&", -1) : NULL;
-  const char *a = NULL;
-  const char *b = NULL;
-  gboolean valid = pairs != NULL && g_strv_length (pairs) == 2;
+  const char *names[] = { first, second, NULL };
+  gboolean present[2];
+  guint64 values[2];
 
-  for (guint i = 0; valid && pairs[i] != NULL; i++)
-    {
-      char *equals = strchr (pairs[i], '=');
-      const char **value = NULL;
-
-      if (equals != NULL)
-        {
-          *equals = '\0';
-          value = g_str_equal (pairs[i], first) ? &a
-                : g_str_equal (pairs[i], second) ? &b : NULL;
-        }
-      if (value == NULL || *value != NULL)
-        valid = FALSE;
-      else
-        *value = equals + 1;
-    }
-
-  if (!valid || a == NULL || b == NULL ||
-      !cw_parse_uint64 (a, -1, out_first) || !cw_parse_uint64 (b, -1, out_second))
+  if (!cw_node_query_parse_decimals (raw, names, present, values) ||
+      !present[0] || !present[1])
     {
       g_autofree char *message =
         g_strdup_printf ("Exactly “%s” and “%s” are required, as decimal integers",
@@ -241,21 +221,22 @@ parse_size_params (SoupServerMessage *msg,
       return FALSE;
     }
 
+  *out_first = values[0];
+  *out_second = values[1];
   return TRUE;
 }
 
 static void
 handle_proof (CwNodeServer      *self,
               SoupServerMessage *msg,
-              GHashTable        *query,
               ReadKind           kind)
 {
   guint64 a;
   guint64 b;
   LogRead *read;
 
-  if (!(kind == READ_INCLUSION ? parse_size_params (msg, query, "index", "size", &a, &b)
-                               : parse_size_params (msg, query, "old", "new", &a, &b)))
+  if (!(kind == READ_INCLUSION ? parse_size_params (msg, "index", "size", &a, &b)
+                               : parse_size_params (msg, "old", "new", &a, &b)))
     return;
 
   read = g_new0 (LogRead, 1);
@@ -284,12 +265,12 @@ cw_node_server_handle_log (CwNodeServer      *self,
   else if (g_str_equal (path, INCLUSION_PATH))
     {
       if (cw_node_server_check_read_method (msg))
-        handle_proof (self, msg, query, READ_INCLUSION);
+        handle_proof (self, msg, READ_INCLUSION);
     }
   else if (g_str_equal (path, CONSISTENCY_PATH))
     {
       if (cw_node_server_check_read_method (msg))
-        handle_proof (self, msg, query, READ_CONSISTENCY);
+        handle_proof (self, msg, READ_CONSISTENCY);
     }
   else
     {

@@ -7,9 +7,12 @@
 
 #include <string.h>
 
+#include "cw-canonical-json.h"
 #include "cw-encoding.h"
+#include "cw-merkle.h"
 #include "cw-node-api-error.h"
 #include "cw-node-auth.h"
+#include "cw-node-query.h"
 #include "cw-node-server-private.h"
 #include "cw-tlog-proof.h"
 
@@ -139,68 +142,99 @@ envelope_to_json (GBytes  *envelope,
   return json_from_string (text, error);
 }
 
-static JsonNode *
-proof_to_json (GPtrArray *proof)
-{
-  JsonArray *hashes = json_array_sized_new (proof->len);
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+/* Room for g_base64_encode_step() on a 32-byte hash, and the NUL. */
+#define HASH_B64_SIZE ((CW_MERKLE_HASH_SIZE / 3 + 1) * 4 + 4 + 1)
 
+/* Standard base64 of a 32-byte hash into @out, without an allocation. */
+static void
+hash_to_base64 (const guint8 *hash,
+                gsize         len,
+                char          out[HASH_B64_SIZE])
+{
+  gint state = 0, save = 0;
+  gsize n = g_base64_encode_step (hash, len, FALSE, out, &state, &save);
+
+  n += g_base64_encode_close (FALSE, out + n, &state, &save);
+  out[n] = '\0';
+}
+
+/* @text as a JSON string, quotes included. Once per page, so json-glib. */
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), text);
+  g_autofree char *quoted = json_to_string (node, FALSE);
+
+  g_string_append (out, quoted);
+}
+
+/* A stored envelope, as stored: it passed the strict parser when it was
+ * submitted, and is checked again here so that a damaged row can never
+ * make the answer something other than JSON. Writing the bytes instead of
+ * parsing and generating each one is most of what a page costs. */
+static gboolean
+append_envelope (GString  *out,
+                 GBytes   *envelope,
+                 GError  **error)
+{
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (envelope, &len);
+
+  if (len == 0 || data[0] != '{' || !cw_canonical_json_check_strict (data, len, NULL, error))
+    {
+      g_clear_error (error);
+      g_set_error_literal (error, CW_NODE_STORE_ERROR, CW_NODE_STORE_ERROR_CORRUPT,
+                           "A stored envelope is not a JSON object");
+      return FALSE;
+    }
+  g_string_append_len (out, (const char *) data, len);
+  return TRUE;
+}
+
+/* One list item: the record with its inclusion proof into the tree of
+ * @size; base64 and decimals need no escaping. */
+static gboolean
+append_item (GString         *out,
+             CwNodeServer    *server,
+             ReadKind         kind,
+             CwNodeTxRecord  *record,
+             guint64          size,
+             GError         **error)
+{
+  g_autoptr(GPtrArray) proof = NULL;
+  char id[HASH_B64_SIZE];
+
+  proof = cw_node_sequencer_prove_inclusion (server->sequencer, record->index, size, error);
+  if (proof == NULL)
+    return FALSE;
+
+  g_string_append_c (out, '{');
+  if (kind == READ_CHAIN)
+    g_string_append_printf (out, "\"seq\":%" G_GUINT64_FORMAT ",", record->seq);
+  hash_to_base64 (record->id, CW_TX_ID_SIZE, id);
+  g_string_append_printf (out, "\"id\":\"%s\",\"index\":%" G_GUINT64_FORMAT ",", id,
+                          record->index);
+  if (kind == READ_ACCESS)
+    g_string_append_printf (out, "\"outcome\":\"%s\",",
+                            cw_node_outcome_to_string (record->outcome));
+  g_string_append (out, "\"envelope\":");
+  if (!append_envelope (out, record->envelope, error))
+    return FALSE;
+  g_string_append (out, ",\"proof\":[");
   for (guint i = 0; i < proof->len; i++)
     {
       gsize len = 0;
       const guint8 *hash = g_bytes_get_data (g_ptr_array_index (proof, i), &len);
-      g_autofree char *text = cw_base64_encode (hash, len);
+      char text[HASH_B64_SIZE];
 
-      json_array_add_string_element (hashes, text);
+      g_return_val_if_fail (len == CW_MERKLE_HASH_SIZE, FALSE);
+      hash_to_base64 (hash, len, text);
+      g_string_append_printf (out, "%s\"%s\"", i > 0 ? "," : "", text);
     }
-  json_node_take_array (node, hashes);
+  g_string_append (out, "]}");
 
-  return node;
-}
-
-/* One list item: the record with its inclusion proof into the tree of
- * @size. */
-static JsonNode *
-item_to_json (CwNodeServer    *server,
-              ReadKind         kind,
-              CwNodeTxRecord  *record,
-              guint64          size,
-              GError         **error)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GPtrArray) proof = NULL;
-  g_autoptr(JsonNode) envelope = NULL;
-  g_autofree char *id = cw_base64_encode (record->id, CW_TX_ID_SIZE);
-
-  envelope = envelope_to_json (record->envelope, error);
-  if (envelope == NULL)
-    return NULL;
-  proof = cw_node_sequencer_prove_inclusion (server->sequencer, record->index, size, error);
-  if (proof == NULL)
-    return NULL;
-
-  json_builder_begin_object (builder);
-  if (kind == READ_CHAIN)
-    {
-      json_builder_set_member_name (builder, "seq");
-      json_builder_add_int_value (builder, (gint64) record->seq);
-    }
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, id);
-  json_builder_set_member_name (builder, "index");
-  json_builder_add_int_value (builder, (gint64) record->index);
-  if (kind == READ_ACCESS)
-    {
-      json_builder_set_member_name (builder, "outcome");
-      json_builder_add_string_value (builder, cw_node_outcome_to_string (record->outcome));
-    }
-  json_builder_set_member_name (builder, "envelope");
-  json_builder_add_value (builder, g_steal_pointer (&envelope));
-  json_builder_set_member_name (builder, "proof");
-  json_builder_add_value (builder, proof_to_json (proof));
-  json_builder_end_object (builder);
-
-  return json_builder_get_root (builder);
+  return TRUE;
 }
 
 static gboolean
@@ -210,11 +244,11 @@ run_list (PatientRead  *read,
 {
   g_autofree char *checkpoint = NULL;
   g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GString) out = NULL;
   GError *error = NULL;
   gboolean more;
   guint64 size = 0;
+  guint n;
 
   if (!authorize (read, store, read->patient_id, NULL, now))
     return FALSE;
@@ -228,33 +262,32 @@ run_list (PatientRead  *read,
   if (records == NULL)
     return set_internal_error (read, error);
   more = records->len > read->limit;
+  n = MIN (records->len, read->limit);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "checkpoint");
-  json_builder_add_string_value (builder, checkpoint);
+  /* The members in the order PROTOCOL.md §8 lists them; compact JSON. */
+  out = g_string_sized_new (1024 + (gsize) n * 1600);
+  g_string_append (out, "{\"checkpoint\":");
+  append_json_string (out, checkpoint);
 
   if (read->kind == READ_CHAIN)
     {
       guint8 head_id[CW_TX_ID_SIZE];
       guint64 head_seq;
 
-      json_builder_set_member_name (builder, "head");
+      g_string_append (out, ",\"head\":");
       if (cw_node_store_get_chain_head (store, read->patient_id, size, &head_seq, head_id, &error))
         {
-          g_autofree char *id = cw_base64_encode (head_id, CW_TX_ID_SIZE);
+          char id[HASH_B64_SIZE];
 
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "seq");
-          json_builder_add_int_value (builder, (gint64) head_seq);
-          json_builder_set_member_name (builder, "id");
-          json_builder_add_string_value (builder, id);
-          json_builder_end_object (builder);
+          hash_to_base64 (head_id, CW_TX_ID_SIZE, id);
+          g_string_append_printf (out, "{\"seq\":%" G_GUINT64_FORMAT ",\"id\":\"%s\"}", head_seq,
+                                  id);
         }
       else if (g_error_matches (error, CW_NODE_STORE_ERROR, CW_NODE_STORE_ERROR_NOT_FOUND))
         {
           /* Enrolled in a batch whose checkpoint is not published yet. */
           g_clear_error (&error);
-          json_builder_add_null_value (builder);
+          g_string_append (out, "null");
         }
       else
         {
@@ -262,33 +295,30 @@ run_list (PatientRead  *read,
         }
     }
 
-  json_builder_set_member_name (builder, lists[read->kind].member);
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < MIN (records->len, read->limit); i++)
+  g_string_append_printf (out, ",\"%s\":[", lists[read->kind].member);
+  for (guint i = 0; i < n; i++)
     {
-      JsonNode *item = item_to_json (read->server, read->kind,
-                                     g_ptr_array_index (records, i), size, &error);
-
-      if (item == NULL)
+      if (i > 0)
+        g_string_append_c (out, ',');
+      if (!append_item (out, read->server, read->kind, g_ptr_array_index (records, i), size,
+                        &error))
         return set_internal_error (read, error);
-      json_builder_add_value (builder, item);
     }
-  json_builder_end_array (builder);
+  g_string_append_c (out, ']');
 
   /* The cursor to pass back as from= (chain) or after= (the others). */
-  json_builder_set_member_name (builder, "next");
+  g_string_append (out, ",\"next\":");
   if (!more)
-    json_builder_add_null_value (builder);
+    g_string_append (out, "null");
   else if (read->kind == READ_CHAIN)
-    json_builder_add_int_value (builder,
-                                (gint64) ((CwNodeTxRecord *) g_ptr_array_index (records, read->limit))->seq);
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT,
+                            ((CwNodeTxRecord *) g_ptr_array_index (records, read->limit))->seq);
   else
-    json_builder_add_int_value (builder,
-                                (gint64) ((CwNodeTxRecord *) g_ptr_array_index (records, read->limit - 1))->index);
-  json_builder_end_object (builder);
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT,
+                            ((CwNodeTxRecord *) g_ptr_array_index (records, read->limit - 1))->index);
+  g_string_append_c (out, '}');
 
-  root = json_builder_get_root (builder);
-  read->body = json_to_string (root, FALSE);
+  read->body = g_string_free (g_steal_pointer (&out), FALSE);
 
   return TRUE;
 }
@@ -433,37 +463,35 @@ read_done_cb (GObject      *source,
   soup_server_message_unpause (msg);
 }
 
-/* Only the parameters @cursor and "limit", decimal, limit 1–MAX_LIMIT. */
+/* Only the parameters @cursor and "limit", decimal, limit 1–MAX_LIMIT
+ * (cw-node-query.h). */
 static gboolean
 parse_query (PatientRead        *read,
-             GHashTable         *query,
              const char         *cursor,
              SoupServerMessage  *msg)
 {
-  const char *cursor_text = query != NULL ? g_hash_table_lookup (query, cursor) : NULL;
-  const char *limit_text = query != NULL ? g_hash_table_lookup (query, "limit") : NULL;
-  guint n_known = (cursor_text != NULL) + (limit_text != NULL);
-  guint64 value;
+  const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
+  const char *names[] = { cursor, "limit", NULL };
+  gboolean present[2];
+  guint64 values[2];
 
   read->limit = MAX_LIMIT;
-  if (query != NULL && g_hash_table_size (query) != n_known)
+  if (!cw_node_query_parse_decimals (raw, names, present, values))
     goto invalid;
 
-  if (limit_text != NULL)
+  if (present[1])
     {
-      if (!cw_parse_uint64 (limit_text, -1, &value) || value == 0 || value > MAX_LIMIT)
+      if (values[1] == 0 || values[1] > MAX_LIMIT)
         goto invalid;
-      read->limit = (guint) value;
+      read->limit = (guint) values[1];
     }
 
-  if (cursor_text != NULL)
+  if (present[0])
     {
-      if (!cw_parse_uint64 (cursor_text, -1, &value))
-        goto invalid;
       /* after= is exclusive; from= is inclusive. */
-      if (read->kind != READ_CHAIN)
-        value = value == G_MAXUINT64 ? G_MAXUINT64 : value + 1;
-      read->start = value;
+      read->start = values[0];
+      if (read->kind != READ_CHAIN && read->start < G_MAXUINT64)
+        read->start++;
     }
 
   return TRUE;
@@ -555,7 +583,7 @@ cw_node_server_handle_patient (CwNodeServer      *self,
           cw_node_api_error_respond (msg, CW_NODE_API_ERROR_NOT_FOUND, "No such endpoint");
           return TRUE;
         }
-      if (!parse_query (read, query, lists[read->kind].cursor, msg))
+      if (!parse_query (read, lists[read->kind].cursor, msg))
         return TRUE;
     }
 

@@ -19,6 +19,7 @@ struct _CwNodeServer
   SoupServer *soup_server;
   CwNodeLimits *limits;
   GAsyncQueue *read_stores;   /* idle CwNodeStore handles for worker threads */
+  GPtrArray *serving_threads; /* beyond the caller's: see cw-node-server.c */
 };
 
 void      cw_node_server_respond_json           (SoupServerMessage *msg,
@@ -38,6 +39,12 @@ void      cw_node_server_handle_tx              (CwNodeServer      *self,
 
 /* cw-node-server-log.c: /log/checkpoint, /log/tile/..., /v1/log/proof/...;
  * FALSE if @path is none of them. */
+/* cw-node-server-witnesses.c: GET /v1/log/witnesses; FALSE for another
+ * path. */
+gboolean  cw_node_server_handle_witness_set     (CwNodeServer      *self,
+                                                 SoupServerMessage *msg,
+                                                 const char        *path);
+
 gboolean  cw_node_server_handle_log             (CwNodeServer      *self,
                                                  SoupServerMessage *msg,
                                                  const char        *path,
@@ -46,6 +53,13 @@ gboolean  cw_node_server_handle_log             (CwNodeServer      *self,
 /* cw-node-server-patient.c: the authenticated reads, /v1/patients/<pid>/...
  * and GET /v1/tx/<id>; FALSE if @path is none of them. */
 gboolean  cw_node_server_handle_patient         (CwNodeServer      *self,
+                                                 SoupServerMessage *msg,
+                                                 const char        *path,
+                                                 GHashTable        *query);
+
+/* cw-node-server-recovery.c: GET /v1/recovery/<key>, the patient ID for
+ * a request signed by that recovery key; FALSE if @path is not under it. */
+gboolean  cw_node_server_handle_recovery        (CwNodeServer      *self,
                                                  SoupServerMessage *msg,
                                                  const char        *path,
                                                  GHashTable        *query);

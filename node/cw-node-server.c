@@ -1,10 +1,12 @@
-/* cw-node-server.c: the node's HTTPS API: routing, limits, JSON errors and
- * one log line per request. */
+/* cw-node-server.c: the node's HTTPS API: routing, limits, JSON errors,
+ * one log line per request, and the serving threads. */
 #include "config.h"
 
 #include <string.h>
 
 #include "cw-node-api-error.h"
+#include "cw-node-listener.h"
+#include "cw-node-query.h"
 #include "cw-node-server-private.h"
 
 #define PROVIDERS_PATH "/v1/providers"
@@ -20,6 +22,22 @@ typedef struct
 } RequestData;
 
 #define REQUEST_DATA_KEY "cw-node-request-data"
+
+/* A serving thread beyond the first: its own SoupServer, main context and
+ * listening socket. Its handlers run there, and so do the callbacks of the
+ * GTasks they start (a GTask returns to the context it was made in). */
+typedef struct
+{
+  CwNodeServer *server;     /* weak: the server joins its threads first */
+  GSocket *socket;
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  GMutex lock;
+  GCond cond;
+  gboolean started;
+  GError *error;
+} ServingThread;
 
 G_DEFINE_FINAL_TYPE (CwNodeServer, cw_node_server, G_TYPE_OBJECT)
 
@@ -87,23 +105,6 @@ cw_node_server_check_read_method (SoupServerMessage *msg)
   return FALSE;
 }
 
-/* Printable text: valid UTF-8 without control characters. */
-static gboolean
-query_text_is_valid (const char *text,
-                     guint       max_chars)
-{
-  if (!g_utf8_validate (text, -1, NULL) || g_utf8_strlen (text, -1) > max_chars)
-    return FALSE;
-
-  for (const char *p = text; *p; p = g_utf8_next_char (p))
-    {
-      if (g_unichar_iscntrl (g_utf8_get_char (p)))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
 static void
 handle_provider_search (CwNodeServer      *self,
                         SoupServerMessage *msg,
@@ -118,32 +119,11 @@ handle_provider_search (CwNodeServer      *self,
   guint max_length = cw_node_config_get_max_query_length (self->config);
   gboolean truncated = FALSE;
 
-  if (query != NULL)
-    {
-      GHashTableIter iter;
-      const char *key;
-
-      g_hash_table_iter_init (&iter, query);
-      while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
-        {
-          if (!g_str_equal (key, "q"))
-            {
-              cw_node_api_error_respond (msg, CW_NODE_API_ERROR_INVALID_QUERY,
-                                         "Unknown query parameter; only “q” is allowed");
-              return;
-            }
-        }
-      q = g_hash_table_lookup (query, "q");
-    }
-
-  /* A NUL byte would silently cut the decoded value short, and the parsed
-   * table would keep only one of a repeated "q". */
-  if ((raw_query != NULL && (strstr (raw_query, "%00") != NULL ||
-                             strchr (raw_query, '&') != NULL)) ||
-      (q != NULL && !query_text_is_valid (q, max_length)))
+  if (!cw_node_query_parse_search (raw_query, query, max_length, &q))
     {
       g_autofree char *message =
-        g_strdup_printf ("“q” must be printable UTF-8 of at most %u characters", max_length);
+        g_strdup_printf ("Only “q” is allowed, as printable UTF-8 of at most %u characters",
+                         max_length);
 
       cw_node_api_error_respond (msg, CW_NODE_API_ERROR_INVALID_QUERY, message);
       return;
@@ -236,6 +216,10 @@ server_handler_cb (SoupServer        *server,
   else if (cw_node_server_handle_patient (self, msg, path, query))
     {
       /* An authenticated read. */
+    }
+  else if (cw_node_server_handle_recovery (self, msg, path, query))
+    {
+      /* The patient ID for its recovery key. */
     }
   else
     {
@@ -371,6 +355,31 @@ request_aborted_cb (SoupServer        *server,
   log_request (msg, "aborted");
 }
 
+/* A SoupServer with the node's handlers; its sources go to the thread's
+ * default main context. */
+static SoupServer *
+new_soup_server (CwNodeServer *self)
+{
+  SoupServer *server;
+
+  /* raw-paths: the path keeps its percent-encoding for RFC 9421 @path
+   * (GUri still normalises encoded unreserved characters). */
+  server = soup_server_new ("tls-certificate", self->certificate,
+                            "server-header", "consent-node/" PACKAGE_VERSION,
+                            "raw-paths", TRUE,
+                            NULL);
+  cw_node_limits_attach (self->limits, server);
+
+  g_signal_connect_object (server, "request-started", G_CALLBACK (request_started_cb), self, 0);
+  g_signal_connect_object (server, "request-finished", G_CALLBACK (request_finished_cb), self, 0);
+  g_signal_connect_object (server, "request-aborted", G_CALLBACK (request_aborted_cb), self, 0);
+
+  soup_server_add_early_handler (server, NULL, early_handler_cb, self, NULL);
+  soup_server_add_handler (server, NULL, server_handler_cb, self, NULL);
+
+  return server;
+}
+
 static void
 cw_node_server_constructed (GObject *object)
 {
@@ -378,29 +387,110 @@ cw_node_server_constructed (GObject *object)
 
   G_OBJECT_CLASS (cw_node_server_parent_class)->constructed (object);
 
-  /* raw-paths: the path keeps its percent-encoding for RFC 9421 @path
-   * (GUri still normalises encoded unreserved characters). */
-  self->soup_server = soup_server_new ("tls-certificate", self->certificate,
-                                       "server-header", "consent-node/" PACKAGE_VERSION,
-                                       "raw-paths", TRUE,
-                                       NULL);
   self->read_stores = g_async_queue_new_full (g_object_unref);
   self->limits = cw_node_limits_new (cw_node_config_get_rate_limit (self->config),
                                      cw_node_config_get_rate_burst (self->config),
                                      cw_node_config_get_rate_limit_loopback (self->config),
                                      cw_node_config_get_idle_timeout (self->config),
                                      cw_node_config_get_body_timeout (self->config));
-  cw_node_limits_attach (self->limits, self->soup_server);
+  self->soup_server = new_soup_server (self);
+  self->serving_threads = g_ptr_array_new ();
+}
 
-  g_signal_connect_object (self->soup_server, "request-started",
-                           G_CALLBACK (request_started_cb), self, 0);
-  g_signal_connect_object (self->soup_server, "request-finished",
-                           G_CALLBACK (request_finished_cb), self, 0);
-  g_signal_connect_object (self->soup_server, "request-aborted",
-                           G_CALLBACK (request_aborted_cb), self, 0);
+static gpointer
+serving_thread_run (gpointer data)
+{
+  ServingThread *serving = data;
+  g_autoptr(SoupServer) server = NULL;
+  GError *error = NULL;
 
-  soup_server_add_early_handler (self->soup_server, NULL, early_handler_cb, self, NULL);
-  soup_server_add_handler (self->soup_server, NULL, server_handler_cb, self, NULL);
+  g_main_context_push_thread_default (serving->context);
+  server = new_soup_server (serving->server);
+  soup_server_listen_socket (server, serving->socket, SOUP_SERVER_LISTEN_HTTPS, &error);
+
+  g_mutex_lock (&serving->lock);
+  serving->started = TRUE;
+  serving->error = error;
+  g_cond_signal (&serving->cond);
+  g_mutex_unlock (&serving->lock);
+
+  if (error == NULL)
+    g_main_loop_run (serving->loop);
+
+  /* Connections and their pending answers go with the server, here. */
+  soup_server_disconnect (server);
+  g_clear_object (&server);
+  while (g_main_context_iteration (serving->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (serving->context);
+
+  return NULL;
+}
+
+static gboolean
+quit_loop_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+serving_thread_stop (ServingThread *serving)
+{
+  if (serving->thread != NULL)
+    {
+      g_main_context_invoke (serving->context, quit_loop_cb, serving->loop);
+      g_thread_join (g_steal_pointer (&serving->thread));
+    }
+  g_clear_pointer (&serving->loop, g_main_loop_unref);
+  g_clear_pointer (&serving->context, g_main_context_unref);
+  g_clear_object (&serving->socket);
+  g_clear_error (&serving->error);
+  g_mutex_clear (&serving->lock);
+  g_cond_clear (&serving->cond);
+  g_free (serving);
+}
+
+static void
+stop_serving_threads (CwNodeServer *self)
+{
+  if (self->serving_threads == NULL)
+    return;
+
+  for (guint i = 0; i < self->serving_threads->len; i++)
+    serving_thread_stop (g_ptr_array_index (self->serving_threads, i));
+  g_ptr_array_set_size (self->serving_threads, 0);
+}
+
+static gboolean
+start_serving_thread (CwNodeServer  *self,
+                      GSocket       *socket,
+                      GError       **error)
+{
+  ServingThread *serving = g_new0 (ServingThread, 1);
+
+  serving->server = self;
+  serving->socket = g_object_ref (socket);
+  serving->context = g_main_context_new ();
+  serving->loop = g_main_loop_new (serving->context, FALSE);
+  g_mutex_init (&serving->lock);
+  g_cond_init (&serving->cond);
+  g_ptr_array_add (self->serving_threads, serving);
+
+  serving->thread = g_thread_new ("cw-serve", serving_thread_run, serving);
+  g_mutex_lock (&serving->lock);
+  while (!serving->started)
+    g_cond_wait (&serving->cond, &serving->lock);
+  g_mutex_unlock (&serving->lock);
+
+  if (serving->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&serving->error));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 static void
@@ -408,6 +498,8 @@ cw_node_server_dispose (GObject *object)
 {
   CwNodeServer *self = (CwNodeServer *)object;
 
+  stop_serving_threads (self);
+  g_clear_pointer (&self->serving_threads, g_ptr_array_unref);
   if (self->soup_server != NULL)
     soup_server_disconnect (self->soup_server);
   g_clear_object (&self->soup_server);
@@ -543,6 +635,8 @@ cw_node_server_start (CwNodeServer  *self,
                       GError       **error)
 {
   g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GPtrArray) sockets = NULL;
+  guint n = cw_node_config_get_serving_threads (self->config);
 
   g_return_val_if_fail (CW_IS_NODE_SERVER (self), FALSE);
 
@@ -550,7 +644,27 @@ cw_node_server_start (CwNodeServer  *self,
   if (address == NULL)
     return FALSE;
 
-  return soup_server_listen (self->soup_server, address, SOUP_SERVER_LISTEN_HTTPS, error);
+  if (n <= 1)
+    return soup_server_listen (self->soup_server, address, SOUP_SERVER_LISTEN_HTTPS, error);
+
+  /* The first socket is served by the caller's main loop, the others by
+   * their own threads. */
+  sockets = cw_node_listener_open (address, n, error);
+  if (sockets == NULL ||
+      !soup_server_listen_socket (self->soup_server, g_ptr_array_index (sockets, 0),
+                                  SOUP_SERVER_LISTEN_HTTPS, error))
+    return FALSE;
+
+  for (guint i = 1; i < n; i++)
+    {
+      if (!start_serving_thread (self, g_ptr_array_index (sockets, i), error))
+        {
+          cw_node_server_stop (self);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
 }
 
 char *
@@ -580,5 +694,6 @@ cw_node_server_stop (CwNodeServer *self)
 {
   g_return_if_fail (CW_IS_NODE_SERVER (self));
 
+  stop_serving_threads (self);
   soup_server_disconnect (self->soup_server);
 }

@@ -50,6 +50,8 @@ void          cw_node_store_sqlite_commit_iface_init (CwNodeStoreInterface *ifac
 /* cw-node-store-sqlite-reads.c: authenticated reads and the replay cache;
  * and the SQL functions the schema uses, registered on every connection. */
 void          cw_node_store_sqlite_reads_iface_init  (CwNodeStoreInterface *iface);
+/* cw-node-store-sqlite-recovery.c: a patient found by its recovery key. */
+void          cw_node_store_sqlite_recovery_iface_init (CwNodeStoreInterface *iface);
 gboolean      cw_node_store_sqlite_register_functions (CwNodeStoreSqlite   *self,
                                                       GError             **error);
 

@@ -174,6 +174,10 @@ static const char * const migrations[] = {
   "CREATE INDEX transactions_patient_type ON transactions (patient, type, idx);"
   "CREATE INDEX patients_key_id ON patients (cw_dsse_key_id (current_key));"
   "CREATE INDEX providers_key_id ON providers (cw_dsse_key_id (public_key));",
+
+  /* 2 → 3: a patient found by its current recovery key, for the lookup
+   * signed by that key (PROTOCOL.md §12). */
+  "CREATE INDEX patients_recovery_key ON patients (recovery_key);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CW_NODE_STORE_SQLITE_SCHEMA_VERSION);
@@ -1099,6 +1103,7 @@ store_iface_init (CwNodeStoreInterface *iface)
   cw_node_store_sqlite_state_iface_init (iface);
   cw_node_store_sqlite_commit_iface_init (iface);
   cw_node_store_sqlite_reads_iface_init (iface);
+  cw_node_store_sqlite_recovery_iface_init (iface);
 }
 
 static void

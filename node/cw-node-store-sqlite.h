@@ -7,7 +7,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes. */
-#define CW_NODE_STORE_SQLITE_SCHEMA_VERSION 2
+#define CW_NODE_STORE_SQLITE_SCHEMA_VERSION 3
 
 #define CW_TYPE_NODE_STORE_SQLITE (cw_node_store_sqlite_get_type ())
 

@@ -356,3 +356,15 @@ cw_node_store_remember_nonce (CwNodeStore  *self,
   return CW_NODE_STORE_GET_IFACE (self)->remember_nonce (self, key_id, nonce, expires, now,
                                                          out_fresh, error);
 }
+
+char *
+cw_node_store_lookup_recovery_patient (CwNodeStore   *self,
+                                       const guint8   recovery_key[CW_NODE_STORE_HASH_SIZE],
+                                       GError       **error)
+{
+  g_return_val_if_fail (CW_IS_NODE_STORE (self), NULL);
+  g_return_val_if_fail (recovery_key != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CW_NODE_STORE_GET_IFACE (self)->lookup_recovery_patient (self, recovery_key, error);
+}

@@ -197,6 +197,11 @@ struct _CwNodeStoreInterface
                                             gint64           now,
                                             gboolean        *out_fresh,
                                             GError         **error);
+  /* The patient whose current recovery key is @recovery_key (it follows
+   * rotations that set a new one); CW_NODE_STORE_ERROR_NOT_FOUND if none. */
+  char           *(*lookup_recovery_patient) (CwNodeStore   *self,
+                                            const guint8     recovery_key[CW_NODE_STORE_HASH_SIZE],
+                                            GError         **error);
 };
 
 GQuark          cw_node_store_error_quark          (void);
@@ -314,5 +319,9 @@ gboolean        cw_node_store_remember_nonce        (CwNodeStore     *self,
                                                      gint64           now,
                                                      gboolean        *out_fresh,
                                                      GError         **error);
+
+char           *cw_node_store_lookup_recovery_patient (CwNodeStore   *self,
+                                                       const guint8   recovery_key[CW_NODE_STORE_HASH_SIZE],
+                                                       GError       **error);
 
 G_END_DECLS

@@ -6,6 +6,9 @@
  * connection), then rate-limited at half of that (open loop: latency counts
  * from the scheduled send time). In the same run it measures raw libsodium
  * Ed25519 verifications per second, the baseline of the throughput ratio.
+ * Last, the same load generator drives node-bench-echo, a libsoup HTTPS
+ * server with the node's certificate and serving threads that does no
+ * work: the ceiling any libsoup-based node can reach on this machine.
  * After all runs it prints the medians as a Markdown table.
  *
  * Not a test: nothing here asserts a timing. See docs/PERFORMANCE.md. */
@@ -52,6 +55,8 @@ static double opt_warmup_seconds = 1.5;
 static double opt_verify_seconds = 1.0;
 static int opt_batch_interval_ms = 0;
 static int opt_batch_max_size = 0;
+static int opt_serving_threads = 0;
+static double opt_echo_seconds = -1;
 static char *opt_node = NULL;
 static char *opt_workdir = NULL;
 static char *opt_output = NULL;
@@ -77,6 +82,11 @@ static const GOptionEntry option_entries[] = {
     "Node setting [sequencer] batch-interval-ms (default: the node's)", "MS" },
   { "batch-max-size", 0, 0, G_OPTION_ARG_INT, &opt_batch_max_size,
     "Node setting [sequencer] batch-max-size (default: the node's)", "N" },
+  { "serving-threads", 0, 0, G_OPTION_ARG_INT, &opt_serving_threads,
+    "Node setting [node] serving-threads, also used by the echo server"
+    " (default: the node's)", "N" },
+  { "echo-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &opt_echo_seconds,
+    "Length of the echo-server ceiling phase (default: --max-seconds; 0: skip it)", "S" },
   { "node", 0, 0, G_OPTION_ARG_FILENAME, &opt_node, "The consent-node binary", "PATH" },
   { "workdir", 0, 0, G_OPTION_ARG_FILENAME, &opt_workdir,
     "Where the throwaway node directories go (default: $TMPDIR); use a real disk", "DIR" },
@@ -129,6 +139,9 @@ typedef struct
   double rate;              /* submissions per second; 0: closed loop */
   gint64 duration_us;
   gint64 warmup_us;
+  GUri *uri;                /* where to post; NULL: the node's /v1/tx */
+  gboolean echo;            /* the echo server: nothing is sequenced */
+  GPid pid;                 /* the server whose CPU time is measured */
 
   gint64 started;
   gint64 window_start;
@@ -171,6 +184,9 @@ struct _Bench
   char *url;
   GUri *tx_uri;
   GPtrArray *sessions;      /* SoupSession, one per SLOTS_PER_SESSION slots */
+  GTlsDatabase *database;   /* trusts only the node's certificate */
+  gsize receipt_size;       /* of the last receipt, for the echo server */
+  guint serving_threads;
   GMainLoop *loop;
   guint run;
 
@@ -203,6 +219,12 @@ typedef struct
   double node_cpu_per_tx;
   double client_cpu_per_tx;
   double batch_mean;
+  double echo_rate;
+  double echo_p50;
+  double echo_p99;
+  double echo_server_cpu_per_req;
+  double echo_client_cpu_per_req;
+  double node_to_echo;
   guint64 errors;
   guint64 retries;
 } RunResult;
@@ -355,11 +377,21 @@ configure_node (Bench *bench)
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
   g_autoptr(GError) error = NULL;
 
-  if (opt_batch_interval_ms <= 0 && opt_batch_max_size <= 0)
-    return;
-
   if (!g_key_file_load_from_file (key_file, conf, G_KEY_FILE_KEEP_COMMENTS, &error))
     g_error ("Reading %s: %s", conf, error->message);
+
+  /* The echo server gets as many serving threads as the node has (a node
+   * without the setting serves on one). */
+  bench->serving_threads = g_key_file_get_uint64 (key_file, "node", "serving-threads", NULL);
+  if (opt_serving_threads > 0)
+    bench->serving_threads = opt_serving_threads;
+  bench->serving_threads = MAX (bench->serving_threads, 1);
+
+  if (opt_batch_interval_ms <= 0 && opt_batch_max_size <= 0 && opt_serving_threads <= 0)
+    return;
+
+  if (opt_serving_threads > 0)
+    g_key_file_set_uint64 (key_file, "node", "serving-threads", opt_serving_threads);
   if (opt_batch_interval_ms > 0)
     g_key_file_set_uint64 (key_file, "sequencer", "batch-interval-ms", opt_batch_interval_ms);
   if (opt_batch_max_size > 0)
@@ -601,6 +633,49 @@ stop_node (Bench *bench)
   g_clear_object (&bench->node);
 }
 
+/* Starts the echo server with the node's certificate and serving threads,
+ * answering bodies as large as the node's receipts; returns its URL. */
+static GSubprocess *
+start_echo (Bench  *bench,
+            GUri  **out_uri)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GSubprocess) echo = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key_path = g_build_filename (bench->dir, "tls-key.pem", NULL);
+  g_autofree char *threads = g_strdup_printf ("%u", bench->serving_threads);
+  g_autofree char *body_size = g_strdup_printf ("%" G_GSIZE_FORMAT,
+                                                MAX (bench->receipt_size, (gsize) 64));
+  g_autofree char *line = NULL;
+  g_autofree char *tx_url = NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  echo = g_subprocess_launcher_spawn (launcher, &error, CW_ECHO_BINARY,
+                                      "--cert", bench->cert_path, "--key", key_path,
+                                      "--threads", threads, "--body-size", body_size, NULL);
+  if (echo == NULL)
+    g_error ("Starting the echo server: %s", error->message);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (echo));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  if (line == NULL || !g_str_has_prefix (line, "listening on https://127.0.0.1:"))
+    g_error ("The echo server did not start");
+
+  tx_url = g_strconcat (line + strlen ("listening on "), "/v1/tx", NULL);
+  *out_uri = g_uri_parse (tx_url, SOUP_HTTP_URI_FLAGS, NULL);
+
+  return g_steal_pointer (&echo);
+}
+
+static void
+stop_echo (GSubprocess *echo)
+{
+  g_subprocess_force_exit (echo);
+  g_subprocess_wait (echo, NULL, NULL);
+}
+
 static gboolean
 accept_certificate_cb (SoupMessage          *msg,
                        GTlsCertificate      *peer,
@@ -719,12 +794,17 @@ sent_cb (GObject      *source,
           phase->ok_in_window++;
           g_array_append_val (phase->latencies, latency);
         }
-      if (phase->ok % SAMPLE_EVERY == 0)
-        keep_sample (bench, patient, body);
-      if (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                        "\"outcome\":\"allowed\"") != NULL)
-        phase->allowed++;
-      patient->next++;
+      /* The echo server logs nothing: the same envelopes go again. */
+      if (!phase->echo)
+        {
+          bench->receipt_size = g_bytes_get_size (body);
+          if (phase->ok % SAMPLE_EVERY == 0)
+            keep_sample (bench, patient, body);
+          if (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                            "\"outcome\":\"allowed\"") != NULL)
+            phase->allowed++;
+          patient->next++;
+        }
     }
   else if (body != NULL && status == SOUP_STATUS_SERVICE_UNAVAILABLE)
     {
@@ -772,7 +852,8 @@ slot_send (Slot *slot)
       return;
     }
 
-  msg = soup_message_new_from_uri (SOUP_METHOD_POST, bench->tx_uri);
+  msg = soup_message_new_from_uri (SOUP_METHOD_POST,
+                                   phase->uri != NULL ? phase->uri : bench->tx_uri);
   /* libsoup opens a new connection for each POST unless it is marked
    * idempotent, which POST /v1/tx is: the same envelope again gets the
    * same receipt. */
@@ -819,12 +900,12 @@ perf_start (Bench *bench,
   g_autofree char *pid = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (opt_perf == NULL || phase->rate > 0)
+  if (opt_perf == NULL || phase->rate > 0 || phase->echo)
     return;
 
   g_mkdir_with_parents (opt_perf, 0755);
   output = g_strdup_printf ("%s/perf-run%u.data", opt_perf, bench->run);
-  pid = g_strdup_printf ("%d", (int) node_pid (bench));
+  pid = g_strdup_printf ("%d", (int) phase->pid);
   phase->perf = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                   G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
                                   "perf", "record", "-F", "499", "--call-graph", "dwarf,8192",
@@ -852,7 +933,7 @@ window_start_cb (gpointer user_data)
   Phase *phase = bench->phase;
 
   phase->window_id = 0;
-  phase->node_cpu_start = process_cpu_us (node_pid (bench));
+  phase->node_cpu_start = process_cpu_us (phase->pid);
   phase->self_cpu_start = self_cpu_us ();
   perf_start (bench, phase);
 
@@ -867,7 +948,7 @@ phase_end_cb (gpointer user_data)
 
   phase->end_id = 0;
   phase->window_end = g_get_monotonic_time ();
-  phase->node_cpu_end = process_cpu_us (node_pid (bench));
+  phase->node_cpu_end = process_cpu_us (phase->pid);
   phase->self_cpu_end = self_cpu_us ();
   perf_stop (phase);
   phase->stopping = TRUE;
@@ -885,6 +966,8 @@ run_phase (Bench *bench,
 {
   phase->latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
   phase->handshakes = bench->n_handshakes;
+  if (phase->pid == 0)
+    phase->pid = node_pid (bench);
   bench->phase = phase;
   g_queue_clear (&bench->idle);
 
@@ -930,7 +1013,7 @@ run_phase (Bench *bench,
     phase->window_end = g_get_monotonic_time ();
   if (phase->node_cpu_end == 0)
     {
-      phase->node_cpu_end = process_cpu_us (node_pid (bench));
+      phase->node_cpu_end = process_cpu_us (phase->pid);
       phase->self_cpu_end = self_cpu_us ();
     }
   g_clear_handle_id (&phase->window_id, g_source_remove);
@@ -1079,6 +1162,7 @@ bench_free (Bench *bench)
   g_clear_pointer (&bench->samples, g_ptr_array_unref);
   g_clear_pointer (&bench->sample_ids, g_array_unref);
   g_clear_pointer (&bench->sessions, g_ptr_array_unref);
+  g_clear_object (&bench->database);
   g_clear_pointer (&bench->loop, g_main_loop_unref);
   g_clear_object (&bench->certificate);
   g_clear_pointer (&bench->log_key, cw_verifier_key_unref);
@@ -1111,6 +1195,37 @@ phase_clear (Phase *phase)
   g_clear_pointer (&phase->latencies, g_array_unref);
 }
 
+/* Fresh sessions (and so fresh connections) for the slots. */
+static GPtrArray *
+make_sessions (Bench *bench)
+{
+  GPtrArray *sessions;
+
+  /* Several sessions, each for a few slots: libsoup 3.2 walks a session's
+   * whole message queue (and its connections) for every message it
+   * dispatches, so one session for 256 connections costs the load
+   * generator ~7× more CPU per request than for 64, and the figures
+   * measured the client instead of the node. */
+  sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < bench->n_slots; i += SLOTS_PER_SESSION)
+    {
+      guint n = MIN (SLOTS_PER_SESSION, bench->n_slots - i);
+      SoupSession *session = soup_session_new_with_options ("max-conns", n + 2,
+                                                            "max-conns-per-host", n + 2,
+                                                            "timeout", 120,
+                                                            "idle-timeout", 120,
+                                                            "proxy-resolver", NULL,
+                                                            "tls-database", bench->database,
+                                                            NULL);
+
+      g_ptr_array_add (sessions, session);
+      for (guint j = i; j < i + n; j++)
+        bench->slots[j].session = session;
+    }
+
+  return sessions;
+}
+
 static RunResult
 run_once (guint run)
 {
@@ -1120,8 +1235,9 @@ run_once (guint run)
                 (gint64) (opt_warmup_seconds * G_USEC_PER_SEC) };
   Phase half = { "half", 0, (gint64) (opt_half_seconds * G_USEC_PER_SEC),
                  (gint64) (opt_warmup_seconds * G_USEC_PER_SEC) };
+  Phase echo = { "echo", 0, (gint64) (opt_echo_seconds * G_USEC_PER_SEC),
+                 (gint64) (opt_warmup_seconds * G_USEC_PER_SEC) };
   RunResult result = { 0 };
-  g_autoptr(GTlsDatabase) database = NULL;
   g_autoptr(GError) error = NULL;
   gint64 setup_started = g_get_monotonic_time ();
   guint per_patient_max;
@@ -1154,30 +1270,10 @@ run_once (guint run)
 
   /* Trusting only the node's certificate also spares each new connection
    * loading the system's trust store. */
-  database = g_tls_file_database_new (bench->cert_path, &error);
-  if (database == NULL)
+  bench->database = g_tls_file_database_new (bench->cert_path, &error);
+  if (bench->database == NULL)
     g_error ("Loading %s: %s", bench->cert_path, error->message);
-  /* Several sessions, each for a few slots: libsoup 3.2 walks a session's
-   * whole message queue (and its connections) for every message it
-   * dispatches, so one session for 256 connections costs the load
-   * generator ~7× more CPU per request than for 64, and the figures
-   * measured the client instead of the node. */
-  bench->sessions = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < bench->n_slots; i += SLOTS_PER_SESSION)
-    {
-      guint n = MIN (SLOTS_PER_SESSION, bench->n_slots - i);
-      SoupSession *session = soup_session_new_with_options ("max-conns", n + 2,
-                                                            "max-conns-per-host", n + 2,
-                                                            "timeout", 120,
-                                                            "idle-timeout", 120,
-                                                            "proxy-resolver", NULL,
-                                                            "tls-database", database,
-                                                            NULL);
-
-      g_ptr_array_add (bench->sessions, session);
-      for (guint j = i; j < i + n; j++)
-        bench->slots[j].session = session;
-    }
+  bench->sessions = make_sessions (bench);
 
   /* Enrollment also opens every connection (TLS handshakes), untimed. */
   run_phase (bench, &enroll, 1);
@@ -1215,21 +1311,63 @@ run_once (guint run)
   stop_node (bench);
   result.batch_mean = mean_batch (bench);
 
+  /* The ceiling: the same generator, slots and envelopes against a server
+   * that does no work, on new connections (the warm-up covers their
+   * handshakes). */
+  if (echo.duration_us > 0)
+    {
+      g_autoptr(GSubprocess) echo_server = start_echo (bench, &echo.uri);
+      g_autoptr(GPtrArray) node_sessions = g_steal_pointer (&bench->sessions);
+
+      echo.echo = TRUE;
+      /* Any envelope will do; none is used up. */
+      for (guint i = 0; i < bench->n_patients; i++)
+        {
+          Patient *patient = &bench->patients[i];
+
+          patient->next = MIN (patient->next, patient->envelopes->len - 1);
+          patient->broken = FALSE;
+        }
+      echo.pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (echo_server), NULL, 10);
+      bench->sessions = make_sessions (bench);
+      run_phase (bench, &echo, G_MAXUINT);
+      result.echo_rate = phase_rate (&echo);
+      result.echo_p50 = quantile_ms (echo.latencies, 0.50);
+      result.echo_p99 = quantile_ms (echo.latencies, 0.99);
+      if (echo.ok_in_window > 0)
+        {
+          result.echo_server_cpu_per_req = (echo.node_cpu_end - echo.node_cpu_start) /
+                                           (double) echo.ok_in_window;
+          result.echo_client_cpu_per_req = (echo.self_cpu_end - echo.self_cpu_start) /
+                                           (double) echo.ok_in_window;
+        }
+      result.node_to_echo = result.max_rate / MAX (result.echo_rate, 1);
+      result.errors += echo.errors;
+      stop_echo (echo_server);
+      g_clear_pointer (&echo.uri, g_uri_unref);
+    }
+
   g_printerr ("run %u: verify %.0f/s (1 core) %.0f/s (%u cores); max %.0f tx/s p50 %.1f ms"
               " p99 %.1f ms; half (%.0f/s) %.0f tx/s p50 %.1f ms p99 %.1f ms;"
               " node %.0f µs CPU/tx, client %.0f µs CPU/tx; %.1f submissions/batch;"
               " %" G_GUINT64_FORMAT " allowed accesses; %" G_GUINT64_FORMAT " errors, %"
-              G_GUINT64_FORMAT " retries; %u receipts checked; connections opened %u/%u/%u\n",
+              G_GUINT64_FORMAT " retries; %u receipts checked; connections opened %u/%u/%u;"
+              " echo (%u serving threads) %.0f req/s p50 %.1f ms p99 %.1f ms, server %.0f µs"
+              " CPU/req, client %.0f µs CPU/req; node/echo %.3f\n",
               run, result.verify_one, result.verify_all, g_get_num_processors (),
               result.max_rate, result.max_p50, result.max_p99, result.half_target,
               result.half_rate, result.half_p50, result.half_p99, result.node_cpu_per_tx,
               result.client_cpu_per_tx, result.batch_mean, max.allowed + half.allowed,
               result.errors, result.retries, bench->samples->len,
-              enroll.handshakes, max.handshakes, half.handshakes);
+              enroll.handshakes, max.handshakes, half.handshakes, bench->serving_threads,
+              result.echo_rate, result.echo_p50, result.echo_p99,
+              result.echo_server_cpu_per_req, result.echo_client_cpu_per_req,
+              result.node_to_echo);
 
   phase_clear (&enroll);
   phase_clear (&max);
   phase_clear (&half);
+  phase_clear (&echo);
   bench_free (bench);
 
   return result;
@@ -1315,6 +1453,19 @@ format_table (GArray *results)
                           MEDIAN (results, node_cpu_per_tx));
   g_string_append_printf (out, "| load generator CPU per tx at max load | %.0f µs | |\n",
                           MEDIAN (results, client_cpu_per_tx));
+  if (MEDIAN (results, echo_rate) > 0)
+    {
+      g_string_append_printf (out, "| echo server ceiling req/s (same generator) | %.0f | |\n",
+                              MEDIAN (results, echo_rate));
+      g_string_append_printf (out, "| p50 / p99 latency against the echo server | %.1f / %.1f ms"
+                              " | |\n", MEDIAN (results, echo_p50), MEDIAN (results, echo_p99));
+      g_string_append_printf (out, "| node tx/s / echo req/s | %.3f | |\n",
+                              MEDIAN (results, node_to_echo));
+      g_string_append_printf (out, "| echo server CPU per request | %.0f µs | |\n",
+                              MEDIAN (results, echo_server_cpu_per_req));
+      g_string_append_printf (out, "| load generator CPU per request against the echo server |"
+                              " %.0f µs | |\n", MEDIAN (results, echo_client_cpu_per_req));
+    }
   g_string_append_printf (out, "| submissions per batch (mean, whole run) | %.1f | |\n",
                           MEDIAN (results, batch_mean));
   g_string_append_printf (out, "| enrollments/s (untimed warm-up, for scale) | %.0f | |\n",
@@ -1322,15 +1473,19 @@ format_table (GArray *results)
   g_string_append_printf (out, "| errors / 503 retries (all runs) | %" G_GUINT64_FORMAT " / %"
                           G_GUINT64_FORMAT " | 0 / - |\n", errors, retries);
 
-  g_string_append (out, "\nPer run: tx/s, p50/p99 max, p50/p99 half, verify 1/all:\n\n");
+  g_string_append (out, "\nPer run: tx/s, p50/p99 max, p50/p99 half, verify 1/all,"
+                   " echo req/s, node/echo, node/echo/client µs CPU per request:\n\n");
   for (guint i = 0; i < results->len; i++)
     {
       const RunResult *result = &g_array_index (results, RunResult, i);
 
       g_string_append_printf (out, "- run %u: %.0f tx/s, %.1f/%.1f ms, %.1f/%.1f ms,"
-                              " %.0f/%.0f verify/s\n", i + 1, result->max_rate, result->max_p50,
+                              " %.0f/%.0f verify/s, %.0f echo/s, %.3f, %.0f/%.0f/%.0f µs\n",
+                              i + 1, result->max_rate, result->max_p50,
                               result->max_p99, result->half_p50, result->half_p99,
-                              result->verify_one, result->verify_all);
+                              result->verify_one, result->verify_all, result->echo_rate,
+                              result->node_to_echo, result->node_cpu_per_tx,
+                              result->echo_server_cpu_per_req, result->client_cpu_per_tx);
     }
 
   return g_string_free (out, FALSE);
@@ -1356,7 +1511,11 @@ main (int   argc,
       return 2;
     }
 
-  if (opt_runs < 1 || opt_patients < 1 || opt_connections < 1 || opt_cycles < 2 ||
+  if (opt_echo_seconds < 0)
+    opt_echo_seconds = opt_max_seconds;
+
+  if ((opt_echo_seconds > 0 && opt_echo_seconds <= opt_warmup_seconds) ||
+      opt_serving_threads < 0 || opt_runs < 1 || opt_patients < 1 || opt_connections < 1 || opt_cycles < 2 ||
       opt_max_seconds <= opt_warmup_seconds || opt_half_seconds <= opt_warmup_seconds)
     {
       g_printerr ("Out-of-range option; see --help\n");

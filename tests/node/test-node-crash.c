@@ -154,6 +154,18 @@ check_after_restart (TxNode *node,
     }
 }
 
+static guint
+acked_count (Load *load)
+{
+  guint count;
+
+  g_mutex_lock (&load->lock);
+  count = load->acked->len;
+  g_mutex_unlock (&load->lock);
+
+  return count;
+}
+
 static void
 test_kill_under_load (void)
 {
@@ -186,7 +198,12 @@ test_kill_under_load (void)
       for (guint i = 0; i < N_LOADERS; i++)
         threads[i] = g_thread_new ("loader", loader_thread, &load);
 
-      for (guint waited = 0; waited < delay_ms; waited += 10)
+      /* The last round also waits for a first acknowledgement, however
+       * slow the node (a sanitizer build may take longer than every
+       * delay), so that the checks below always have one to look for. */
+      for (guint waited = 0;
+           waited < delay_ms || (round == N_ROUNDS - 1 && acked_count (&load) == 0);
+           waited += 10)
         {
           if (waited % 50 == 0)
             remember_checkpoint (&node, seen);

@@ -417,8 +417,12 @@ static void
 test_bad_queries (Fixture       *fixture,
                   gconstpointer  data)
 {
+  /* The last three were once read through libsoup's decoded table, which
+   * keeps one of a repeated parameter and drops a pair without "="
+   * (node/cw-node-query.c). */
   const char *queries[] = { "from=-1", "from=01", "limit=0", "limit=1001", "after=1", "x=1",
-                            "from=1&limit=abc" };
+                            "from=1&limit=abc", "from=1&from=2", "from=1&",
+                            "limit=1&limit=2" };
 
   for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
     {
@@ -430,6 +434,16 @@ test_bad_queries (Fixture       *fixture,
                         ==, 400);
       tx_expect_error (answer, "invalid_query");
     }
+
+  /* GUri normalizes an escaped unreserved character on the way, so the
+   * signed @query no longer matches what arrives: refused before reading. */
+  {
+    g_autofree char *path = patient_path (fixture, "chain", "from=%31");
+    g_autoptr(JsonObject) answer = NULL;
+
+    g_assert_cmpuint (tx_get_signed (&fixture->node, path, fixture->patient->key, &answer),
+                      ==, 401);
+  }
 
   {
     g_autofree char *path = g_strdup_printf ("/v1/patients/%s/everything", fixture->pid);

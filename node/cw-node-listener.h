@@ -1,0 +1,18 @@
+/* cw-node-listener.h: listening sockets for a server that accepts on
+ * several threads: @n TCP sockets bound to one address and port with
+ * SO_REUSEPORT, so that the kernel spreads new connections over them and
+ * each serving thread accepts from its own socket without waking the
+ * others. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Binds and listens @n sockets (GSocket) on @address; port 0 picks one
+ * free port, shared by all of them. */
+GPtrArray *cw_node_listener_open (GSocketAddress  *address,
+                                  guint            n,
+                                  GError         **error);
+
+G_END_DECLS
