@@ -11,7 +11,7 @@ cw_build_packages="
 cw_test_packages="
   golang-go golang-golang-x-mod-dev
   gnome-keyring libsecret-tools dbus-daemon dbus-x11 xvfb xauth
-  openssl curl sqlite3 valgrind zbar-tools
+  openssl curl sqlite3 valgrind zbar-tools faketime
 "
 
 cw_missing_packages () {
