@@ -215,7 +215,8 @@ restore_with_recovery_code (CwCli       *cli,
     return cw_cli_usage_error (cli, _("Give a backup file or a recovery code, not both."));
   if (code != NULL && code_file != NULL)
     return cw_cli_usage_error (cli, _("Give --recovery-code or --recovery-code-file, not both."));
-  if (patient_id == NULL ||
+  /* Optional: without it, the node is asked with the recovery key. */
+  if (patient_id != NULL &&
       !cw_base64_decode_fixed (patient_id, -1, patient, sizeof patient, NULL))
     return cw_cli_usage_error (cli, _("--patient-id must be your patient ID, as shown at "
                                       "enrollment."));
@@ -284,7 +285,7 @@ cw_cli_restore (CwCli  *cli,
     { "recovery-code-file", 0, 0, G_OPTION_ARG_FILENAME, &recovery_code_file,
       N_("Read the recovery code from the first line of FILE"), N_("FILE") },
     { "patient-id", 0, 0, G_OPTION_ARG_STRING, &patient_id,
-      N_("With a recovery code: your patient ID, shown at enrollment"), N_("ID") },
+      N_("With a recovery code, optional: your patient ID, shown at enrollment"), N_("ID") },
     { "invite", 0, 0, G_OPTION_ARG_STRING, &invite_arg,
       N_("With a recovery code: the node from an invite of your clinic (link or file)"),
       N_("INVITE") },
@@ -312,11 +313,12 @@ cw_cli_restore (CwCli  *cli,
                                          "into your keyring, your history is fetched from the node "
                                          "and verified. The wallet must be empty.\n\n"
                                          "Without a backup, on a new device: --recovery-code "
-                                         "with --patient-id (shown beside the recovery code at "
-                                         "enrollment, and by `status` on the old device) and "
-                                         "the node (--invite with any invite of the node, even "
+                                         "and the node (--invite with any invite of the node, even "
                                          "an expired one, or --node, --pin, --log-key, "
-                                         "--witness, --quorum). A new identity key is made in "
+                                         "--witness, --quorum). The node tells which patient "
+                                         "the code belongs to (asked with a request signed by "
+                                         "the recovery key); --patient-id, shown at enrollment, "
+                                         "may be given instead. A new identity key is made in "
                                          "this device's keyring and a rotation signed with the "
                                          "recovery key makes it your key; the old key and the "
                                          "old recovery code stop working, and a new recovery "

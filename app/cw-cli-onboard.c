@@ -94,6 +94,50 @@ print_grant_offer (CwInvite *invite)
            cw_invite_get_clinic (invite), access, scopes, purpose, grant->days);
 }
 
+/* Enrolls in the engine's two steps. Without --json the recovery code is
+ * printed after the keys are made and before anything is stored or sent,
+ * so that it is on the screen even if the enrollment then fails (and then
+ * void: nothing was created). @recovery_out gets a copy for --json. */
+static gboolean
+enroll_in_two_steps (CwCli                *cli,
+                     const CwNodeProfile  *profile,
+                     const char           *clinic,
+                     const char           *code,
+                     char                **recovery_out,
+                     GError              **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CwEnrollment) enrollment = NULL;
+
+  cw_wallet_prepare_enroll_async (cli->wallet, profile, clinic, code, NULL, cw_cli_done_cb,
+                                  &result);
+  enrollment = cw_wallet_prepare_enroll_finish (cli->wallet, cw_cli_wait (&result), error);
+  if (enrollment == NULL)
+    return FALSE;
+  if (!cli->json)
+    {
+      g_print (_("Your patient ID will be %s.\n\n"
+                 "Your recovery code (write it down now, with your patient ID: it is shown "
+                 "only this once and stored nowhere):\n\n  %s\n\n"),
+               cw_enrollment_get_patient_id (enrollment),
+               cw_enrollment_get_recovery_code (enrollment));
+      g_print (_("Registering with %s…\n"), clinic);
+      fflush (stdout);
+    }
+  else
+    *recovery_out = g_strdup (cw_enrollment_get_recovery_code (enrollment));
+
+  g_clear_object (&result);
+  cw_wallet_complete_enroll_async (cli->wallet, enrollment, NULL, cw_cli_done_cb, &result);
+  if (!cw_wallet_complete_enroll_finish (cli->wallet, cw_cli_wait (&result), error))
+    {
+      if (!cli->json)
+        g_printerr (_("Nothing was enrolled: the recovery code above is void.\n"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Enrolls or joins with an invite, then applies its proposed grant when
  * asked to. */
 static int
@@ -126,8 +170,15 @@ enroll_with_invite (CwCli       *cli,
 
   joined = cw_wallet_get_enrolled (cli->wallet);
   g_clear_object (&result);
-  cw_wallet_accept_invite_async (cli->wallet, invite, NULL, cw_cli_done_cb, &result);
-  if (!cw_wallet_accept_invite_finish (cli->wallet, cw_cli_wait (&result), &recovery, &error))
+  if (joined)
+    {
+      cw_wallet_accept_invite_async (cli->wallet, invite, NULL, cw_cli_done_cb, &result);
+      if (!cw_wallet_accept_invite_finish (cli->wallet, cw_cli_wait (&result), NULL, &error))
+        return cw_cli_fail (cli, error);
+    }
+  else if (!enroll_in_two_steps (cli, cw_invite_get_node_profile (invite),
+                                 cw_invite_get_clinic (invite), cw_invite_get_code (invite),
+                                 &recovery, &error))
     return cw_cli_fail (cli, error);
 
   if (accept_grant)
@@ -180,10 +231,8 @@ enroll_with_invite (CwCli       *cli,
         g_print (_("Joined %s with your existing identity (patient ID %s).\n"),
                  cw_invite_get_clinic (invite), cw_wallet_get_patient_id (cli->wallet));
       else
-        g_print (_("Enrolled with %s. Your patient ID is %s.\n\n"
-                   "Your recovery code (write it down now, with your patient ID: it is shown "
-                   "only this once and stored nowhere):\n\n  %s\n"),
-                 cw_invite_get_clinic (invite), cw_wallet_get_patient_id (cli->wallet), recovery);
+        g_print (_("Enrolled with %s. Your patient ID is %s.\n"),
+                 cw_invite_get_clinic (invite), cw_wallet_get_patient_id (cli->wallet));
       print_grant_offer (invite);
       if (granted != NULL)
         g_print (_("You accepted it: grant %s.\n"), granted->id);
@@ -212,7 +261,7 @@ enroll_with_options (CwCli       *cli,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GUri) uri = NULL;
-  char *recovery;
+  char *recovery = NULL;
   int status;
 
   if (url == NULL || log_key == NULL || clinic == NULL || code == NULL)
@@ -235,9 +284,7 @@ enroll_with_options (CwCli       *cli,
 
   if ((status = cw_cli_open_wallet (cli, FALSE)) != CW_CLI_EXIT_OK)
     return status;
-  cw_wallet_enroll_async (cli->wallet, profile, clinic, code, NULL, cw_cli_done_cb, &result);
-  recovery = cw_wallet_enroll_finish (cli->wallet, cw_cli_wait (&result), &error);
-  if (recovery == NULL)
+  if (!enroll_in_two_steps (cli, profile, clinic, code, &recovery, &error))
     return cw_cli_fail (cli, error);
 
   if (cli->json)
@@ -260,10 +307,8 @@ enroll_with_options (CwCli       *cli,
     }
   else
     {
-      g_print (_("Enrolled with %s. Your patient ID is %s.\n\n"), clinic,
+      g_print (_("Enrolled with %s. Your patient ID is %s.\n"), clinic,
                cw_wallet_get_patient_id (cli->wallet));
-      g_print (_("Your recovery code (write it down now, with your patient ID: it is shown "
-                 "only this once and stored nowhere):\n\n  %s\n"), recovery);
     }
   wipe_free (recovery);
   return CW_CLI_EXIT_OK;
@@ -307,6 +352,11 @@ cw_cli_enroll (CwCli  *cli,
                                        _("Create your identity key (kept in your keyring), enroll "
                                          "it with the node using a clinic's invite and show your "
                                          "recovery code once.\n\n"
+                                         "The recovery code is printed as soon as the keys are "
+                                         "made, before the key is stored or the enrollment is "
+                                         "sent; if the enrollment then fails, nothing is kept "
+                                         "and that code is void. With --json the code is in the "
+                                         "answer's recovery_code.\n\n"
                                          "INVITE is a consentwallet: link or a .cwinvite file. "
                                          "The wallet checks it first: the clinic's signature "
                                          "(with its key from the node's directory), the expiry "

@@ -146,6 +146,8 @@ error_kind (const GError *error)
 {
   if (g_error_matches (error, CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION))
     return "verification";
+  if (g_error_matches (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_CLOCK_SKEW))
+    return "clock";
   if (cw_node_client_error_is_transient (error))
     return "unreachable";
   if (g_error_matches (error, CW_WALLET_ERROR, CW_WALLET_ERROR_REJECTED) ||
@@ -175,6 +177,8 @@ cw_cli_exit_code_for (const GError *error)
     return CW_CLI_EXIT_USAGE;
   if (cw_node_client_error_is_transient (error))
     return CW_CLI_EXIT_QUEUED;
+  if (g_error_matches (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_CLOCK_SKEW))
+    return CW_CLI_EXIT_CLOCK;
   /* The engine refused the arguments before anything was stored. */
   if (g_error_matches (error, CW_WALLET_ERROR, CW_WALLET_ERROR_INVALID))
     return CW_CLI_EXIT_USAGE;
@@ -317,7 +321,9 @@ describe_commands (void)
                            "  3  verification alert: a check of what the node said failed;\n"
                            "     nothing from it was accepted (see “status” and “verify”)\n"
                            "  4  the node could not be reached: a new grant, revoke, approval\n"
-                           "     or denial is signed and waits in the outbox; “sync” sends it\n"));
+                           "     or denial is signed and waits in the outbox; “sync” sends it\n"
+                           "  5  this computer's clock differs from the node's by more than the\n"
+                           "     node allows: nothing was sent; set the date and time, then “sync”\n"));
   return g_string_free (text, FALSE);
 }
 

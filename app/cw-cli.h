@@ -17,6 +17,7 @@ typedef enum {
   CW_CLI_EXIT_USAGE = 2,    /* bad command line; nothing was changed */
   CW_CLI_EXIT_ALERT = 3,    /* a verification check failed: see the alerts */
   CW_CLI_EXIT_QUEUED = 4,   /* the node is unreachable; the change waits in the outbox */
+  CW_CLI_EXIT_CLOCK = 5,    /* this computer's clock is too far from the node's */
 } CwCliExit;
 
 typedef struct {

@@ -14,6 +14,7 @@ struct _CwAccessPage
 
   GtkStack           *stack;
   GtkStack           *results_stack;
+  GtkSpinner         *loading_spinner;
   GtkSearchEntry     *search_entry;
   GtkDropDown        *sort_dropdown;
   GtkListView        *list_view;
@@ -96,14 +97,33 @@ sort_func (gconstpointer a,
                          cw_grant_item_get_provider_name (gb));
 }
 
+/* No model yet, or the wallet's model before its first load: an empty
+ * list would claim that no one has access, which is not known yet. */
+static gboolean
+model_loaded (GListModel *model)
+{
+  gboolean loaded = TRUE;
+
+  if (model == NULL)
+    return FALSE;
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (model), "loaded") != NULL)
+    g_object_get (model, "loaded", &loaded, NULL);
+  return loaded;
+}
+
 static void
 update_visible_page (CwAccessPage *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
   gboolean searching = text != NULL && text[0] != '\0';
+  gboolean loading = n_shown == 0 && !model_loaded (self->model);
 
-  gtk_stack_set_visible_child_name (self->stack, n_shown > 0 || searching ? "list" : "empty");
+  gtk_spinner_set_spinning (self->loading_spinner, loading);
+  if (loading)
+    gtk_stack_set_visible_child_name (self->stack, "loading");
+  else
+    gtk_stack_set_visible_child_name (self->stack, n_shown > 0 || searching ? "list" : "empty");
   gtk_stack_set_visible_child_name (self->results_stack, n_shown > 0 ? "results" : "no-results");
 }
 
@@ -157,6 +177,25 @@ sort_changed_cb (CwAccessPage *self)
 
 /* Rows */
 
+/* A row is eight widgets: three single-line labels that ellipsize (a
+ * wrapping label is measured again at every width, and the list builds
+ * about 200 rows on its first layout), the verified mark and the revoke
+ * button. The full text is in the tooltip and the accessible labels. */
+static GtkWidget *
+new_row_label (GtkWidget  *box,
+               const char *css_class)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+  gtk_box_append (GTK_BOX (box), label);
+  return label;
+}
+
 static void
 setup_row_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *list_item,
@@ -164,14 +203,7 @@ setup_row_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
-  GtkWidget *end = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *title = gtk_label_new (NULL);
-  GtkWidget *organization = gtk_label_new (NULL);
-  GtkWidget *scopes = gtk_label_new (NULL);
-  GtkWidget *purpose = gtk_label_new (NULL);
-  GtkWidget *expiry = gtk_label_new (NULL);
   GtkWidget *verified = gtk_image_new_from_icon_name ("emblem-ok-symbolic");
-  GtkWidget *revoking = gtk_label_new (_("Revoking…"));
   GtkWidget *revoke = gtk_button_new_from_icon_name ("user-trash-symbolic");
 
   self->n_rows_created++;
@@ -181,54 +213,25 @@ setup_row_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_margin_start (row, 6);
   gtk_widget_set_margin_end (row, 6);
   gtk_widget_set_hexpand (text, TRUE);
+  g_object_set_data (G_OBJECT (row), "title", new_row_label (text, "heading"));
+  g_object_set_data (G_OBJECT (row), "scopes", new_row_label (text, NULL));
+  g_object_set_data (G_OBJECT (row), "details", new_row_label (text, "caption"));
 
-  for (GtkWidget **l = (GtkWidget *[]) { title, organization, scopes, purpose, NULL }; *l; l++)
-    {
-      gtk_label_set_xalign (GTK_LABEL (*l), 0);
-      gtk_label_set_wrap (GTK_LABEL (*l), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (*l), PANGO_WRAP_WORD_CHAR);
-      gtk_box_append (GTK_BOX (text), *l);
-    }
-  gtk_widget_add_css_class (title, "heading");
-  gtk_widget_add_css_class (organization, "dim-label");
-  gtk_widget_add_css_class (purpose, "caption");
-  gtk_widget_add_css_class (expiry, "caption");
-  gtk_widget_add_css_class (revoking, "caption");
   gtk_widget_add_css_class (verified, "cw-verified");
-  gtk_label_set_xalign (GTK_LABEL (expiry), 1);
+  gtk_widget_set_valign (verified, GTK_ALIGN_CENTER);
 
-  gtk_widget_set_tooltip_text (verified, _("Recorded in the public log and verified"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (verified),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Verified"),
-                                  -1);
-  gtk_widget_set_halign (verified, GTK_ALIGN_END);
-
-  gtk_widget_set_tooltip_text (revoke, _("Revoke Access"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (revoke),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Revoke access"),
-                                  -1);
   /* A target of the right type before the action, so it never looks
    * like a parameterless one. */
   gtk_actionable_set_action_target (GTK_ACTIONABLE (revoke), "s", "");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (revoke), "win.revoke");
+  gtk_widget_set_tooltip_text (revoke, _("Revoke Access"));
   gtk_widget_add_css_class (revoke, "flat");
-  gtk_widget_set_halign (revoke, GTK_ALIGN_END);
   gtk_widget_set_valign (revoke, GTK_ALIGN_CENTER);
 
-  gtk_box_append (GTK_BOX (end), expiry);
-  gtk_box_append (GTK_BOX (end), verified);
-  gtk_box_append (GTK_BOX (end), revoking);
   gtk_box_append (GTK_BOX (row), text);
-  gtk_box_append (GTK_BOX (row), end);
+  gtk_box_append (GTK_BOX (row), verified);
   gtk_box_append (GTK_BOX (row), revoke);
-
-  g_object_set_data (G_OBJECT (row), "title", title);
-  g_object_set_data (G_OBJECT (row), "organization", organization);
-  g_object_set_data (G_OBJECT (row), "scopes", scopes);
-  g_object_set_data (G_OBJECT (row), "purpose", purpose);
-  g_object_set_data (G_OBJECT (row), "expiry", expiry);
   g_object_set_data (G_OBJECT (row), "verified", verified);
-  g_object_set_data (G_OBJECT (row), "revoking", revoking);
   g_object_set_data (G_OBJECT (row), "revoke", revoke);
 
   gtk_list_item_set_child (list_item, row);
@@ -240,25 +243,35 @@ update_row (CwAccessPage *self,
             CwGrantItem  *item)
 {
   const char *organization = cw_grant_item_get_organization (item);
-  g_autofree char *purpose = g_strdup_printf (_("Purpose: %s"),
-                                              cw_grant_item_get_purpose_text (item));
+  const char *scopes = cw_grant_item_get_scopes_text (item);
   g_autofree char *expiry = cw_ui_format_expiry (cw_grant_item_get_expires (item),
                                                  g_get_real_time () / G_USEC_PER_SEC);
   g_autofree char *until = cw_ui_format_date (cw_grant_item_get_expires (item));
+  g_autofree char *scopes_line = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *tooltip = NULL;
   g_autofree char *accessible = NULL;
   gboolean revoking = g_hash_table_contains (self->revoking, cw_grant_item_get_id (item));
   GtkWidget *verified = g_object_get_data (G_OBJECT (row), "verified");
+  GtkWidget *revoke = g_object_get_data (G_OBJECT (row), "revoke");
+
+  /* TRANSLATORS: an organization, then the data categories a provider may see */
+  scopes_line = organization[0] != '\0' ? g_strdup_printf (_("%s · %s"), organization, scopes)
+                                        : g_strdup (scopes);
+  /* TRANSLATORS: the purpose of a grant, then when it ends ("expires in 12 days") */
+  details = g_strdup_printf (_("%s · %s"), cw_grant_item_get_purpose_text (item),
+                             revoking ? _("Revoking…") : expiry);
+  /* TRANSLATORS: tooltip of an Access row: provider, organization and categories,
+   * purpose, last day */
+  tooltip = g_strdup_printf (_("%s\n%s\nPurpose: %s\nUntil %s"),
+                             cw_grant_item_get_provider_name (item), scopes_line,
+                             cw_grant_item_get_purpose_text (item), until);
 
   gtk_label_set_text (g_object_get_data (G_OBJECT (row), "title"),
                       cw_grant_item_get_provider_name (item));
-  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "organization"), organization);
-  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "organization"),
-                          organization[0] != '\0');
-  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "scopes"),
-                      cw_grant_item_get_scopes_text (item));
-  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "purpose"), purpose);
-  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "expiry"), expiry);
-  gtk_widget_set_tooltip_text (g_object_get_data (G_OBJECT (row), "expiry"), until);
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "scopes"), scopes_line);
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "details"), details);
+  gtk_widget_set_tooltip_text (row, tooltip);
 
   gtk_widget_set_visible (verified, !revoking);
   if (cw_grant_item_get_verified (item))
@@ -278,12 +291,10 @@ update_row (CwAccessPage *self,
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("Not verified yet"), -1);
     }
 
-  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "revoking"), revoking);
-  gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (row), "revoke"), !revoking);
-  gtk_actionable_set_action_target (g_object_get_data (G_OBJECT (row), "revoke"),
-                                    "s", cw_grant_item_get_id (item));
+  gtk_widget_set_sensitive (revoke, !revoking);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (revoke), "s", cw_grant_item_get_id (item));
   accessible = g_strdup_printf (_("Revoke access for %s"), cw_grant_item_get_provider_name (item));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (g_object_get_data (G_OBJECT (row), "revoke")),
+  gtk_accessible_update_property (GTK_ACCESSIBLE (revoke),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
 }
@@ -413,6 +424,7 @@ cw_access_page_class_init (CwAccessPageClass *klass)
                                                "/io/github/consentwallet/ConsentWallet/cw-access-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CwAccessPage, stack);
   gtk_widget_class_bind_template_child (widget_class, CwAccessPage, results_stack);
+  gtk_widget_class_bind_template_child (widget_class, CwAccessPage, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, CwAccessPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, CwAccessPage, sort_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CwAccessPage, list_view);
@@ -469,7 +481,12 @@ cw_access_page_set_model (CwAccessPage *self,
 
   if (self->model == model)
     return;
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_func (self->model, update_visible_page, self);
   g_set_object (&self->model, model);
+  if (model != NULL)
+    g_signal_connect_object (model, "notify::loaded", G_CALLBACK (update_visible_page), self,
+                             G_CONNECT_SWAPPED);
 
   gtk_filter_list_model_set_model (self->filter_model, model);
   update_visible_page (self);

@@ -1,7 +1,8 @@
 /* cw-onboarding-restore.h: the onboarding's restore form: the node (from
- * any invite of the patient's clinic), the patient ID and the recovery
- * code written down at enrollment. It checks what can be checked on the
- * spot and emits "submit"; CwOnboardingView runs the restore. */
+ * any invite of the patient's clinic), the recovery code written down at
+ * enrollment and, optionally, the patient ID; or a backup file and its
+ * passphrase. It checks what can be checked on the spot and emits "submit"
+ * or "submit-backup"; CwOnboardingView runs the restore. */
 #pragma once
 
 #include <adwaita.h>
@@ -23,13 +24,26 @@ void           cw_onboarding_restore_set_error     (CwOnboardingRestore  *self,
 /* What was typed, read when "submit" is emitted. The profile is the
  * invite's (the form was already checked); free it. */
 CwNodeProfile *cw_onboarding_restore_get_profile   (CwOnboardingRestore  *self);
+/* %NULL when left empty. */
 const char    *cw_onboarding_restore_get_patient_id (CwOnboardingRestore *self);
 const char    *cw_onboarding_restore_get_code      (CwOnboardingRestore  *self);
+
+/* The backup: the file chosen (or %NULL) and its passphrase. */
+void           cw_onboarding_restore_set_backup_file (CwOnboardingRestore *self,
+                                                     GFile               *file);
+GFile         *cw_onboarding_restore_get_backup_file (CwOnboardingRestore *self);
+const char    *cw_onboarding_restore_get_passphrase  (CwOnboardingRestore *self);
+void           cw_onboarding_restore_set_backup_error (CwOnboardingRestore *self,
+                                                      const char          *message);
 
 /* For the tests: fill the form as a person types it, then press Restore. */
 void           cw_onboarding_restore_fill          (CwOnboardingRestore  *self,
                                                     const char           *invite,
                                                     const char           *patient_id,
                                                     const char           *code);
+/* For the tests: choose @file, type @passphrase, press Restore From Backup. */
+void           cw_onboarding_restore_fill_backup   (CwOnboardingRestore  *self,
+                                                    GFile                *file,
+                                                    const char           *passphrase);
 
 G_END_DECLS

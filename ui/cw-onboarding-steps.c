@@ -1,7 +1,7 @@
 /* cw-onboarding-steps.c: the onboarding's later steps: the recovery code
  * shown once and typed back in part, the clinic's proposed first grant
  * (accept, change in the grant dialog, or decline), and the restore with a
- * recovery code. */
+ * recovery code or from a backup file. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -19,11 +19,15 @@
 void
 cw_onboarding_view_show_recovery_code (CwOnboardingView *self,
                                        char             *code,
+                                       const char       *patient_id,
                                        const char       *explanation)
 {
   g_auto(GStrv) groups = g_strsplit (code, "-", -1);
   g_autoptr(GString) shown = g_string_new (NULL);
-  g_autofree char *patient = g_strdup (cw_wallet_get_patient_id (self->wallet));
+  g_autofree char *patient = g_strdup (patient_id);
+  /* Before enrolling, leaving is still possible; after a restore the old
+   * code is gone and this one must be kept. */
+  gboolean can_cancel = self->enrollment != NULL;
 
   self->recovery_code = code;
   for (guint i = 0; groups[i] != NULL; i++)
@@ -38,6 +42,8 @@ cw_onboarding_view_show_recovery_code (CwOnboardingView *self,
   sodium_memzero (shown->str, shown->len);
   adw_action_row_set_subtitle (self->patient_id_row, patient);
   gtk_label_set_text (self->recovery_explanation, explanation);
+  gtk_widget_set_visible (self->recovery_cancel_button, can_cancel);
+  gtk_widget_set_visible (self->confirm_cancel_button, can_cancel);
   cw_onboarding_view_show_page (self, "recovery");
 }
 
@@ -121,7 +127,10 @@ confirm_code_action (GtkWidget  *widget,
   cw_onboarding_view_wipe_code (self);
   gtk_editable_set_text (GTK_EDITABLE (self->group_row_a), "");
   gtk_editable_set_text (GTK_EDITABLE (self->group_row_b), "");
-  cw_onboarding_view_after_identity (self);
+  if (self->enrollment != NULL)
+    cw_onboarding_view_complete_enroll (self);
+  else
+    cw_onboarding_view_after_identity (self);
 }
 
 static void
@@ -331,7 +340,7 @@ recovered_cb (GObject      *object,
     }
   g_clear_object (&self->cancellable);
   cw_onboarding_restore_clear (self->restore_page);
-  cw_onboarding_view_show_recovery_code (self, code,
+  cw_onboarding_view_show_recovery_code (self, code, cw_wallet_get_patient_id (self->wallet),
                                          _("Your wallet is back. Your old recovery code no "
                                            "longer works: this is your NEW recovery code. "
                                            "Write it down with your patient ID and keep it "
@@ -355,6 +364,112 @@ restore_submit_cb (CwOnboardingView *self)
                            self->cancellable, recovered_cb, g_object_ref (self));
 }
 
+/* Restoring from a backup file: read (never more than a backup can be),
+ * opened with the passphrase, then taken over by the engine, which
+ * verifies the whole history first; all or nothing. */
+
+#define MAX_BACKUP_FILE (64 * 1024)
+
+static void
+restore_form_error (CwOnboardingView *self,
+                    const char       *message)
+{
+  g_clear_object (&self->cancellable);
+  cw_onboarding_restore_set_backup_error (self->restore_page, message);
+  cw_onboarding_view_show_page (self, "restore");
+}
+
+static void
+backup_restored_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(CwOnboardingView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cw_wallet_restore_finish (CW_WALLET (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        restore_form_error (self, NULL);
+      else
+        cw_onboarding_view_show_error (self, error);
+      return;
+    }
+  cw_onboarding_restore_clear (self->restore_page);
+  cw_onboarding_view_show_done (self, _("Your wallet is restored from your backup, with your "
+                                        "decisions and their evidence. Your recovery code "
+                                        "stays the same."));
+}
+
+static void
+backup_opened_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CwOnboardingView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CwBackup) backup = cw_backup_open_finish (result, &error);
+
+  if (backup == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        restore_form_error (self, NULL);
+      else if (g_error_matches (error, CW_BACKUP_ERROR, CW_BACKUP_ERROR_WRONG_PASSPHRASE))
+        restore_form_error (self, _("The passphrase does not open this backup. Check it and "
+                                    "try again; nothing was changed."));
+      else
+        {
+          g_autofree char *message = g_strdup_printf (_("This file cannot be used as a backup: "
+                                                        "%s Nothing was changed."),
+                                                      error->message);
+
+          restore_form_error (self, message);
+        }
+      return;
+    }
+  cw_wallet_restore_async (self->wallet, backup, self->cancellable, backup_restored_cb,
+                           g_object_ref (self));
+}
+
+static void
+backup_loaded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CwOnboardingView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) contents = g_file_load_bytes_finish (G_FILE (object), result, NULL, &error);
+
+  if (contents == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        restore_form_error (self, NULL);
+      else
+        restore_form_error (self, error->message);
+      return;
+    }
+  if (g_bytes_get_size (contents) > MAX_BACKUP_FILE)
+    {
+      restore_form_error (self, _("This file is too large to be a Consent Wallet backup."));
+      return;
+    }
+  cw_backup_open_async (contents, cw_onboarding_restore_get_passphrase (self->restore_page),
+                        self->cancellable, backup_opened_cb, g_object_ref (self));
+}
+
+static void
+restore_backup_cb (CwOnboardingView *self)
+{
+  GFile *file = cw_onboarding_restore_get_backup_file (self->restore_page);
+
+  if (file == NULL || self->cancellable != NULL || cw_wallet_get_enrolled (self->wallet))
+    return;
+  cw_onboarding_view_show_busy (self, _("Restoring From Your Backup"),
+                                _("Opening the backup with its passphrase and fetching your "
+                                  "decisions. Everything the node sends is checked…"));
+  g_file_load_bytes_async (file, self->cancellable, backup_loaded_cb, g_object_ref (self));
+}
+
 static void
 restore_action (GtkWidget  *widget,
                 const char *action_name,
@@ -373,6 +488,7 @@ cw_onboarding_steps_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_callback (widget_class, group_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, group_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, restore_submit_cb);
+  gtk_widget_class_bind_template_callback (widget_class, restore_backup_cb);
 
   gtk_widget_class_install_action (widget_class, "onboarding.code-written", NULL,
                                    code_written_action);

@@ -29,6 +29,8 @@ struct _CwOnboardingView
   AdwEntryRow         *group_row_a;
   AdwEntryRow         *group_row_b;
   GtkLabel            *confirm_error_label;
+  GtkWidget           *recovery_cancel_button;
+  GtkWidget           *confirm_cancel_button;
   AdwStatusPage       *grant_page;
   AdwStatusPage       *done_page;
   AdwStatusPage       *error_page;
@@ -39,6 +41,7 @@ struct _CwOnboardingView
   GtkFileChooserNative *chooser;
   GtkWindow           *grant_dialog;  /* weak */
   CwInvite            *invite;        /* opened, or %NULL */
+  CwEnrollment        *enrollment;    /* prepared, not yet sent, or %NULL */
   char                *clinic_name;
   char                *recovery_code; /* shown once, wiped when confirmed */
   guint                asked[2];      /* 0-based groups to type back */
@@ -59,12 +62,17 @@ void        cw_onboarding_view_show_done          (CwOnboardingView *self,
 void        cw_onboarding_view_show_error         (CwOnboardingView *self,
                                                    const GError     *error);
 void        cw_onboarding_view_wipe_code          (CwOnboardingView *self);
+void        cw_onboarding_view_start_over         (CwOnboardingView *self);
+/* Sends the prepared enrollment once its code was confirmed. */
+void        cw_onboarding_view_complete_enroll    (CwOnboardingView *self);
 const char *cw_onboarding_view_clinic_name        (CwOnboardingView *self);
 
 /* cw-onboarding-steps.c */
-/* Shows @code (taken over: wiped and freed once confirmed) once. */
+/* Shows @code (taken over: wiped and freed once confirmed) once, with
+ * @patient_id. */
 void        cw_onboarding_view_show_recovery_code (CwOnboardingView *self,
                                                    char             *code,
+                                                   const char       *patient_id,
                                                    const char       *explanation);
 /* After the identity exists: the proposed grant, or done. */
 void        cw_onboarding_view_after_identity     (CwOnboardingView *self);

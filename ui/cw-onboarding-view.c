@@ -61,7 +61,8 @@ cw_onboarding_view_show_busy (CwOnboardingView *self,
   cw_onboarding_view_show_page (self, "busy");
 }
 
-/* Back to the start: whatever was opened or shown is dropped. */
+/* Back to the start: whatever was opened, prepared or shown is dropped; a
+ * prepared enrollment takes its keys and code with it. */
 static void
 start_over (CwOnboardingView *self)
 {
@@ -69,11 +70,18 @@ start_over (CwOnboardingView *self)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->invite);
+  g_clear_object (&self->enrollment);
   g_clear_pointer (&self->clinic_name, g_free);
   cw_onboarding_view_wipe_code (self);
   cw_onboarding_restore_clear (self->restore_page);
   gtk_editable_set_text (GTK_EDITABLE (self->link_row), "");
   cw_onboarding_view_show_page (self, "welcome");
+}
+
+void
+cw_onboarding_view_start_over (CwOnboardingView *self)
+{
+  start_over (self);
 }
 
 /* Errors: each refusal gets a title that says what happened; the engine's
@@ -139,6 +147,7 @@ cw_onboarding_view_show_error (CwOnboardingView *self,
                                                   error_advice (error));
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->enrollment);
   adw_status_page_set_title (self->error_page, error_title (error));
   adw_status_page_set_description (self->error_page, description);
   cw_onboarding_view_show_page (self, "error");
@@ -239,7 +248,7 @@ cw_onboarding_view_open_invite (CwOnboardingView *self,
   g_return_if_fail (CW_IS_ONBOARDING_VIEW (self));
   g_return_if_fail (text != NULL);
 
-  if (self->cancellable != NULL || self->recovery_code != NULL)
+  if (self->cancellable != NULL || self->recovery_code != NULL || self->enrollment != NULL)
     return;
   cw_onboarding_view_show_busy (self, _("Checking the Invite"),
                                 _("Making sure it was signed by your clinic and that its "
@@ -326,7 +335,7 @@ cw_onboarding_view_open_file (CwOnboardingView *self,
   g_return_if_fail (CW_IS_ONBOARDING_VIEW (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  if (self->cancellable != NULL || self->recovery_code != NULL)
+  if (self->cancellable != NULL || self->recovery_code != NULL || self->enrollment != NULL)
     return;
   cw_onboarding_view_show_busy (self, _("Reading the Invite"), NULL);
   read = g_new0 (ReadFile, 1);
@@ -389,7 +398,7 @@ drop_cb (GtkDropTarget    *target,
          double            y,
          CwOnboardingView *self)
 {
-  if (self->cancellable != NULL || self->recovery_code != NULL)
+  if (self->cancellable != NULL || self->recovery_code != NULL || self->enrollment != NULL)
     return FALSE;
   if (G_VALUE_HOLDS (value, G_TYPE_FILE))
     cw_onboarding_view_open_file (self, g_value_get_object (value));
@@ -417,16 +426,14 @@ clinic_remembered_cb (GObject      *object,
 }
 
 static void
-invite_accepted_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+invite_joined_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
 {
   g_autoptr(CwOnboardingView) self = user_data;
   g_autoptr(GError) error = NULL;
-  char *code = NULL;
-  g_autofree char *explanation = NULL;
 
-  if (!cw_wallet_accept_invite_finish (CW_WALLET (object), result, &code, &error))
+  if (!cw_wallet_accept_invite_finish (CW_WALLET (object), result, NULL, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         start_over (self);
@@ -435,21 +442,81 @@ invite_accepted_cb (GObject      *object,
       return;
     }
   g_clear_object (&self->cancellable);
-  if (code == NULL)
+  /* Joined: the same identity, no new code. */
+  cw_onboarding_view_after_identity (self);
+}
+
+/* The keys exist in memory only: the code is shown and typed back before
+ * anything is stored or sent. */
+static void
+enroll_prepared_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(CwOnboardingView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *explanation = NULL;
+  CwEnrollment *enrollment;
+
+  enrollment = cw_wallet_prepare_enroll_finish (CW_WALLET (object), result, &error);
+  if (enrollment == NULL)
     {
-      /* Joined: the same identity, no new code. */
-      cw_onboarding_view_after_identity (self);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        start_over (self);
+      else
+        cw_onboarding_view_show_error (self, error);
       return;
     }
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->enrollment);
+  self->enrollment = enrollment;
+  explanation = g_strdup_printf (_("Before you are registered with %s: if this computer is "
+                                   "lost or broken, this code brings your wallet back on a new "
+                                   "one. Write it on paper with your patient ID and keep it "
+                                   "safe. The code is shown only now and is stored nowhere; "
+                                   "next, you type parts of it back."),
+                                 cw_onboarding_view_clinic_name (self));
+  cw_onboarding_view_show_recovery_code (self,
+                                         g_strdup (cw_enrollment_get_recovery_code (enrollment)),
+                                         cw_enrollment_get_patient_id (enrollment), explanation);
+}
 
+static void
+enroll_completed_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(CwOnboardingView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cw_wallet_complete_enroll_finish (CW_WALLET (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        start_over (self);
+      else
+        cw_onboarding_view_show_error (self, error);
+      return;
+    }
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->enrollment);
   cw_wallet_remember_clinic_async (self->wallet, self->invite, NULL, clinic_remembered_cb,
                                    g_object_ref (self));
-  explanation = g_strdup_printf (_("You are registered with %s. If this computer is lost or "
-                                   "broken, this code and your patient ID bring your wallet "
-                                   "back on a new one. Write both on paper and keep it safe. "
-                                   "The code is shown only now and is stored nowhere."),
+  cw_onboarding_view_after_identity (self);
+}
+
+void
+cw_onboarding_view_complete_enroll (CwOnboardingView *self)
+{
+  g_autofree char *description = NULL;
+
+  g_return_if_fail (self->enrollment != NULL);
+
+  description = g_strdup_printf (_("Keeping your key in this computer’s keyring and "
+                                   "registering it with %s…"),
                                  cw_onboarding_view_clinic_name (self));
-  cw_onboarding_view_show_recovery_code (self, code, explanation);
+  cw_onboarding_view_show_busy (self, _("Registering You"), description);
+  cw_wallet_complete_enroll_async (self->wallet, self->enrollment, self->cancellable,
+                                   enroll_completed_cb, g_object_ref (self));
 }
 
 static void
@@ -460,23 +527,23 @@ accept_action (GtkWidget  *widget,
   CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
   g_autofree char *description = NULL;
 
-  if (self->invite == NULL || self->cancellable != NULL)
+  if (self->invite == NULL || self->cancellable != NULL || self->enrollment != NULL)
     return;
   if (cw_wallet_get_enrolled (self->wallet))
     {
       description = g_strdup_printf (_("Adding %s to your wallet…"),
                                      cw_onboarding_view_clinic_name (self));
       cw_onboarding_view_show_busy (self, _("Joining the Clinic"), description);
+      cw_wallet_accept_invite_async (self->wallet, self->invite, self->cancellable,
+                                     invite_joined_cb, g_object_ref (self));
+      return;
     }
-  else
-    {
-      description = g_strdup_printf (_("Making your key, keeping it in your keyring and "
-                                       "registering it with %s…"),
-                                     cw_onboarding_view_clinic_name (self));
-      cw_onboarding_view_show_busy (self, _("Creating Your Identity"), description);
-    }
-  cw_wallet_accept_invite_async (self->wallet, self->invite, self->cancellable,
-                                 invite_accepted_cb, g_object_ref (self));
+  cw_onboarding_view_show_busy (self, _("Creating Your Identity"),
+                                _("Making your personal key and its recovery code…"));
+  cw_wallet_prepare_enroll_async (self->wallet, cw_invite_get_node_profile (self->invite),
+                                  cw_invite_get_clinic (self->invite),
+                                  cw_invite_get_code (self->invite), self->cancellable,
+                                  enroll_prepared_cb, g_object_ref (self));
 }
 
 /* Leaving */
@@ -488,9 +555,12 @@ cancel_action (GtkWidget  *widget,
 {
   CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
 
-  /* The callback of the step under way goes back to where it started. */
+  /* The callback of the step under way goes back to where it started; an
+   * enrollment whose code is on screen is dropped before it exists. */
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  else if (self->enrollment != NULL)
+    start_over (self);
 }
 
 static void
@@ -527,6 +597,7 @@ cw_onboarding_view_dispose (GObject *object)
   g_clear_weak_pointer (&self->grant_dialog);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->invite);
+  g_clear_object (&self->enrollment);
   g_clear_object (&self->wallet);
 
   G_OBJECT_CLASS (cw_onboarding_view_parent_class)->dispose (object);
@@ -622,6 +693,8 @@ cw_onboarding_view_class_init (CwOnboardingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, group_row_a);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, group_row_b);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, confirm_error_label);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, recovery_cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, confirm_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, grant_page);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, done_page);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, error_page);

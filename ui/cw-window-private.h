@@ -19,8 +19,6 @@ AdwViewStack   *cw_window_get_view_stack    (CwWindow   *self);
 CwOnboardingView *cw_window_get_onboarding_view (CwWindow *self);
 /* "unenrolled" (the onboarding) or "wallet". */
 const char     *cw_window_get_state         (CwWindow   *self);
-/* TRUE while a reload of the lists is under way. */
-gboolean        cw_window_get_loading       (CwWindow   *self);
 /* The grant dialog the window opened last, or %NULL. */
 GtkWindow      *cw_window_get_grant_dialog  (CwWindow   *self);
 /* The grant details window it opened last, or %NULL. */

@@ -20,6 +20,9 @@ CwWallet       *cw_window_get_wallet  (CwWindow       *self);
 /* Re-reads the wallet's unacknowledged alerts (the lists are the
  * wallet's own models and update themselves). */
 void            cw_window_reload      (CwWindow       *self);
+/* TRUE until the pages have their models (they get them after the first
+ * frame) and while a reload of the alerts is under way. */
+gboolean        cw_window_get_loading (CwWindow       *self);
 /* When the window syncs (win.sync, the timer); transfer none. */
 CwSyncScheduler *cw_window_get_sync_scheduler (CwWindow   *self);
 /* Opens a clinic's invite in the onboarding: a consentwallet: link or a

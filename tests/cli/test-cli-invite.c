@@ -12,8 +12,11 @@
 #include <libsecret/secret.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "cli-test-util.h"
 #include "cw-encoding.h"
+#include "cw-node-fault.h"
 #include "cw-invite.h"
 #include "cw-keyring.h"
 #include "cw-recovery-code.h"
@@ -425,9 +428,10 @@ test_recovery (Fixture       *f,
   g_clear_pointer (&run, cli_run_free);
   assert_not_enrolled (&device_b, wallet_b);
 
-  /* Device B: fresh HOME, keyring and data dir. */
+  /* Device B: fresh HOME, keyring and data dir; no patient ID typed: the
+   * node finds the patient by the recovery key. */
   run = cli_run (&device_b, wallet_b, "--json", "restore", "--recovery-code", code,
-                 "--patient-id", patient, "--invite", uri, NULL);
+                 "--invite", uri, NULL);
   answer = cli_run_json (run, 0);
   object = json_node_get_object (answer);
   g_assert_cmpstr (json_object_get_string_member (object, "patient_id"), ==, patient);
@@ -455,13 +459,87 @@ test_recovery (Fixture       *f,
   g_assert_nonnull (strstr (run->err, "bad_signature"));
   g_clear_pointer (&run, cli_run_free);
 
-  /* So is the old recovery code. */
+  /* So is the old recovery code, with the patient ID or without. */
   run = cli_run (&device_b, wallet_c, "restore", "--recovery-code", code, "--patient-id", patient,
                  "--invite", uri, NULL);
   g_assert_cmpint (run->status, ==, 1);
   g_assert_nonnull (strstr (run->err, "does not know this recovery code"));
   g_clear_pointer (&run, cli_run_free);
+  run = cli_run (&device_b, wallet_c, "restore", "--recovery-code", code, "--invite", uri, NULL);
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_nonnull (strstr (run->err, "does not know this recovery code"));
+  g_clear_pointer (&run, cli_run_free);
   assert_not_enrolled (&device_b, wallet_c);
+}
+
+/* The node stops dead after it stored the rotate and before it answered
+ * (CW_NODE_FAULT=after-persist): the wallet cannot know whether the rotate
+ * counts, so it keeps the new key and shows the new code; once the node is
+ * back (it signs what it stored), the restore run again with that code
+ * finishes the job, and the old code is refused. */
+static void
+test_recovery_interrupted (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *uri = make_invite (f, NULL);
+  g_autofree char *wallet_a = wallet_path (f, "interrupted-a");
+  g_autofree char *wallet_b = wallet_path (f, "interrupted-b");
+  g_autofree char *patient = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *new_code = NULL;
+  g_autoptr(CliRun) run = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  guint8 seed[CW_SEED_SIZE];
+  g_autoptr(GError) error = NULL;
+  const char *at;
+
+  run = cli_run (&device_a, wallet_a, "--json", "enroll", uri, NULL);
+  answer = cli_run_json (run, 0);
+  patient = g_strdup (json_object_get_string_member (json_node_get_object (answer), "patient_id"));
+  code = g_strdup (json_object_get_string_member (json_node_get_object (answer), "recovery_code"));
+  g_clear_pointer (&run, cli_run_free);
+  g_clear_pointer (&answer, json_node_unref);
+
+  /* The same port, so that the invite still names the node. */
+  cli_node_keep_port (&f->node);
+  tx_node_stop (&f->node.node);
+  g_setenv ("CW_NODE_FAULT", "after-persist", TRUE);
+  tx_node_start (&f->node.node);
+  g_unsetenv ("CW_NODE_FAULT");
+
+  run = cli_run (&device_b, wallet_b, "restore", "--recovery-code", code, "--invite", uri, NULL);
+  g_test_message ("interrupted: %s", run->err);
+  g_assert_cmpint (run->status, !=, 0);
+  at = strstr (run->err, "replacing the old one, is ");
+  g_assert_nonnull (at);
+  new_code = g_strndup (at + strlen ("replacing the old one, is "), CW_RECOVERY_CODE_LENGTH);
+  g_assert_true (cw_recovery_code_parse (new_code, seed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (new_code, !=, code);
+  g_clear_pointer (&run, cli_run_free);
+  assert_not_enrolled (&device_b, wallet_b);
+
+  /* The node died at the fault point; back without it. */
+  g_assert_cmpint (node_test_server_stop (f->node.node.server), ==, CW_NODE_FAULT_EXIT_STATUS);
+  g_clear_pointer (&f->node.node.server, node_test_server_free);
+  tx_node_start (&f->node.node);
+
+  /* The old code no longer works: the rotate was logged. */
+  run = cli_run (&device_b, wallet_b, "restore", "--recovery-code", code, "--invite", uri, NULL);
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_nonnull (strstr (run->err, "does not know this recovery code"));
+  g_clear_pointer (&run, cli_run_free);
+
+  /* The new one finishes the job. */
+  run = cli_run (&device_b, wallet_b, "--json", "restore", "--recovery-code", new_code,
+                 "--invite", uri, NULL);
+  answer = cli_run_json (run, 0);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (answer), "patient_id"),
+                   ==, patient);
+  g_clear_pointer (&run, cli_run_free);
+  run = cli_run (&device_b, wallet_b, "verify", NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  sodium_memzero (seed, sizeof seed);
 }
 
 /* Runs the CLI on device B and sends SIGKILL after a random delay below
@@ -572,6 +650,8 @@ main (int   argc,
   g_test_add ("/cli-invite/join", Fixture, NULL, fixture_setup, test_join, fixture_teardown);
   g_test_add ("/cli-invite/recovery", Fixture, NULL, fixture_setup, test_recovery,
               fixture_teardown);
+  g_test_add ("/cli-invite/recovery-interrupted", Fixture, NULL, fixture_setup,
+              test_recovery_interrupted, fixture_teardown);
   g_test_add ("/cli-invite/restore-crash", Fixture, NULL, fixture_setup, test_restore_crash,
               fixture_teardown);
 

@@ -352,6 +352,7 @@ test_first_run (Fixture       *f,
   g_autoptr(GPtrArray) grants = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *code = NULL;
+  g_autofree char *shown_patient = NULL;
   guint items = count_keyring_items ();
   CwStoreGrant *grant;
 
@@ -383,16 +384,21 @@ test_first_run (Fixture       *f,
 
   g_assert_true (activate (f, "onboarding.accept"));
   g_assert_cmpstr (wait_not_busy (f), ==, "recovery");
-  g_assert_true (cw_wallet_get_enrolled (f->engine.wallet));
-  g_assert_cmpuint (count_keyring_items (), ==, items + 1);
-  /* Still the onboarding, although the wallet is enrolled now. */
-  g_assert_cmpstr (cw_window_get_state (f->window), ==, "unenrolled");
-  g_assert_cmpstr (cw_onboarding_view_get_shown_patient_id (f->view), ==,
-                   cw_wallet_get_patient_id (f->engine.wallet));
+  /* The code comes first: nothing is stored or sent before it is
+   * confirmed. */
+  g_assert_false (cw_wallet_get_enrolled (f->engine.wallet));
+  g_assert_cmpuint (count_keyring_items (), ==, items);
+  shown_patient = g_strdup (cw_onboarding_view_get_shown_patient_id (f->view));
+  g_assert_nonnull (shown_patient);
   save_screenshot (f, "recovery");
 
   code = confirm_code (f, "confirm");
-  g_assert_cmpstr (cw_onboarding_view_get_page (f->view), ==, "grant");
+  g_assert_cmpstr (wait_not_busy (f), ==, "grant");
+  g_assert_true (cw_wallet_get_enrolled (f->engine.wallet));
+  g_assert_cmpuint (count_keyring_items (), ==, items + 1);
+  g_assert_cmpstr (shown_patient, ==, cw_wallet_get_patient_id (f->engine.wallet));
+  /* Still the onboarding, although the wallet is enrolled now. */
+  g_assert_cmpstr (cw_window_get_state (f->window), ==, "unenrolled");
   g_assert_nonnull (strstr (cw_onboarding_view_get_title (f->view), CLINIC_NAME));
   g_assert_nonnull (strstr (cw_onboarding_view_get_description (f->view), "allergies"));
   save_screenshot (f, "grant");
@@ -521,6 +527,8 @@ test_refused (Fixture       *f,
     g_assert_cmpstr (wait_not_busy (f), ==, "invite");
     answer = tx_submit_ok (&f->engine.node, enroll, other->key);
     g_assert_true (activate (f, "onboarding.accept"));
+    g_assert_cmpstr (wait_not_busy (f), ==, "recovery");
+    g_free (confirm_code (f, NULL));
     g_assert_cmpstr (wait_not_busy (f), ==, "error");
     g_test_message ("used: %s", cw_onboarding_view_get_description (f->view));
     g_assert_cmpstr (cw_onboarding_view_get_title (f->view), ==,
@@ -530,6 +538,79 @@ test_refused (Fixture       *f,
   g_assert_cmpuint (count_keyring_items (), ==, items);
   g_assert_true (activate (f, "onboarding.start-over"));
   g_assert_cmpstr (cw_window_get_state (f->window), ==, "unenrolled");
+}
+
+static void
+assert_nothing_created (Fixture *f,
+                        guint    items)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CwStoreIdentity) identity = NULL;
+
+  g_assert_false (cw_wallet_get_enrolled (f->engine.wallet));
+  g_assert_cmpuint (count_keyring_items (), ==, items);
+  identity = cw_wallet_store_get_identity (engine_store (&f->engine), &error);
+  g_assert_no_error (error);
+  g_assert_null (identity);
+}
+
+/* Leaving while the recovery code is on screen (Cancel on the code page,
+ * Escape on the confirm page, the window closed on either) leaves no
+ * identity, no keyring item and nothing on the node: the invite's
+ * one-time code is still unused afterwards. */
+static void
+test_leave_code_page (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *note = make_invite (f, NULL, 3600, NULL, NULL, &code);
+  g_autofree char *uri = cw_invite_note_to_uri (note);
+  g_autoptr(TxPatient) other = tx_patient_new ();
+  g_autoptr(CwTx) enroll = tx_make_enroll (other, code, CLINIC_ID);
+  g_autoptr(JsonObject) answer = NULL;
+  guint items = count_keyring_items ();
+
+  open_window (f, f->engine.wallet, 1);
+  /* Cancel on the code page. */
+  paste_link (f, uri);
+  g_assert_cmpstr (wait_not_busy (f), ==, "invite");
+  g_assert_true (activate (f, "onboarding.accept"));
+  g_assert_cmpstr (wait_not_busy (f), ==, "recovery");
+  g_assert_cmpstr (cw_onboarding_view_get_shown_code (f->view), !=, "");
+  g_assert_true (activate (f, "onboarding.cancel"));
+  g_assert_cmpstr (cw_onboarding_view_get_page (f->view), ==, "welcome");
+  g_assert_cmpstr (cw_onboarding_view_get_shown_code (f->view), ==, "");
+  assert_nothing_created (f, items);
+
+  /* Escape (onboarding.cancel) on the confirm page. */
+  paste_link (f, uri);
+  g_assert_cmpstr (wait_not_busy (f), ==, "invite");
+  g_assert_true (activate (f, "onboarding.accept"));
+  g_assert_cmpstr (wait_not_busy (f), ==, "recovery");
+  g_assert_true (activate (f, "onboarding.code-written"));
+  g_assert_cmpstr (cw_onboarding_view_get_page (f->view), ==, "confirm");
+  g_assert_true (activate (f, "onboarding.cancel"));
+  g_assert_cmpstr (cw_onboarding_view_get_page (f->view), ==, "welcome");
+  assert_nothing_created (f, items);
+
+  /* The window closed on the code page, then on the confirm page. */
+  for (guint i = 0; i < 2; i++)
+    {
+      if (f->window == NULL)
+        open_window (f, f->engine.wallet, 1);
+      paste_link (f, uri);
+      g_assert_cmpstr (wait_not_busy (f), ==, "invite");
+      g_assert_true (activate (f, "onboarding.accept"));
+      g_assert_cmpstr (wait_not_busy (f), ==, "recovery");
+      if (i == 1)
+        g_assert_true (activate (f, "onboarding.code-written"));
+      close_window (f);
+      assert_nothing_created (f, items);
+    }
+
+  /* Nothing reached the node: the one-time code still enrolls. */
+  answer = tx_submit_ok (&f->engine.node, enroll, other->key);
+  g_assert_nonnull (answer);
 }
 
 /* Joining a second clinic with the identity the wallet has. */
@@ -661,6 +742,8 @@ main (int   argc,
               test_first_run, fixture_teardown);
   g_test_add ("/ui/onboarding/refused", Fixture, NULL, fixture_setup, test_refused,
               fixture_teardown);
+  g_test_add ("/ui/onboarding/leave-code-page", Fixture, NULL, fixture_setup,
+              test_leave_code_page, fixture_teardown);
   g_test_add ("/ui/onboarding/join", Fixture, NULL, fixture_setup, test_join, fixture_teardown);
   g_test_add ("/ui/onboarding/restore", Fixture, NULL, fixture_setup, test_restore,
               fixture_teardown);

@@ -30,13 +30,23 @@ typedef struct {
 
 /* Helpers */
 
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Blocks between iterations (a short timer wakes it) instead of spinning:
+ * on a loaded machine a spinning test starves the X server it waits for. */
 static void
 iterate_until (gboolean (*done) (gpointer), gpointer data, guint timeout_ms)
 {
   gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
+  guint wake_id = g_timeout_add (5, wake_cb, NULL);
 
   while ((done == NULL || !done (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake_id);
   /* Let layout and drawing catch up. */
   for (int i = 0; i < 50; i++)
     g_main_context_iteration (NULL, FALSE);
@@ -219,7 +229,9 @@ save_screenshot (GtkWidget  *widget,
 
   if (dir == NULL)
     return;
-  iterate_until (widget_drawn, widget, 5000);
+  /* Generous: under load the X server may take long to map a window. */
+  iterate_until (widget_drawn, widget, 30000);
+  g_assert_true (widget_drawn (widget));
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
   paintable = gtk_widget_paintable_new (widget);
