@@ -158,6 +158,27 @@ cw_json_reader_read_string (CwJsonReader *self)
 }
 
 gboolean
+cw_json_reader_read_plain_string (CwJsonReader  *self,
+                                  const char   **text,
+                                  gsize         *len)
+{
+  gsize start, end;
+
+  if (cw_json_reader_peek (self) != '"')
+    return FALSE;
+  start = end = self->pos + 1;
+  while (end < self->len && self->data[end] != '"' && self->data[end] != '\\')
+    end++;
+  if (end >= self->len || self->data[end] != '"')
+    return FALSE;
+
+  *text = self->data + start;
+  *len = end - start;
+  self->pos = end + 1;
+  return TRUE;
+}
+
+gboolean
 cw_json_reader_read_uint (CwJsonReader *self,
                           guint64      *value)
 {

@@ -45,6 +45,13 @@ gboolean  cw_json_reader_next_element  (CwJsonReader  *self,
                                         gboolean      *malformed);
 /* A string value, decoded; %NULL if the value is not a string. */
 char     *cw_json_reader_read_string   (CwJsonReader  *self);
+/* A string value without escapes, borrowed from the document: @text gets
+ * its first byte and @len its length. FALSE, with the reader where it was,
+ * if the value is not a string or holds an escape (then read it with
+ * cw_json_reader_read_string()). */
+gboolean  cw_json_reader_read_plain_string (CwJsonReader  *self,
+                                        const char   **text,
+                                        gsize         *len);
 /* A non-negative integer without fraction or exponent, within 2^63 - 1;
  * FALSE for anything else. */
 gboolean  cw_json_reader_read_uint     (CwJsonReader  *self,

@@ -514,6 +514,86 @@ cw_keyring_clear_finish (CwKeyring     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* The other keys of the patient: found by the patient attribute alone,
+ * then each removed by its fingerprint, so that the key kept is never
+ * touched. Synchronous libsecret calls, in a worker thread. */
+static void
+clear_others_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  RequestData *data = task_data;
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_free);
+  GError *error = NULL;
+  GList *items;
+
+  g_hash_table_insert (attributes, (char *) ATTR_PATIENT, data->patient_id);
+  items = secret_password_searchv_sync (&identity_schema, attributes, SECRET_SEARCH_ALL,
+                                        cancellable, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, map_error (error, OP_CLEAR));
+      return;
+    }
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr(GHashTable) found = secret_retrievable_get_attributes (l->data);
+      const char *fingerprint = g_hash_table_lookup (found, ATTR_FINGERPRINT);
+
+      if (fingerprint != NULL && g_strcmp0 (fingerprint, data->fingerprint) != 0)
+        g_ptr_array_add (others, g_strdup (fingerprint));
+    }
+  g_list_free_full (items, g_object_unref);
+
+  for (guint i = 0; i < others->len; i++)
+    {
+      g_hash_table_insert (attributes, (char *) ATTR_FINGERPRINT, others->pdata[i]);
+      secret_password_clearv_sync (&identity_schema, attributes, cancellable, &error);
+      if (error != NULL)
+        {
+          g_task_return_error (task, map_error (error, OP_CLEAR));
+          return;
+        }
+    }
+  g_task_return_int (task, others->len);
+}
+
+void
+cw_keyring_clear_others_async (CwKeyring           *self,
+                               const char          *patient_id,
+                               const guint8        *keep_public_key,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CW_IS_KEYRING (self));
+  g_return_if_fail (patient_id != NULL && keep_public_key != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cw_keyring_clear_others_async);
+  g_task_set_task_data (task, request_data_new (patient_id, keep_public_key),
+                        (GDestroyNotify) request_data_free);
+  g_task_run_in_thread (task, clear_others_thread);
+}
+
+gssize
+cw_keyring_clear_others_finish (CwKeyring     *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (CW_IS_KEYRING (self), -1);
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cw_keyring_clear_others_async,
+                        -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
 CwKeyring *
 cw_keyring_new (const char *collection)
 {

@@ -81,4 +81,17 @@ gboolean      cw_keyring_clear_finish (CwKeyring            *self,
                                        GAsyncResult         *result,
                                        GError              **error);
 
+/* Removes every item of @patient_id except the one of @keep_public_key
+ * (after a recovery rotate the node takes no other key of the patient).
+ * Returns how many were removed, or -1 with @error. */
+void          cw_keyring_clear_others_async  (CwKeyring           *self,
+                                              const char          *patient_id,
+                                              const guint8        *keep_public_key,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gssize        cw_keyring_clear_others_finish (CwKeyring           *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+
 G_END_DECLS

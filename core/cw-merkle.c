@@ -134,16 +134,18 @@ set_proof_length (GError **error)
 }
 
 gboolean
-cw_merkle_verify_inclusion (guint64        index,
-                            guint64        size,
-                            const guint8   leaf_hash[CW_MERKLE_HASH_SIZE],
-                            const guint8   root[CW_MERKLE_HASH_SIZE],
-                            GPtrArray     *proof,
-                            GError       **error)
+cw_merkle_verify_inclusion_flat (guint64        index,
+                                 guint64        size,
+                                 const guint8   leaf_hash[CW_MERKLE_HASH_SIZE],
+                                 const guint8   root[CW_MERKLE_HASH_SIZE],
+                                 const guint8  *hashes,
+                                 guint          n_hashes,
+                                 GError       **error)
 {
   guint8 r[CW_MERKLE_HASH_SIZE];
   guint64 fn = index, sn;
-  guint n_proof = proof ? proof->len : 0;
+
+  g_return_val_if_fail (hashes != NULL || n_hashes == 0, FALSE);
 
   if (index >= size)
     {
@@ -152,14 +154,18 @@ cw_merkle_verify_inclusion (guint64        index,
                    index, size);
       return FALSE;
     }
-  if (!check_proof_hashes (proof, error))
-    return FALSE;
+  if (n_hashes > CW_MERKLE_MAX_PROOF_LENGTH)
+    {
+      g_set_error (error, CW_MERKLE_ERROR, CW_MERKLE_ERROR_PROOF_LENGTH,
+                   "Proof has %u hashes, more than any tree needs", n_hashes);
+      return FALSE;
+    }
 
   sn = size - 1;
   memcpy (r, leaf_hash, CW_MERKLE_HASH_SIZE);
-  for (guint i = 0; i < n_proof; i++)
+  for (guint i = 0; i < n_hashes; i++)
     {
-      const guint8 *p = proof_hash (proof, i);
+      const guint8 *p = hashes + (gsize) i * CW_MERKLE_HASH_SIZE;
 
       if (sn == 0)
         return set_proof_length (error);
@@ -183,6 +189,40 @@ cw_merkle_verify_inclusion (guint64        index,
   if (memcmp (r, root, CW_MERKLE_HASH_SIZE) != 0)
     return set_mismatch (error, "tree root");
   return TRUE;
+}
+
+gboolean
+cw_merkle_verify_inclusion (guint64        index,
+                            guint64        size,
+                            const guint8   leaf_hash[CW_MERKLE_HASH_SIZE],
+                            const guint8   root[CW_MERKLE_HASH_SIZE],
+                            GPtrArray     *proof,
+                            GError       **error)
+{
+  guint8 flat[CW_MERKLE_MAX_PROOF_LENGTH * CW_MERKLE_HASH_SIZE];
+  guint n_proof = proof ? proof->len : 0;
+
+  /* The index first, as the flat check does: the same error for the
+   * same bad input whichever form the proof came in. */
+  if (index >= size)
+    return cw_merkle_verify_inclusion_flat (index, size, leaf_hash, root, NULL, 0, error);
+  if (!check_proof_hashes (proof, error))
+    return FALSE;
+  for (guint i = 0; i < n_proof; i++)
+    memcpy (flat + (gsize) i * CW_MERKLE_HASH_SIZE, proof_hash (proof, i), CW_MERKLE_HASH_SIZE);
+
+  return cw_merkle_verify_inclusion_flat (index, size, leaf_hash, root, flat, n_proof, error);
+}
+
+GPtrArray *
+cw_merkle_proof_new_from_flat (const guint8 *hashes,
+                               guint         n_hashes)
+{
+  GPtrArray *proof = g_ptr_array_new_full (n_hashes, (GDestroyNotify) g_bytes_unref);
+
+  for (guint i = 0; i < n_hashes; i++)
+    cw_merkle_proof_add (proof, hashes + (gsize) i * CW_MERKLE_HASH_SIZE);
+  return proof;
 }
 
 static gboolean

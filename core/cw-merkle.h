@@ -45,6 +45,10 @@ GPtrArray  *cw_merkle_proof_new           (void);
 void        cw_merkle_proof_add           (GPtrArray     *proof,
                                            const guint8   hash[CW_MERKLE_HASH_SIZE]);
 
+/* The same proof as a GPtrArray, from @n_hashes hashes laid end to end. */
+GPtrArray  *cw_merkle_proof_new_from_flat (const guint8  *hashes,
+                                           guint          n_hashes);
+
 /* Checks that @leaf_hash is entry @index of the tree of @size with @root. */
 gboolean    cw_merkle_verify_inclusion    (guint64        index,
                                            guint64        size,
@@ -52,6 +56,18 @@ gboolean    cw_merkle_verify_inclusion    (guint64        index,
                                            const guint8   root[CW_MERKLE_HASH_SIZE],
                                            GPtrArray     *proof,
                                            GError       **error);
+
+/* The same check with the proof as @n_hashes hashes laid end to end in
+ * one buffer (n_hashes * CW_MERKLE_HASH_SIZE bytes): what a list of
+ * thousands of items keeps, one allocation per proof instead of one per
+ * hash. */
+gboolean    cw_merkle_verify_inclusion_flat (guint64      index,
+                                             guint64      size,
+                                             const guint8 leaf_hash[CW_MERKLE_HASH_SIZE],
+                                             const guint8 root[CW_MERKLE_HASH_SIZE],
+                                             const guint8 *hashes,
+                                             guint        n_hashes,
+                                             GError     **error);
 
 /* Checks that the tree of @old_size with @old_root is a prefix of the tree of
  * @new_size with @new_root. A proof from size 0 is always rejected: it proves

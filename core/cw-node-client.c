@@ -52,10 +52,20 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CwNodeClient, cw_node_client, G_TYPE_OBJECT)
 
+/* Callers ask any error they got back (a cancellation, a keyring or store
+ * error): only this domain carries the private part. */
+static CwNodeClientErrorPrivate *
+error_private (const GError *error)
+{
+  if (error == NULL || error->domain != CW_NODE_CLIENT_ERROR)
+    return NULL;
+  return cw_node_client_error_get_private (error);
+}
+
 const char *
 cw_node_client_error_get_node_code (const GError *error)
 {
-  CwNodeClientErrorPrivate *priv = cw_node_client_error_get_private (error);
+  CwNodeClientErrorPrivate *priv = error_private (error);
 
   return priv != NULL ? priv->node_code : NULL;
 }
@@ -63,7 +73,7 @@ cw_node_client_error_get_node_code (const GError *error)
 guint
 cw_node_client_error_get_status (const GError *error)
 {
-  CwNodeClientErrorPrivate *priv = cw_node_client_error_get_private (error);
+  CwNodeClientErrorPrivate *priv = error_private (error);
 
   return priv != NULL ? priv->status : 0;
 }
@@ -73,7 +83,7 @@ cw_node_client_error_get_head (const GError  *error,
                                guint64       *seq,
                                const char   **id)
 {
-  CwNodeClientErrorPrivate *priv = cw_node_client_error_get_private (error);
+  CwNodeClientErrorPrivate *priv = error_private (error);
 
   if (priv == NULL || !priv->has_head)
     return FALSE;

@@ -40,7 +40,7 @@ cw_node_list_item_free (CwNodeListItem *item)
   g_free (item->id);
   g_free (item->outcome);
   g_free (item->envelope);
-  g_clear_pointer (&item->proof, g_ptr_array_unref);
+  g_free (item->proof);
   g_free (item);
 }
 

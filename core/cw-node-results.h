@@ -46,7 +46,11 @@ typedef struct {
   guint64    index;
   char      *outcome;   /* access only */
   char      *envelope;  /* compact JSON */
-  GPtrArray *proof;     /* 32-byte GBytes, RFC 9162 order */
+  /* The inclusion proof: @n_proof hashes of CW_MERKLE_HASH_SIZE bytes end
+   * to end, RFC 9162 order (cw_merkle_verify_inclusion_flat(); as a
+   * GPtrArray, cw_merkle_proof_new_from_flat()). */
+  guint8    *proof;
+  guint      n_proof;
 } CwNodeListItem;
 
 typedef struct {

@@ -37,7 +37,8 @@ check_item_proof (ProofCheck  *check,
   evidence.checkpoint = check->listing->checkpoint;
   evidence.envelope = item->envelope;
   evidence.tx_id = item->id;
-  evidence.proof = item->proof;
+  evidence.proof_hashes = item->proof;
+  evidence.n_proof_hashes = item->n_proof;
   cw_evidence_set_index (&evidence, item->index);
 
   tx = cw_verifier_open_envelope (check->self, item->envelope, NULL, &cause);
@@ -51,9 +52,9 @@ check_item_proof (ProofCheck  *check,
                              "The node listed transaction %s under another ID, %s.", id, item->id);
 
   cw_merkle_hash_leaf (raw_id, sizeof raw_id, leaf);
-  if (!cw_merkle_verify_inclusion (item->index, cw_checkpoint_get_size (check->body), leaf,
-                                   cw_checkpoint_get_root_hash (check->body), item->proof,
-                                   error != NULL ? &cause : NULL))
+  if (!cw_merkle_verify_inclusion_flat (item->index, cw_checkpoint_get_size (check->body), leaf,
+                                        cw_checkpoint_get_root_hash (check->body), item->proof,
+                                        item->n_proof, error != NULL ? &cause : NULL))
     return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_INCLUSION,
                              "The node listed transaction %s without a valid proof that it is "
                              "in its log: %s", item->id, cause != NULL ? cause->message : "");
@@ -221,6 +222,89 @@ cw_verifier_verify_requests (CwVerifier     *self,
   return TRUE;
 }
 
+typedef struct {
+  ProviderCheck provider;
+  GHashTable *by_id;    /* local transactions by ID */
+  GHashTable *revokes;  /* confirmed revokes, cw_verifier_index_revokes() */
+} AccessCheck;
+
+/* An "allowed" access: the node says our grant covered it; checks that it
+ * did. Read-only on @check, so that every core can run it. */
+static gboolean
+check_coverage (AccessCheck     *check,
+                CwNodeListItem  *item,
+                CwTx            *tx,
+                CwEvidence      *evidence,
+                GBytes         **evidence_out,
+                GError         **error)
+{
+  g_autoptr(CwTx) grant = NULL;
+  g_autofree char *grant_id = NULL;
+  CwStoreTx *local;
+
+  grant_id = cw_base64_encode (cw_tx_get_grant (tx), CW_TX_ID_SIZE);
+  local = g_hash_table_lookup (check->by_id, grant_id);
+  if (local != NULL && local->type == CW_TX_TYPE_GRANT)
+    {
+      evidence->local_envelope = local->envelope;
+      /* Through the cache: our grant's text is usually the chain item's. */
+      grant = cw_verifier_open_envelope (check->provider.self, local->envelope, NULL, NULL);
+    }
+  if (grant == NULL)
+    return cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
+                             "Provider “%s” was allowed access citing a grant you never signed.",
+                             cw_tx_get_provider (tx));
+  if (g_strcmp0 (cw_tx_get_provider (grant), cw_tx_get_provider (tx)) != 0 ||
+      (cw_tx_get_scopes (tx) & ~cw_tx_get_scopes (grant)) != 0 ||
+      cw_tx_get_purpose (tx) != cw_tx_get_purpose (grant))
+    return cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
+                             "Provider “%s” was allowed access beyond what your grant permits.",
+                             cw_tx_get_provider (tx));
+  if (local->state != CW_STORE_TX_CONFIRMED || local->log_index < 0 ||
+      (guint64) local->log_index >= item->index)
+    return cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
+                             "Provider “%s” was allowed access citing a grant that was not logged "
+                             "before the access.", cw_tx_get_provider (tx));
+  if (g_date_time_compare (cw_tx_get_time (tx), cw_tx_get_expires (grant)) >= 0)
+    return cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
+                             "Provider “%s” was allowed access after the grant had expired.",
+                             cw_tx_get_provider (tx));
+  if (cw_verifier_revoked_before (check->revokes, grant_id, item->index))
+    return cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
+                             "Provider “%s” was allowed access after you revoked the grant.",
+                             cw_tx_get_provider (tx));
+  return TRUE;
+}
+
+/* One access event: type, patient and signature, then the coverage of an
+ * "allowed" one; the first failure is reported. */
+static gboolean
+check_access_item (AccessCheck  *check,
+                   guint         i,
+                   GBytes      **evidence_out,
+                   GError      **error)
+{
+  CwNodeListItem *item = g_ptr_array_index (check->provider.listing->items, i);
+  CwEvidence evidence = provider_item_evidence (check->provider.listing, item);
+  g_autoptr(CwTx) tx = open_provider_item (check->provider.self, item, CW_TX_TYPE_ACCESS,
+                                           check->provider.patient_id,
+                                           check->provider.provider_keys, &evidence,
+                                           evidence_out, error);
+
+  if (tx == NULL)
+    return FALSE;
+  if (!g_str_equal (item->outcome, "allowed"))
+    return TRUE;
+  return check_coverage (check, item, tx, &evidence, evidence_out, error);
+}
+
+static gboolean
+access_item_ok (gpointer data,
+                guint    i)
+{
+  return check_access_item (data, i, NULL, NULL);
+}
+
 gboolean
 cw_verifier_verify_access (CwVerifier     *self,
                            CwNodeListing  *listing,
@@ -230,77 +314,29 @@ cw_verifier_verify_access (CwVerifier     *self,
                            GBytes        **evidence_out,
                            GError        **error)
 {
-  g_autoptr(GHashTable) by_id = cw_verifier_index_local (local_txs);
-  g_autoptr(GHashTable) revokes = cw_verifier_index_revokes (local_txs, FALSE);
-  /* Grant ID -> parsed grant, each local grant parsed once. */
-  g_autoptr(GHashTable) grants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                        (GDestroyNotify) cw_tx_unref);
+  g_autoptr(GHashTable) by_id = NULL;
+  g_autoptr(GHashTable) revokes = NULL;
+  AccessCheck check = { { self, listing, CW_TX_TYPE_ACCESS, patient_id, provider_keys } };
   guint failed;
 
   g_return_val_if_fail (CW_IS_VERIFIER (self), FALSE);
 
-  /* Signatures first, on every core; then the grant coverage in order, up
-   * to the first item whose signature failed. */
-  failed = check_provider_items (self, listing, CW_TX_TYPE_ACCESS, patient_id, provider_keys);
+  check.by_id = by_id = cw_verifier_index_local (local_txs);
+  check.revokes = revokes = cw_verifier_index_revokes (local_txs, FALSE);
 
-  for (guint i = 0; i < listing->items->len; i++)
+  /* Every item's signature and coverage on every core; the lowest item
+   * that fails is checked again alone to report it, as one pass in order
+   * would have. */
+  failed = cw_verifier_check_all (self, listing->items->len, access_item_ok, &check);
+  if (failed < listing->items->len && !check_access_item (&check, failed, evidence_out, error))
+    return FALSE;
+  if (failed < listing->items->len)
     {
-      CwNodeListItem *item = g_ptr_array_index (listing->items, i);
+      CwNodeListItem *item = g_ptr_array_index (listing->items, failed);
       CwEvidence evidence = provider_item_evidence (listing, item);
-      g_autoptr(CwTx) tx = NULL;
-      CwTx *grant = NULL;
-      g_autofree char *grant_id = NULL;
-      CwStoreTx *local;
 
-      /* Before @failed, parsed and verified above: this is the cache. */
-      if (i < failed)
-        tx = cw_verifier_open_envelope (self, item->envelope, NULL, NULL);
-      if (tx == NULL)
-        {
-          tx = open_provider_item (self, item, CW_TX_TYPE_ACCESS, patient_id, provider_keys,
-                                   &evidence, evidence_out, error);
-          return tx == NULL ? FALSE : cw_verifier_fail (&evidence, evidence_out, error,
-                                                        CW_VERIFIER_ERROR_MALFORMED_ITEM,
-                                                        "The node listed an access event that "
-                                                        "could not be checked.");
-        }
-
-      if (!g_str_equal (item->outcome, "allowed"))
-        continue;
-
-      /* Allowed: the node says our grant covered it; check that it did. */
-      grant_id = cw_base64_encode (cw_tx_get_grant (tx), CW_TX_ID_SIZE);
-      local = g_hash_table_lookup (by_id, grant_id);
-      if (local != NULL && local->type == CW_TX_TYPE_GRANT)
-        {
-          evidence.local_envelope = local->envelope;
-          grant = g_hash_table_lookup (grants, grant_id);
-          if (grant == NULL && (grant = cw_verifier_parse_envelope (local->envelope, NULL, NULL, NULL)) != NULL)
-            g_hash_table_insert (grants, g_strdup (grant_id), grant);
-        }
-      if (grant == NULL)
-        return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                                 "Provider “%s” was allowed access citing a grant you never signed.",
-                                 cw_tx_get_provider (tx));
-      if (g_strcmp0 (cw_tx_get_provider (grant), cw_tx_get_provider (tx)) != 0 ||
-          (cw_tx_get_scopes (tx) & ~cw_tx_get_scopes (grant)) != 0 ||
-          cw_tx_get_purpose (tx) != cw_tx_get_purpose (grant))
-        return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                                 "Provider “%s” was allowed access beyond what your grant permits.",
-                                 cw_tx_get_provider (tx));
-      if (local->state != CW_STORE_TX_CONFIRMED || local->log_index < 0 ||
-          (guint64) local->log_index >= item->index)
-        return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                                 "Provider “%s” was allowed access citing a grant that was not logged "
-                                 "before the access.", cw_tx_get_provider (tx));
-      if (g_date_time_compare (cw_tx_get_time (tx), cw_tx_get_expires (grant)) >= 0)
-        return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                                 "Provider “%s” was allowed access after the grant had expired.",
-                                 cw_tx_get_provider (tx));
-      if (cw_verifier_revoked_before (revokes, grant_id, item->index))
-        return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                                 "Provider “%s” was allowed access after you revoked the grant.",
-                                 cw_tx_get_provider (tx));
+      return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_MALFORMED_ITEM,
+                               "The node listed an access event that could not be checked.");
     }
 
   return TRUE;

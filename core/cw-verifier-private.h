@@ -34,6 +34,8 @@ typedef struct {
   const char *local_envelope;
   const char *tx_id;
   GPtrArray  *proof;
+  const guint8 *proof_hashes;  /* a list item's proof, instead of @proof */
+  guint       n_proof_hashes;
   gboolean    has_index;
   guint64     index;
 } CwEvidence;

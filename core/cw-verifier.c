@@ -102,6 +102,13 @@ cw_verifier_fail (const CwEvidence  *evidence,
           json_object_set_string_member (object, members[i].name, members[i].value);
       if (evidence->proof != NULL)
         json_object_set_member (object, "proof", cw_node_proof_to_json (evidence->proof));
+      else if (evidence->proof_hashes != NULL || evidence->n_proof_hashes > 0)
+        {
+          g_autoptr(GPtrArray) proof = cw_merkle_proof_new_from_flat (evidence->proof_hashes,
+                                                                      evidence->n_proof_hashes);
+
+          json_object_set_member (object, "proof", cw_node_proof_to_json (proof));
+        }
       if (evidence->has_index)
         json_object_set_int_member (object, "index", (gint64) evidence->index);
       root = json_node_init_object (json_node_alloc (), object);

@@ -286,6 +286,18 @@ begin_with_store_profile (CwWallet        *self,
   return cw_wallet_worker_begin (self, worker, profile, error);
 }
 
+/* A wallet back after a witness rotation moves to the new witnesses
+ * before it checks any receipt. */
+static gboolean
+begin_for_submit (CwWallet        *self,
+                  CwWalletWorker  *worker,
+                  GCancellable    *cancellable,
+                  GError         **error)
+{
+  return begin_with_store_profile (self, worker, error) &&
+         cw_wallet_update_witness_set (self, worker, cancellable, error);
+}
+
 static void
 flush_thread (GTask        *task,
               gpointer      source_object,
@@ -298,7 +310,7 @@ flush_thread (GTask        *task,
   GError *error = NULL;
   guint *n_confirmed = g_new0 (guint, 1);
 
-  if (!begin_with_store_profile (self, &worker, &error) ||
+  if (!begin_for_submit (self, &worker, cancellable, &error) ||
       !flush_locked (self, &worker, cancellable, n_confirmed, &error))
     {
       cw_wallet_worker_end (&worker);
@@ -499,7 +511,7 @@ tx_op_thread (GTask        *task,
       return;
     }
 
-  if (!begin_with_store_profile (self, &worker, &flush_error) ||
+  if (!begin_for_submit (self, &worker, cancellable, &flush_error) ||
       !flush_locked (self, &worker, cancellable, NULL, &flush_error))
     {
       g_autoptr(CwStoreTx) now = cw_wallet_store_get_transaction (self->store, stored->id, NULL);

@@ -60,6 +60,16 @@ void          cw_wallet_worker_wait_cb     (GObject         *source,
 GAsyncResult *cw_wallet_worker_wait        (CwWalletWorker  *worker,
                                             GAsyncResult   **result_out);
 
+/* Asks the node for its witness set (cw-wallet-witness-set.c) and moves
+ * the store and @worker (profile, verifier) to it when it is newer and
+ * signed by the log and a quorum of the current witnesses; a set that
+ * fails, or an older one, raises an alert (CW_WALLET_ERROR_VERIFICATION).
+ * The set in use, or none (404), changes nothing. */
+gboolean      cw_wallet_update_witness_set (CwWallet        *self,
+                                            CwWalletWorker  *worker,
+                                            GCancellable    *cancellable,
+                                            GError         **error);
+
 /* Submits @tx's envelope, verifies the receipt and its checkpoint against
  * the store's latest, and records the outcome. FALSE with a transient
  * CW_NODE_CLIENT_ERROR leaves the transaction as it was. */

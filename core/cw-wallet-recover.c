@@ -230,6 +230,9 @@ rotate_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
+  /* Lists shown before the restore (an empty Access page) show what it
+   * brought. */
+  cw_wallet_models_refresh (self);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -245,6 +248,24 @@ recover_cleared_cb (GObject      *source,
   if (!cw_keyring_clear_finish (CW_KEYRING (source), result, &error))
     g_warning ("Could not remove the new identity key from the keyring: %s", error->message);
   g_task_return_error (task, g_steal_pointer (&data->error));
+}
+
+static void
+others_cleared_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RecoverData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gssize n = cw_keyring_clear_others_finish (CW_KEYRING (source), result, &error);
+
+  /* The restore stands either way; a leftover key is only clutter. */
+  if (n < 0)
+    g_debug ("Old identity keys were not removed from the keyring: %s", error->message);
+  else if (n > 0)
+    g_debug ("Removed %" G_GSSIZE_FORMAT " old identity key(s) from the keyring", n);
+  g_task_return_pointer (task, g_strdup (data->new_recovery_code), g_free);
 }
 
 static void
@@ -264,13 +285,10 @@ rotated_cb (GObject      *source,
           /* The node now accepts only the new key and the new recovery
            * key: keep the key in the keyring and give the new code, or the
            * patient would be locked out. */
-          g_task_return_new_error (task, error->domain, error->code,
-                                   "Your identity was (most likely) moved to a new key on this "
-                                   "device, but its history could not be restored: %s Your NEW "
-                                   "recovery code, replacing the old one, is %s — write it "
-                                   "down, then run the restore again with it (should the node "
-                                   "not know it, the old code still works).",
-                                   error->message, data->new_recovery_code);
+          g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_RESTORE_INCOMPLETE,
+                                   "Your identity has probably moved to a new key on this "
+                                   "device, but its history could not be restored: %s",
+                                   error->message);
           g_error_free (error);
           g_object_unref (task);
           return;
@@ -286,8 +304,12 @@ rotated_cb (GObject      *source,
   self->identity = g_steal_pointer (&data->identity);
   g_object_notify (G_OBJECT (self), "enrolled");
   g_object_notify (G_OBJECT (self), "patient-id");
-  g_task_return_pointer (task, g_strdup (data->new_recovery_code), g_free);
-  g_object_unref (task);
+  /* The node now takes no other key of this patient: a key kept by an
+   * earlier restore that failed after its rotate (or the old device's, if
+   * it shared this keyring) would only linger as an orphan. */
+  cw_keyring_clear_others_async (self->keyring, data->patient_id,
+                                 cw_signing_key_get_public_key (data->new_key), NULL,
+                                 others_cleared_cb, task);
 }
 
 static void
@@ -401,4 +423,17 @@ cw_wallet_recover_finish (CwWallet      *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cw_wallet_recover_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const char *
+cw_wallet_recover_get_new_code (CwWallet     *self,
+                                GAsyncResult *result)
+{
+  RecoverData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cw_wallet_recover_async, NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  return data->rotated ? data->new_recovery_code : NULL;
 }

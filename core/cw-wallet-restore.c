@@ -7,6 +7,7 @@
 
 #include "cw-dsse.h"
 #include "cw-encoding.h"
+#include "cw-merkle.h"
 #include "cw-tlog-proof.h"
 #include "cw-wallet-private.h"
 
@@ -14,6 +15,7 @@ typedef struct {
   CwBackup *backup;
   CwStoreIdentity *identity;
   GError *error;   /* the failure being cleaned up after */
+  gboolean already_in_keyring;  /* the same key was there before: leave it */
 } RestoreData;
 
 static void
@@ -117,7 +119,8 @@ fetch_chain (CwWallet            *self,
       for (guint i = 0; i < page->items->len; i++)
         {
           CwNodeListItem *item = g_ptr_array_index (page->items, i);
-          g_autoptr(CwTlogProof) bundle = cw_tlog_proof_new (item->index, item->proof,
+          g_autoptr(GPtrArray) proof = cw_merkle_proof_new_from_flat (item->proof, item->n_proof);
+          g_autoptr(CwTlogProof) bundle = cw_tlog_proof_new (item->index, proof,
                                                              page->checkpoint, NULL);
 
           g_ptr_array_add (receipts, cw_tlog_proof_format (bundle));
@@ -148,6 +151,54 @@ fetch_chain (CwWallet            *self,
     }
 }
 
+/* The directory entries of the clinic and of every provider a grant
+ * names, so that the restored lists show names rather than IDs. Best
+ * effort: the grants themselves stand on the patient's signatures. */
+static GPtrArray *
+fetch_providers (CwWalletWorker *worker,
+                 GPtrArray      *envelopes,
+                 const char     *clinic,
+                 GCancellable   *cancellable)
+{
+  g_autoptr(GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_store_provider_free);
+  GHashTableIter iter;
+  gpointer id;
+
+  if (clinic != NULL)
+    g_hash_table_add (wanted, g_strdup (clinic));
+  for (guint i = 0; i < envelopes->len; i++)
+    {
+      const char *text = envelopes->pdata[i];
+      g_autoptr(CwDsseEnvelope) envelope = cw_dsse_envelope_parse (text, strlen (text), NULL);
+      g_autoptr(GBytes) payload = envelope != NULL ? cw_dsse_envelope_get_payload (envelope)
+                                                   : NULL;
+      g_autoptr(CwTx) tx = payload != NULL ? cw_tx_parse_payload_bytes (payload, NULL) : NULL;
+
+      if (tx != NULL && cw_tx_get_tx_type (tx) == CW_TX_TYPE_GRANT)
+        g_hash_table_add (wanted, g_strdup (cw_tx_get_provider (tx)));
+    }
+
+  g_hash_table_iter_init (&iter, wanted);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) local = NULL;
+      CwStoreProvider *provider;
+
+      cw_node_client_get_provider_async (worker->client, id, cancellable, cw_wallet_worker_wait_cb,
+                                         &result);
+      provider = cw_node_client_get_provider_finish (worker->client,
+                                                     cw_wallet_worker_wait (worker, &result),
+                                                     &local);
+      if (provider != NULL)
+        g_ptr_array_add (found, provider);
+      else
+        g_debug ("No directory entry for %s: %s", (const char *) id, local->message);
+    }
+  return found;
+}
+
 gboolean
 cw_wallet_restore_chain (CwWallet             *self,
                          CwWalletWorker       *worker,
@@ -165,6 +216,7 @@ cw_wallet_restore_chain (CwWallet             *self,
   g_autoptr(CwStoreCheckpoint) checkpoint = NULL;
   g_autoptr(CwTx) enroll = NULL;
   g_autoptr(CwStoreIdentity) identity = NULL;
+  g_autoptr(GPtrArray) providers = NULL;
   guint8 head_key[CW_PUBLIC_KEY_SIZE];
 
   items = fetch_chain (self, worker, patient_id, key, receipts, &checkpoint, cancellable, error);
@@ -204,6 +256,7 @@ cw_wallet_restore_chain (CwWallet             *self,
   identity->recovery_key = cw_base64_encode (cw_tx_get_recovery_key (enroll), CW_PUBLIC_KEY_SIZE);
   identity->clinic = g_strdup (cw_tx_get_clinic (enroll));
   identity->enrolled = g_date_time_to_unix (cw_tx_get_time (enroll));
+  providers = fetch_providers (worker, envelopes, identity->clinic, cancellable);
 
   /* One store transaction: a crash or a failure half way leaves the
    * wallet as empty as it was. */
@@ -214,6 +267,9 @@ cw_wallet_restore_chain (CwWallet             *self,
       !cw_wallet_store_record_checkpoint (self->store, checkpoint->size, checkpoint->root,
                                           checkpoint->note, error))
     goto rollback;
+  for (guint i = 0; i < providers->len; i++)
+    if (!cw_wallet_store_upsert_provider (self->store, providers->pdata[i], error))
+      goto rollback;
 
   /* Replayed in order, so rotations update the identity as they did. */
   for (guint i = 0; i < items->len; i++)
@@ -276,6 +332,9 @@ restore_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
+  /* Lists shown before the restore (an empty Access page) show what it
+   * brought. */
+  cw_wallet_models_refresh (self);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -306,6 +365,12 @@ restore_done_cb (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      if (data->already_in_keyring)
+        {
+          g_task_return_error (task, error);
+          g_object_unref (task);
+          return;
+        }
       data->error = error;
       cw_keyring_clear_async (self->keyring, cw_backup_get_patient_id (data->backup),
                               cw_signing_key_get_public_key (key), NULL, restore_cleared_cb, task);
@@ -343,6 +408,33 @@ restore_stored_cb (GObject      *source,
   g_task_run_in_thread (worker_task, restore_thread);
 }
 
+/* A key already in this keyring (the backup restored where its identity
+ * still lives, for another wallet file) is not removed should the restore
+ * fail: that would take it from the wallet that uses it. */
+static void
+restore_looked_up_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  CwWallet *self = g_task_get_source_object (task);
+  RestoreData *data = g_task_get_task_data (task);
+  g_autoptr(CwSigningKey) found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  found = cw_keyring_lookup_finish (CW_KEYRING (source), result, &error);
+  if (found == NULL && !g_error_matches (error, CW_KEYRING_ERROR, CW_KEYRING_ERROR_NOT_FOUND))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  data->already_in_keyring = found != NULL;
+  cw_keyring_store_async (self->keyring, cw_backup_get_patient_id (data->backup),
+                          cw_backup_get_identity_key (data->backup), g_task_get_cancellable (task),
+                          restore_stored_cb, task);
+}
+
 void
 cw_wallet_restore_async (CwWallet            *self,
                          CwBackup            *backup,
@@ -370,9 +462,9 @@ cw_wallet_restore_async (CwWallet            *self,
   data = g_new0 (RestoreData, 1);
   data->backup = g_object_ref (backup);
   g_task_set_task_data (task, data, (GDestroyNotify) restore_data_free);
-  cw_keyring_store_async (self->keyring, cw_backup_get_patient_id (backup),
-                          cw_backup_get_identity_key (backup), cancellable, restore_stored_cb,
-                          task);
+  cw_keyring_lookup_async (self->keyring, cw_backup_get_patient_id (backup),
+                           cw_signing_key_get_public_key (cw_backup_get_identity_key (backup)),
+                           "patient", cancellable, restore_looked_up_cb, task);
 }
 
 gboolean

@@ -85,6 +85,18 @@ static const char * const migrations[CW_WALLET_STORE_SCHEMA_VERSION] = {
 
   /* 1 -> 2: the background flush counts its attempts. */
   "ALTER TABLE transactions ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;",
+
+  /* 2 -> 3: what the desktop app already notified the patient of, so that
+   * a start does not notify the same request again. */
+  "CREATE TABLE notified ("
+  "  id TEXT PRIMARY KEY, time INTEGER NOT NULL) STRICT;",
+
+  /* 3 -> 4: the witness set the wallet moved to (PROTOCOL.md §4), kept as
+   * signed; node_config and witness_keys hold its quorum and keys. */
+  "CREATE TABLE witness_set ("
+  "  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),"
+  "  version INTEGER NOT NULL CHECK (version > 0), note TEXT NOT NULL,"
+  "  taken INTEGER NOT NULL) STRICT;",
 };
 
 /* Helpers shared with the other files of the store. */

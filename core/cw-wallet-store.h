@@ -38,7 +38,7 @@ typedef enum {
 } CwWalletStoreError;
 
 /* The current schema version, stored in PRAGMA user_version. */
-#define CW_WALLET_STORE_SCHEMA_VERSION 2
+#define CW_WALLET_STORE_SCHEMA_VERSION 4
 
 typedef enum {
   CW_STORE_TX_QUEUED,     /* signed and in the outbox, not yet sent */
@@ -256,6 +256,28 @@ GPtrArray          *cw_wallet_store_list_alerts       (CwWalletStore       *self
                                                        GError             **error);
 gboolean            cw_wallet_store_acknowledge_alert (CwWalletStore       *self,
                                                        gint64               id,
+                                                       GError             **error);
+
+/* Notifications already shown, by the notifier's own IDs (for example
+ * "request-<id>"): marking is idempotent; the list is a set of IDs. */
+gboolean            cw_wallet_store_mark_notified     (CwWalletStore       *self,
+                                                       const char          *id,
+                                                       GError             **error);
+GHashTable         *cw_wallet_store_list_notified     (CwWalletStore       *self,
+                                                       GError             **error);
+
+/* The version of the witness set the wallet took last (0: still the
+ * invite's), and taking a newer one, already checked (cw-witness-set.h):
+ * its quorum and keys replace the node profile's, and @note is kept, in
+ * one transaction (cw-wallet-store-witness-set.c). */
+gboolean            cw_wallet_store_get_witness_set_version (CwWalletStore *self,
+                                                       guint64             *out_version,
+                                                       GError             **error);
+gboolean            cw_wallet_store_take_witness_set  (CwWalletStore       *self,
+                                                       guint64              version,
+                                                       guint                quorum,
+                                                       const char * const  *witness_keys,
+                                                       const char          *note,
                                                        GError             **error);
 
 /* Grants, providers, requests and access events: insert or replace by ID. */

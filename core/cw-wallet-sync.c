@@ -11,6 +11,7 @@
 
 #include "cw-dsse.h"
 #include "cw-encoding.h"
+#include "cw-merkle.h"
 #include "cw-tlog-proof.h"
 #include "cw-wallet-sync-private.h"
 
@@ -91,7 +92,8 @@ static char *
 item_receipt (CwNodeListItem *item,
               const char     *note)
 {
-  g_autoptr(CwTlogProof) bundle = cw_tlog_proof_new (item->index, item->proof, note, NULL);
+  g_autoptr(GPtrArray) proof = cw_merkle_proof_new_from_flat (item->proof, item->n_proof);
+  g_autoptr(CwTlogProof) bundle = cw_tlog_proof_new (item->index, proof, note, NULL);
 
   return cw_tlog_proof_format (bundle);
 }
@@ -451,6 +453,7 @@ sync_thread (GTask        *task,
 
   profile = cw_wallet_store_get_node_profile (self->store, &error);
   ok = profile != NULL && cw_wallet_worker_begin (self, &worker, profile, &error) &&
+       cw_wallet_update_witness_set (self, &worker, cancellable, &error) &&
        run_sync (&sync, &error);
   cw_wallet_worker_end (&worker);
   g_clear_pointer (&sync.current, cw_store_checkpoint_free);

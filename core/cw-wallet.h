@@ -36,6 +36,9 @@ typedef enum {
   CW_WALLET_ERROR_INVALID,           /* the arguments make no valid transaction */
   CW_WALLET_ERROR_INVALID_INVITE,    /* the invite's clinic is unknown, or it was not opened */
   CW_WALLET_ERROR_WRONG_NODE,        /* the invite or profile names another node or log key */
+  CW_WALLET_ERROR_RESTORE_INCOMPLETE, /* a recovery moved the identity to a new key (kept in
+                                       * the keyring, its code in the message) but the
+                                       * history was not restored: run it again */
 } CwWalletError;
 
 GQuark        cw_wallet_error_quark       (void);
@@ -280,9 +283,11 @@ gboolean       cw_wallet_restore_finish   (CwWallet            *self,
  * the node does not know for this patient is CW_WALLET_ERROR_REJECTED.
  * Before the node accepts the rotate, any failure leaves nothing behind;
  * after it (or when the connection broke before the node's answer, so that
- * it may have), the new key stays in the keyring and the error message
- * carries the new recovery code, since the old one may no longer work:
- * running the restore again with the new code finishes the job. */
+ * it may have), the new key stays in the keyring and the error,
+ * CW_WALLET_ERROR_RESTORE_INCOMPLETE, and cw_wallet_recover_get_new_code()
+ * gives the new recovery code, since the old one may no longer work:
+ * running the restore again with the new code finishes the job, and removes
+ * from the keyring the patient's keys that the node no longer takes. */
 void           cw_wallet_recover_async    (CwWallet            *self,
                                            const CwNodeProfile *profile,
                                            const char          *patient_id,
@@ -293,6 +298,12 @@ void           cw_wallet_recover_async    (CwWallet            *self,
 char          *cw_wallet_recover_finish   (CwWallet            *self,
                                            GAsyncResult        *result,
                                            GError             **error);
+/* The new recovery code of a recovery whose rotate the node (may have)
+ * accepted, also when cw_wallet_recover_finish() failed with
+ * CW_WALLET_ERROR_RESTORE_INCOMPLETE; %NULL before that point. In sodium
+ * memory, owned by @result. */
+const char    *cw_wallet_recover_get_new_code (CwWallet     *self,
+                                               GAsyncResult *result);
 
 /* Re-verifies, without the node, everything the store keeps as evidence:
  * the local chain (IDs, signatures, seq/prev links), every receipt of a

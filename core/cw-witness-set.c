@@ -167,6 +167,72 @@ cw_witness_set_parse_text (const char  *text,
   return g_steal_pointer (&set);
 }
 
+CwWitnessSet *
+cw_witness_set_parse_note (const char  *note,
+                           gsize        len,
+                           GError     **error)
+{
+  const char *end;
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (note != NULL, NULL);
+
+  end = len <= CW_WITNESS_SET_MAX_SIZE ? g_strstr_len (note, len, "\n\n") : NULL;
+  if (end == NULL || memchr (note, '\0', len) != NULL)
+    {
+      g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
+                   "The witness set is not a signed note of at most %u bytes",
+                   CW_WITNESS_SET_MAX_SIZE);
+      return NULL;
+    }
+  text = g_strndup (note, (gsize) (end - note) + 1);
+  return cw_witness_set_parse_text (text, error);
+}
+
+/* Keys are compared in their canonical string form. */
+static char *
+canonical_key (const char *key_text)
+{
+  g_autoptr(CwVerifierKey) key = cw_verifier_key_new_from_string (key_text, NULL);
+
+  return key != NULL ? cw_verifier_key_to_string (key) : g_strdup (key_text);
+}
+
+static gboolean
+contains_key (char       **keys,
+              const char  *key_text)
+{
+  g_autofree char *wanted = canonical_key (key_text);
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      g_autofree char *candidate = canonical_key (keys[i]);
+
+      if (g_str_equal (candidate, wanted))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+cw_witness_set_matches (const CwWitnessSet  *self,
+                        const CwNodeProfile *profile)
+{
+  guint n_self, n_profile;
+
+  g_return_val_if_fail (self != NULL && profile != NULL, FALSE);
+
+  n_self = g_strv_length (self->witness_keys);
+  n_profile = profile->witness_keys != NULL ? g_strv_length (profile->witness_keys) : 0;
+  if (self->quorum != profile->quorum || n_self != n_profile)
+    return FALSE;
+  /* Both lists hold distinct keys, so one inclusion is equality. */
+  for (guint i = 0; i < n_self; i++)
+    if (!contains_key (profile->witness_keys, self->witness_keys[i]))
+      return FALSE;
+  return TRUE;
+}
+
 char *
 cw_witness_set_add_signature (const char    *note,
                               CwSigningKey  *key,

@@ -58,6 +58,15 @@ char         *cw_witness_set_format       (const char          *origin,
 /* Parses the text of a set note, without checking signatures. */
 CwWitnessSet *cw_witness_set_parse_text   (const char          *text,
                                            GError             **error);
+/* Parses the text of the signed note @note, without checking signatures:
+ * to look at a set before deciding whether it needs checking. */
+CwWitnessSet *cw_witness_set_parse_note   (const char          *note,
+                                           gsize                len,
+                                           GError             **error);
+/* Whether @self lists exactly the witnesses and quorum of @profile, in
+ * any order: such a set changes nothing for a wallet that uses them. */
+gboolean      cw_witness_set_matches      (const CwWitnessSet  *self,
+                                           const CwNodeProfile *profile);
 /* Appends @key's Ed25519 signature over @note's text to @note (a signed
  * or an unsigned note; an unsigned text gets its blank line). A witness
  * signs with its cosigning key's seed under the same name. */
