@@ -1,5 +1,5 @@
 /* cw-node-admin.c: the consent-node command line: init, serve, provider,
- * invite, status and witness. Each subcommand has its own GOptionContext
+ * invite, status, witness and witness-set. Each subcommand has its own GOptionContext
  * and --help. */
 #include "config.h"
 
@@ -22,6 +22,7 @@
 #include "cw-node-secret-file.h"
 #include "cw-node-server.h"
 #include "cw-node-tls.h"
+#include "cw-node-witness-set.h"
 #include "cw-witness-admin.h"
 #include "cw-witness-pool.h"
 
@@ -127,6 +128,9 @@ typedef struct
   CwWitnessPool *pool;
   CwNodeStore *store;
   guint quorum;
+  CwNodeConfig *config;
+  CwVerifierKey *log_key;
+  char *set_stamp;   /* of the published witness set the pool was made for */
 } Cosigner;
 
 static void
@@ -134,7 +138,38 @@ cosigner_free (Cosigner *cosigner)
 {
   g_clear_object (&cosigner->pool);
   g_clear_object (&cosigner->store);
+  g_clear_object (&cosigner->config);
+  g_clear_pointer (&cosigner->log_key, cw_verifier_key_unref);
+  g_free (cosigner->set_stamp);
   g_free (cosigner);
+}
+
+/* Once a witness set was published, node.conf lists its witnesses: the
+ * next checkpoint goes to them (cw-node-witness-set.c). */
+static void
+cosigner_follow_witness_set (Cosigner *cosigner)
+{
+  g_autofree char *stamp = cw_node_witness_set_dup_stamp (cosigner->config);
+  g_autoptr(CwNodeConfig) config = NULL;
+  g_autoptr(CwWitnessPool) pool = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (stamp, cosigner->set_stamp) == 0)
+    return;
+  config = cw_node_witness_set_reload_config (cosigner->config, &error);
+  pool = config != NULL ? cw_witness_pool_new_from_config (config, cosigner->log_key, &error) : NULL;
+  if (pool == NULL)
+    {
+      g_warning ("Switching to the published witness set: %s", error->message);
+      return;
+    }
+  cw_witness_pool_set_timeout (pool, cw_node_config_get_witness_timeout_ms (config));
+  g_message ("witness set published: now %u witnesses, quorum %u",
+             cw_witness_pool_get_n_witnesses (pool), cw_node_config_get_witness_quorum (config));
+  g_set_object (&cosigner->pool, pool);
+  cosigner->quorum = cw_node_config_get_witness_quorum (config);
+  g_free (cosigner->set_stamp);
+  cosigner->set_stamp = g_steal_pointer (&stamp);
 }
 
 static GPtrArray *
@@ -161,6 +196,7 @@ cosign_cb (CwNodeSequencer *sequencer,
   g_autoptr(GError) error = NULL;
   g_autofree char *cosigned = NULL;
 
+  cosigner_follow_witness_set (cosigner);
   cosigned = cw_witness_pool_cosign_sync (cosigner->pool, checkpoint, size, cosign_proof_cb,
                                           sequencer, NULL, &cosignatures, &error);
   if (cosigned == NULL)
@@ -219,6 +255,9 @@ setup_witnesses (CwNodeSequencer  *sequencer,
   cosigner->pool = g_steal_pointer (&pool);
   cosigner->store = g_steal_pointer (&handle);
   cosigner->quorum = cw_node_config_get_witness_quorum (config);
+  cosigner->config = g_object_ref (config);
+  cosigner->log_key = cw_verifier_key_ref (cw_signing_key_get_verifier (log_key));
+  cosigner->set_stamp = cw_node_witness_set_dup_stamp (config);
   cw_node_sequencer_set_cosign_func (sequencer, cosign_cb, cosigner,
                                      (GDestroyNotify) cosigner_free);
 
@@ -681,7 +720,8 @@ static const CwNodeCliCommand commands[] = {
   { "provider", cmd_provider, "Manage the provider directory (add, list, remove)" },
   { "invite", cmd_invite, "Register a one-time code and sign the clinic's invite" },
   { "status", cmd_status, "Show the node's identity and counters" },
-  { "witness", cmd_witness, "Witness mode (init, add-log, serve, status, node-add)" },
+  { "witness", cmd_witness, "Witness mode (init, add-log, serve, status, node-add, sign-set)" },
+  { "witness-set", cw_node_admin_witness_set, "Rotate the witnesses (propose, publish)" },
 };
 
 int

@@ -37,14 +37,14 @@ void      cw_node_server_handle_tx              (CwNodeServer      *self,
                                                  SoupServerMessage *msg,
                                                  GByteArray        *body);
 
-/* cw-node-server-log.c: /log/checkpoint, /log/tile/..., /v1/log/proof/...;
- * FALSE if @path is none of them. */
 /* cw-node-server-witnesses.c: GET /v1/log/witnesses; FALSE for another
  * path. */
 gboolean  cw_node_server_handle_witness_set     (CwNodeServer      *self,
                                                  SoupServerMessage *msg,
                                                  const char        *path);
 
+/* cw-node-server-log.c: /log/checkpoint, /log/tile/..., /v1/log/proof/...;
+ * FALSE if @path is none of them. */
 gboolean  cw_node_server_handle_log             (CwNodeServer      *self,
                                                  SoupServerMessage *msg,
                                                  const char        *path,

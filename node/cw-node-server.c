@@ -209,6 +209,10 @@ server_handler_cb (SoupServer        *server,
     {
       cw_node_server_handle_tx (self, msg, request != NULL ? request->body : NULL);
     }
+  else if (cw_node_server_handle_witness_set (self, msg, path))
+    {
+      /* The published witness set. */
+    }
   else if (cw_node_server_handle_log (self, msg, path, query))
     {
       /* A log endpoint. */

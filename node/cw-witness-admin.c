@@ -1,6 +1,7 @@
 /* cw-witness-admin.c: the `consent-node witness` commands: running a
  * c2sp.org/tlog-witness witness (init, add-log, serve, status) and
- * configuring a node's witnesses (node-add). */
+ * configuring a node's witnesses (node-add); `sign-set` lives in
+ * cw-node-witness-set.c. */
 #include "config.h"
 
 #include <glib-unix.h>
@@ -16,6 +17,7 @@
 #include "cw-node-config.h"
 #include "cw-node-data-dir.h"
 #include "cw-node-tls.h"
+#include "cw-node-witness-set.h"
 #include "cw-witness-admin.h"
 #include "cw-witness-dir.h"
 #include "cw-witness-pool.h"
@@ -425,6 +427,7 @@ static const CwNodeCliCommand commands[] = {
   { "serve", cmd_serve, "Serve as a witness over HTTPS" },
   { "status", cmd_status, "Show the witness and the logs it witnesses" },
   { "node-add", cmd_node_add, "Add a witness to a node's configuration" },
+  { "sign-set", cw_witness_admin_sign_set, "Sign a proposed witness set" },
 };
 
 int

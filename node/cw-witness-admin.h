@@ -1,6 +1,7 @@
 /* cw-witness-admin.h: the `consent-node witness` commands: running a
  * c2sp.org/tlog-witness witness (init, add-log, serve, status) and
- * configuring a node's witnesses (node-add). */
+ * configuring a node's witnesses (node-add), signing a witness set
+ * (sign-set, cw-node-witness-set.h). */
 #pragma once
 
 #include <glib.h>
