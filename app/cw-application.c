@@ -161,6 +161,32 @@ window_realized_cb (GtkWidget     *window,
   g_signal_connect (clock, "after-paint", G_CALLBACK (frame_painted_cb), self);
 }
 
+/* Sync on start, then on the sync-interval timer; the wallet also retries
+ * the outbox on its own. All of it waits for the first frame: the keyring,
+ * the node and the notifications' bookkeeping are not what a start should
+ * wait for. */
+static void
+start_after_first_frame_cb (GdkFrameClock *clock,
+                            CwApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  g_signal_handlers_disconnect_by_func (clock, start_after_first_frame_cb, self);
+  if (!CW_IS_WINDOW (window))
+    return;
+  setup_notifier (self, CW_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL);
+  cw_wallet_start_background_flush (self->wallet, FLUSH_INTERVAL_S);
+}
+
+static void
+start_window_realized_cb (GtkWidget     *window,
+                          CwApplication *self)
+{
+  g_signal_connect_object (gtk_widget_get_frame_clock (window), "after-paint",
+                           G_CALLBACK (start_after_first_frame_cb), self, 0);
+}
+
 static void
 cw_application_activate (GApplication *application)
 {
@@ -177,16 +203,9 @@ cw_application_activate (GApplication *application)
         }
       window = GTK_WINDOW (cw_window_new (GTK_APPLICATION (self), self->wallet));
       if (g_getenv ("CW_EXIT_AFTER_FIRST_FRAME") != NULL)
-        {
-          g_signal_connect (window, "realize", G_CALLBACK (window_realized_cb), self);
-          gtk_window_present (window);
-          return;
-        }
-      setup_notifier (self, CW_WINDOW (window));
-      /* Sync on start, then on the sync-interval timer; the wallet also
-       * retries the outbox on its own. */
-      gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL);
-      cw_wallet_start_background_flush (self->wallet, FLUSH_INTERVAL_S);
+        g_signal_connect (window, "realize", G_CALLBACK (window_realized_cb), self);
+      else
+        g_signal_connect (window, "realize", G_CALLBACK (start_window_realized_cb), self);
     }
 
   gtk_window_present (window);

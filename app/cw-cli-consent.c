@@ -64,7 +64,7 @@ report_tx (CwCli     *cli,
 
   if (cli->json)
     {
-      JsonObject *object = json_object_new ();
+      g_autoptr(JsonObject) object = json_object_new ();
       g_autoptr(JsonNode) root = NULL;
 
       json_object_set_member (object, "transaction", cw_cli_tx_to_json (cli, tx));
@@ -307,7 +307,7 @@ cw_cli_grants (CwCli  *cli,
   g_autoptr(GPtrArray) grants = NULL;
   g_autoptr(GError) error = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  JsonArray *array = NULL;
+  g_autoptr(JsonArray) array = NULL;
   guint shown = 0;
   int status;
 
@@ -393,7 +393,7 @@ cw_cli_requests (CwCli  *cli,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GPtrArray) requests = NULL;
   g_autoptr(GError) error = NULL;
-  JsonArray *array = NULL;
+  g_autoptr(JsonArray) array = NULL;
   int status;
 
   context = cw_cli_option_context_new (cli, NULL,

@@ -345,7 +345,7 @@ cw_cli_describe_tx (CwCli           *cli,
 JsonNode *
 cw_cli_scopes_to_json (CwScopes scopes)
 {
-  JsonArray *array = json_array_new ();
+  g_autoptr(JsonArray) array = json_array_new ();
 
   for (guint i = 0; i < CW_N_SCOPES; i++)
     if (scopes & (1u << i))
@@ -356,7 +356,7 @@ cw_cli_scopes_to_json (CwScopes scopes)
 JsonNode *
 cw_cli_access_to_json (CwAccess access)
 {
-  JsonArray *array = json_array_new ();
+  g_autoptr(JsonArray) array = json_array_new ();
 
   if (access & CW_ACCESS_STORE)
     json_array_add_string_element (array, "store");
@@ -369,7 +369,7 @@ JsonNode *
 cw_cli_tx_to_json (CwCli           *cli,
                    const CwStoreTx *tx)
 {
-  JsonObject *object = json_object_new ();
+  g_autoptr(JsonObject) object = json_object_new ();
   g_autofree char *description = cw_cli_describe_tx (cli, tx);
   g_autofree char *created = cw_cli_format_time (tx->created);
 
@@ -395,7 +395,7 @@ JsonNode *
 cw_cli_grant_to_json (CwCli              *cli,
                       const CwStoreGrant *grant)
 {
-  JsonObject *object = json_object_new ();
+  g_autoptr(JsonObject) object = json_object_new ();
   g_autofree char *name = cw_cli_provider_name (cli, grant->provider);
   g_autofree char *time = cw_cli_format_time (grant->time);
   g_autofree char *expires = cw_cli_format_time (grant->expires);

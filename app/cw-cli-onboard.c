@@ -416,7 +416,19 @@ cw_cli_recover (CwCli                *cli,
                            &result);
   new_code = cw_wallet_recover_finish (cli->wallet, cw_cli_wait (&result), &error);
   if (new_code == NULL)
-    return cw_cli_fail (cli, error);
+    {
+      const char *pending = cw_wallet_recover_get_new_code (cli->wallet, result);
+
+      status = cw_cli_fail (cli, error);
+      /* The node may already require the new key and code: the code must
+       * not be lost with the error. */
+      if (pending != NULL)
+        g_printerr (_("Your NEW recovery code, replacing the old one, is:\n\n  %s\n\n"
+                      "Write it down, then run “consent-wallet-cli recover” again with it: "
+                      "the restore continues where it stopped. Should the node not know it, "
+                      "the old code still works.\n"), pending);
+      return status;
+    }
 
   /* Requests and access events come with a sync. */
   g_clear_object (&result);

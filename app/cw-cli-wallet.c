@@ -89,7 +89,7 @@ cw_cli_status (CwCli  *cli,
 
   if (cli->json)
     {
-      JsonObject *object = json_object_new ();
+      g_autoptr(JsonObject) object = json_object_new ();
       JsonArray *queue = json_array_new ();
       JsonArray *alert_list = json_array_new ();
       g_autoptr(JsonNode) root = NULL;
@@ -200,7 +200,7 @@ cw_cli_providers (CwCli  *cli,
 
   if (cli->json)
     {
-      JsonArray *array = json_array_new ();
+      g_autoptr(JsonArray) array = json_array_new ();
       g_autoptr(JsonNode) root = NULL;
 
       for (guint i = 0; i < providers->len; i++)
@@ -277,7 +277,7 @@ cw_cli_activity (CwCli  *cli,
 
   if (cli->json)
     {
-      JsonObject *object = json_object_new ();
+      g_autoptr(JsonObject) object = json_object_new ();
       JsonArray *txs = json_array_new ();
       JsonArray *accesses = json_array_new ();
       g_autoptr(JsonNode) root = NULL;
@@ -396,7 +396,7 @@ cw_cli_sync (CwCli  *cli,
 
   if (cli->json)
     {
-      JsonObject *object = json_object_new ();
+      g_autoptr(JsonObject) object = json_object_new ();
       g_autoptr(JsonNode) root = NULL;
 
       json_object_set_int_member (object, "sent", n_sent);
@@ -474,7 +474,7 @@ cw_cli_verify (CwCli  *cli,
 
   if (cli->json)
     {
-      JsonObject *object = json_object_new ();
+      g_autoptr(JsonObject) object = json_object_new ();
       JsonArray *list = json_array_new ();
       g_autoptr(JsonNode) root = NULL;
 

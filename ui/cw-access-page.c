@@ -297,6 +297,7 @@ update_row (CwAccessPage *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (revoke),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
+  cw_ui_name_list_row (row, cw_grant_item_get_provider_name (item));
 }
 
 static void
@@ -443,6 +444,7 @@ cw_access_page_init (CwAccessPage *self)
   g_autoptr(GtkNoSelection) selection = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_drop_down_set_list_factory (self->sort_dropdown, cw_ui_named_string_factory ());
 
   self->revoking = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->bound_rows = g_hash_table_new (NULL, NULL);

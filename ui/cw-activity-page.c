@@ -15,6 +15,7 @@ struct _CwActivityPage
   GtkWidget           parent_instance;
 
   GtkStack           *stack;
+  GtkSpinner         *loading_spinner;
   GtkSearchEntry     *provider_entry;
   GtkDropDown        *kind_dropdown;
   GtkListView        *list_view;
@@ -68,12 +69,28 @@ kind_changed_cb (CwActivityPage *self)
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
 
+/* No model yet, or the wallet's model before its first load: an empty
+ * list would claim that there is nothing, which is not known yet. */
+static gboolean
+model_loaded (GListModel *model)
+{
+  gboolean loaded = TRUE;
+
+  if (model == NULL)
+    return FALSE;
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (model), "loaded") != NULL)
+    g_object_get (model, "loaded", &loaded, NULL);
+  return loaded;
+}
+
 static void
 update_visible_page (CwActivityPage *self)
 {
   guint n = self->model != NULL ? g_list_model_get_n_items (self->model) : 0;
+  gboolean loading = n == 0 && !model_loaded (self->model);
 
-  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "list" : "empty");
+  gtk_spinner_set_spinning (self->loading_spinner, loading);
+  gtk_stack_set_visible_child_name (self->stack, loading ? "loading" : n > 0 ? "list" : "empty");
 }
 
 static const char *
@@ -207,6 +224,7 @@ update_row (GtkWidget      *row,
   gtk_image_set_from_icon_name (g_object_get_data (G_OBJECT (row), "icon"), icon_name);
   gtk_label_set_text (g_object_get_data (G_OBJECT (row), "title"), title);
   gtk_label_set_text (g_object_get_data (G_OBJECT (row), "subtitle"), subtitle);
+  cw_ui_name_list_row (row, title);
 }
 
 /* Own transactions change state in place (queued, sent, confirmed). */
@@ -310,6 +328,7 @@ cw_activity_page_class_init (CwActivityPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/consentwallet/ConsentWallet/cw-activity-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CwActivityPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, CwActivityPage, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, CwActivityPage, provider_entry);
   gtk_widget_class_bind_template_child (widget_class, CwActivityPage, kind_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CwActivityPage, list_view);
@@ -327,6 +346,7 @@ cw_activity_page_init (CwActivityPage *self)
   GtkEveryFilter *every;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_drop_down_set_list_factory (self->kind_dropdown, cw_ui_named_string_factory ());
 
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   self->provider_filter =
@@ -367,8 +387,14 @@ cw_activity_page_set_model (CwActivityPage *self,
 {
   g_return_if_fail (CW_IS_ACTIVITY_PAGE (self));
 
-  if (!g_set_object (&self->model, model))
+  if (self->model == model)
     return;
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_func (self->model, update_visible_page, self);
+  g_set_object (&self->model, model);
+  if (model != NULL)
+    g_signal_connect_object (model, "notify::loaded", G_CALLBACK (update_visible_page), self,
+                             G_CONNECT_SWAPPED);
   gtk_filter_list_model_set_model (self->filter_model, model);
   update_visible_page (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);

@@ -534,6 +534,13 @@ cw_grant_dialog_init (CwGrantDialog *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   add_scope_rows (self);
+  /* Popup rows a screen reader can name. */
+  adw_combo_row_set_factory (self->purpose_row, cw_ui_named_string_factory ());
+  adw_combo_row_set_factory (self->access_row, cw_ui_named_string_factory ());
+  adw_combo_row_set_factory (self->period_row, cw_ui_named_string_factory ());
+  adw_combo_row_set_list_factory (self->purpose_row, cw_ui_named_string_factory ());
+  adw_combo_row_set_list_factory (self->access_row, cw_ui_named_string_factory ());
+  adw_combo_row_set_list_factory (self->period_row, cw_ui_named_string_factory ());
 
   for (guint i = 0; i < CW_N_PURPOSES; i++)
     gtk_string_list_append (purposes, cw_ui_format_purpose (i));

@@ -19,7 +19,11 @@ struct _CwNotifier
   CwWallet     *wallet;
   GApplication *application;  /* weak */
   GHashTable   *sent;         /* notification IDs already sent */
+  GCancellable *cancellable;
   guint         n_sent;
+  guint         n_writes;     /* marks under way */
+  gboolean      loaded;       /* earlier starts' IDs are in sent */
+  gboolean      check_waiting;
   gboolean      notify_requests;
   gboolean      notify_refused_access;
   gboolean      notify_expiring_grants;
@@ -44,6 +48,93 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* Remembering what was sent: written off the main loop (the store syncs
+ * to disk); a failed write costs at most a repeated notification. */
+
+static void
+mark_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (cw_wallet_store_mark_notified (cw_wallet_get_store (source_object), task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+marked_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(CwNotifier) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->n_writes--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_warning ("Could not remember a notification: %s", error->message);
+}
+
+static void
+remember (CwNotifier *self,
+          const char *id)
+{
+  g_autoptr(GTask) task = g_task_new (self->wallet, NULL, marked_cb, g_object_ref (self));
+
+  g_task_set_source_tag (task, remember);
+  g_task_set_task_data (task, g_strdup (id), g_free);
+  self->n_writes++;
+  g_task_run_in_thread (task, mark_thread);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GHashTable *ids = cw_wallet_store_list_notified (cw_wallet_get_store (source_object), &error);
+
+  if (ids == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, ids, (GDestroyNotify) g_hash_table_unref);
+}
+
+static void
+loaded_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(CwNotifier) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) ids = g_task_propagate_pointer (G_TASK (result), &error);
+  GHashTableIter iter;
+  gpointer id;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  /* Without the record, notifying again beats never notifying. */
+  if (ids == NULL)
+    g_warning ("Could not read which notifications were shown: %s", error->message);
+  else
+    {
+      g_hash_table_iter_init (&iter, ids);
+      while (g_hash_table_iter_next (&iter, &id, NULL))
+        g_hash_table_add (self->sent, g_strdup (id));
+    }
+  self->loaded = TRUE;
+  if (self->check_waiting)
+    {
+      self->check_waiting = FALSE;
+      cw_notifier_check (self);
+    }
+}
+
 /* The notification's ID names the item, so the desktop too replaces rather
  * than stacks one it already shows. */
 static gboolean
@@ -53,6 +144,7 @@ send (CwNotifier    *self,
 {
   if (!g_hash_table_add (self->sent, g_strdup (id)))
     return FALSE;
+  remember (self, id);
 
   g_notification_set_default_action (notification, "app.activate");
   if (self->application != NULL)
@@ -172,6 +264,11 @@ cw_notifier_check (CwNotifier *self)
 
   g_return_val_if_fail (CW_IS_NOTIFIER (self), 0);
 
+  if (!self->loaded)
+    {
+      self->check_waiting = TRUE;
+      return 0;
+    }
   if (self->notify_requests)
     n += check_requests (self);
   if (self->notify_refused_access)
@@ -188,11 +285,20 @@ cw_notifier_get_n_sent (CwNotifier *self)
   return self->n_sent;
 }
 
+gboolean
+cw_notifier_get_busy (CwNotifier *self)
+{
+  g_return_val_if_fail (CW_IS_NOTIFIER (self), FALSE);
+  return !self->loaded || self->n_writes > 0;
+}
+
 static void
 cw_notifier_dispose (GObject *object)
 {
   CwNotifier *self = CW_NOTIFIER (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->wallet);
   g_clear_weak_pointer (&self->application);
 
@@ -301,6 +407,7 @@ cw_notifier_new (CwWallet     *wallet,
                  GApplication *application)
 {
   CwNotifier *self;
+  g_autoptr(GTask) task = NULL;
 
   g_return_val_if_fail (CW_IS_WALLET (wallet), NULL);
   g_return_val_if_fail (application == NULL || G_IS_APPLICATION (application), NULL);
@@ -308,5 +415,10 @@ cw_notifier_new (CwWallet     *wallet,
   self = g_object_new (CW_TYPE_NOTIFIER, NULL);
   self->wallet = g_object_ref (wallet);
   g_set_weak_pointer (&self->application, application);
+  self->cancellable = g_cancellable_new ();
+
+  task = g_task_new (self->wallet, self->cancellable, loaded_cb, g_object_ref (self));
+  g_task_set_source_tag (task, cw_notifier_new);
+  g_task_run_in_thread (task, load_thread);
   return self;
 }

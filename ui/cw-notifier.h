@@ -1,8 +1,8 @@
 /* cw-notifier.h: desktop notifications (GNotification through the
  * GApplication) for new access requests, refused access attempts and
  * grants that expire within 7 days, each kind behind its own switch
- * (properties bound to the notify-* settings). An item is notified once:
- * checking again after the next sync sends nothing new for it. */
+ * (properties bound to the notify-* settings). An item is notified once,
+ * also across starts: what was sent is remembered in the wallet's store. */
 #pragma once
 
 #include <gio/gio.h>
@@ -20,8 +20,12 @@ G_DECLARE_FINAL_TYPE (CwNotifier, cw_notifier, CW, NOTIFIER, GObject)
 CwNotifier *cw_notifier_new         (CwWallet     *wallet,
                                      GApplication *application);
 /* Looks at the wallet's lists and sends what was not sent before. Returns
- * how many notifications it sent. */
+ * how many notifications it sent; until the store's record of earlier
+ * notifications is read (off the main loop, right after new), the check
+ * waits for it and runs then. */
 guint       cw_notifier_check       (CwNotifier   *self);
 guint       cw_notifier_get_n_sent  (CwNotifier   *self);
+/* TRUE while the record of earlier notifications is read or written. */
+gboolean    cw_notifier_get_busy    (CwNotifier   *self);
 
 G_END_DECLS

@@ -286,6 +286,22 @@ cw_onboarding_restore_get_patient_id (CwOnboardingRestore *self)
   return row_text (self->patient_row)[0] != '\0' ? row_text (self->patient_row) : NULL;
 }
 
+/* The backup form is the last thing on the page: on a small window its
+ * message would be below the fold. */
+static gboolean
+scroll_to_end_cb (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       user_data)
+{
+  CwOnboardingRestore *self = CW_ONBOARDING_RESTORE (widget);
+  GtkAdjustment *adjustment;
+
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                        gtk_adjustment_get_page_size (adjustment));
+  return G_SOURCE_REMOVE;
+}
+
 void
 cw_onboarding_restore_set_backup_error (CwOnboardingRestore *self,
                                         const char          *message)
@@ -294,6 +310,11 @@ cw_onboarding_restore_set_backup_error (CwOnboardingRestore *self,
 
   gtk_label_set_text (self->backup_error_label, message != NULL ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->backup_error_label), message != NULL);
+  if (message != NULL)
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->passphrase_row));
+      gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_end_cb, NULL, NULL);
+    }
 }
 
 void
@@ -346,6 +367,15 @@ cw_onboarding_restore_get_code (CwOnboardingRestore *self)
 }
 
 void
+cw_onboarding_restore_set_code (CwOnboardingRestore *self,
+                                const char          *code)
+{
+  g_return_if_fail (CW_IS_ONBOARDING_RESTORE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->code_row), code);
+}
+
+void
 cw_onboarding_restore_fill (CwOnboardingRestore *self,
                             const char          *invite,
                             const char          *patient_id,
@@ -357,4 +387,20 @@ cw_onboarding_restore_fill (CwOnboardingRestore *self,
   gtk_editable_set_text (GTK_EDITABLE (self->patient_row), patient_id);
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), code);
   gtk_widget_activate_action (GTK_WIDGET (self), "restore.submit", NULL);
+}
+
+const char *
+cw_onboarding_restore_get_error (CwOnboardingRestore *self)
+{
+  g_return_val_if_fail (CW_IS_ONBOARDING_RESTORE (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->error_label))
+         ? gtk_label_get_text (self->error_label) : NULL;
+}
+
+const char *
+cw_onboarding_restore_get_backup_error (CwOnboardingRestore *self)
+{
+  g_return_val_if_fail (CW_IS_ONBOARDING_RESTORE (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->backup_error_label))
+         ? gtk_label_get_text (self->backup_error_label) : NULL;
 }

@@ -27,6 +27,10 @@ CwNodeProfile *cw_onboarding_restore_get_profile   (CwOnboardingRestore  *self);
 /* %NULL when left empty. */
 const char    *cw_onboarding_restore_get_patient_id (CwOnboardingRestore *self);
 const char    *cw_onboarding_restore_get_code      (CwOnboardingRestore  *self);
+/* Replaces the code typed: a restore that did not finish runs again with
+ * its new code. */
+void           cw_onboarding_restore_set_code      (CwOnboardingRestore  *self,
+                                                    const char           *code);
 
 /* The backup: the file chosen (or %NULL) and its passphrase. */
 void           cw_onboarding_restore_set_backup_file (CwOnboardingRestore *self,
@@ -36,6 +40,10 @@ const char    *cw_onboarding_restore_get_passphrase  (CwOnboardingRestore *self)
 void           cw_onboarding_restore_set_backup_error (CwOnboardingRestore *self,
                                                       const char          *message);
 
+/* For the tests: the message under the code form or the backup form, or
+ * %NULL while none is shown. */
+const char    *cw_onboarding_restore_get_error        (CwOnboardingRestore *self);
+const char    *cw_onboarding_restore_get_backup_error (CwOnboardingRestore *self);
 /* For the tests: fill the form as a person types it, then press Restore. */
 void           cw_onboarding_restore_fill          (CwOnboardingRestore  *self,
                                                     const char           *invite,

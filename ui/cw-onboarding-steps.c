@@ -29,6 +29,7 @@ cw_onboarding_view_show_recovery_code (CwOnboardingView *self,
    * code is gone and this one must be kept. */
   gboolean can_cancel = self->enrollment != NULL;
 
+  cw_onboarding_view_wipe_code (self);
   self->recovery_code = code;
   for (guint i = 0; groups[i] != NULL; i++)
     {
@@ -40,12 +41,21 @@ cw_onboarding_view_show_recovery_code (CwOnboardingView *self,
     }
   gtk_label_set_markup (self->code_label, shown->str);
   sodium_memzero (shown->str, shown->len);
-  adw_action_row_set_subtitle (self->patient_id_row, patient);
+  /* A restore by the code alone that did not finish has not learnt it. */
+  gtk_widget_set_visible (gtk_widget_get_ancestor (GTK_WIDGET (self->patient_id_row),
+                                                   ADW_TYPE_PREFERENCES_GROUP),
+                          patient != NULL && *patient != '\0');
+  adw_action_row_set_subtitle (self->patient_id_row, patient != NULL ? patient : "");
+  gtk_label_set_text (self->recovery_title, _("Write Down Your Recovery Code"));
   gtk_label_set_text (self->recovery_explanation, explanation);
   gtk_widget_set_visible (self->recovery_cancel_button, can_cancel);
   gtk_widget_set_visible (self->confirm_cancel_button, can_cancel);
   cw_onboarding_view_show_page (self, "recovery");
+  /* Enter moves on once the code is written down. */
+  gtk_widget_grab_focus (self->code_written_button);
 }
+
+static void restore_submit_cb (CwOnboardingView *self);
 
 /* The recovery code, typed back in part. */
 
@@ -124,9 +134,17 @@ confirm_code_action (GtkWidget  *widget,
       gtk_widget_set_visible (GTK_WIDGET (self->confirm_error_label), TRUE);
       return;
     }
-  cw_onboarding_view_wipe_code (self);
   gtk_editable_set_text (GTK_EDITABLE (self->group_row_a), "");
   gtk_editable_set_text (GTK_EDITABLE (self->group_row_b), "");
+  if (self->restore_pending)
+    {
+      /* The restore that did not finish runs again with its new code. */
+      cw_onboarding_restore_set_code (self->restore_page, self->recovery_code);
+      cw_onboarding_view_wipe_code (self);
+      restore_submit_cb (self);
+      return;
+    }
+  cw_onboarding_view_wipe_code (self);
   if (self->enrollment != NULL)
     cw_onboarding_view_complete_enroll (self);
   else
@@ -153,7 +171,10 @@ show_code_action (GtkWidget  *widget,
   CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
 
   if (self->recovery_code != NULL)
-    cw_onboarding_view_show_page (self, "recovery");
+    {
+      cw_onboarding_view_show_page (self, "recovery");
+      gtk_widget_grab_focus (self->code_written_button);
+    }
 }
 
 /* The proposed first grant. */
@@ -318,9 +339,30 @@ recovered_cb (GObject      *object,
   g_autoptr(CwOnboardingView) self = user_data;
   g_autoptr(GError) error = NULL;
   char *code = cw_wallet_recover_finish (CW_WALLET (object), result, &error);
+  const char *pending;
+  g_autofree char *explanation = NULL;
 
   if (code == NULL)
     {
+      pending = cw_wallet_recover_get_new_code (CW_WALLET (object), result);
+      if (pending != NULL)
+        {
+          /* The node may already require the new key and code: the code
+           * is shown like any recovery code, typed back, and the restore
+           * then runs again with it. */
+          g_clear_object (&self->cancellable);
+          explanation = g_strdup_printf (_("%s\n\nYour old recovery code may no longer work: "
+                                           "this is your NEW recovery code. Write it down. Once "
+                                           "you have typed part of it back, the restore is tried "
+                                           "again with it and continues where it stopped."),
+                                         error->message);
+          cw_onboarding_view_show_recovery_code (self, g_strdup (pending),
+                                                 cw_onboarding_restore_get_patient_id (self->restore_page),
+                                                 explanation);
+          gtk_label_set_text (self->recovery_title, _("Restore Not Finished: Write Down Your New Code"));
+          self->restore_pending = TRUE;
+          return;
+        }
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_clear_object (&self->cancellable);
@@ -355,7 +397,7 @@ restore_submit_cb (CwOnboardingView *self)
 
   if (profile == NULL || self->cancellable != NULL)
     return;
-  cw_onboarding_view_show_busy (self, _("Restoring Your Wallet"),
+  cw_onboarding_view_show_committing (self, _("Restoring Your Wallet"),
                                 _("Making a new key for this computer and fetching your "
                                   "decisions. Everything the node sends is checked…"));
   cw_wallet_recover_async (self->wallet, profile,

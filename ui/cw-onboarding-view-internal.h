@@ -1,7 +1,8 @@
-/* cw-onboarding-view-internal.h: what the onboarding's two source files
- * share: cw-onboarding-view.c (pages, opening and accepting an invite,
- * the widget itself) and cw-onboarding-steps.c (the recovery code typed
- * back, the proposed grant, the restore). */
+/* cw-onboarding-view-internal.h: what the onboarding's three source files
+ * share: cw-onboarding-view.c (pages, errors, accepting an invite, the
+ * widget itself), cw-onboarding-open.c (an invite pasted, chosen, dropped
+ * or handed over, and shown) and cw-onboarding-steps.c (the recovery code
+ * typed back, the proposed grant, the restore). */
 #pragma once
 
 #include "cw-onboarding-view-private.h"
@@ -15,6 +16,7 @@ struct _CwOnboardingView
   GtkStack            *pages;
   AdwStatusPage       *busy_page;
   GtkSpinner          *busy_spinner;
+  GtkWidget           *busy_cancel_button;
   AdwEntryRow         *link_row;
   GtkLabel            *invite_title;
   GtkLabel            *invite_explanation;
@@ -24,8 +26,10 @@ struct _CwOnboardingView
   AdwActionRow        *expires_row;
   GtkButton           *accept_button;
   GtkLabel            *recovery_explanation;
+  GtkLabel            *recovery_title;
   AdwActionRow        *patient_id_row;
   GtkLabel            *code_label;
+  GtkWidget           *code_written_button;
   AdwEntryRow         *group_row_a;
   AdwEntryRow         *group_row_b;
   GtkLabel            *confirm_error_label;
@@ -45,6 +49,10 @@ struct _CwOnboardingView
   char                *clinic_name;
   char                *recovery_code; /* shown once, wiped when confirmed */
   guint                asked[2];      /* 0-based groups to type back */
+  gboolean             restore_pending; /* the code shown is that of a restore the node took
+                                           but which did not finish: once confirmed, the
+                                           restore runs again with it */
+  gboolean             committing;    /* the step under way may reach the node: no cancel */
   gboolean             active;
 };
 
@@ -57,6 +65,11 @@ void        cw_onboarding_view_show_page          (CwOnboardingView *self,
 void        cw_onboarding_view_show_busy          (CwOnboardingView *self,
                                                    const char       *title,
                                                    const char       *description);
+/* A step that, once sent, may already count on the node (the enrollment,
+ * the recovery's rotate): shown without Cancel, and Escape does nothing. */
+void        cw_onboarding_view_show_committing    (CwOnboardingView *self,
+                                                   const char       *title,
+                                                   const char       *description);
 void        cw_onboarding_view_show_done          (CwOnboardingView *self,
                                                    const char       *description);
 void        cw_onboarding_view_show_error         (CwOnboardingView *self,
@@ -66,6 +79,11 @@ void        cw_onboarding_view_start_over         (CwOnboardingView *self);
 /* Sends the prepared enrollment once its code was confirmed. */
 void        cw_onboarding_view_complete_enroll    (CwOnboardingView *self);
 const char *cw_onboarding_view_clinic_name        (CwOnboardingView *self);
+
+/* cw-onboarding-open.c: the file chooser action, the link row's callback
+ * and the drop target. */
+void        cw_onboarding_open_class_init         (GtkWidgetClass   *widget_class);
+void        cw_onboarding_open_init               (CwOnboardingView *self);
 
 /* cw-onboarding-steps.c */
 /* Shows @code (taken over: wiped and freed once confirmed) once, with

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 const char          *cw_onboarding_view_get_page        (CwOnboardingView *self);
 /* The invite page's clinic name as shown. */
 const char          *cw_onboarding_view_get_clinic_name (CwOnboardingView *self);
-/* The page's title and text: of the error, grant or done page. */
+/* The page's title and text: of the error, grant, done or recovery page. */
 const char          *cw_onboarding_view_get_title       (CwOnboardingView *self);
 const char          *cw_onboarding_view_get_description (CwOnboardingView *self);
 /* The recovery page: the code as shown (group numbers and groups) and the
@@ -27,6 +27,8 @@ AdwEntryRow         *cw_onboarding_view_get_group_row   (CwOnboardingView *self,
                                                          guint             i);
 AdwEntryRow         *cw_onboarding_view_get_link_row    (CwOnboardingView *self);
 CwOnboardingRestore *cw_onboarding_view_get_restore     (CwOnboardingView *self);
+/* The view's drop target (files, file lists and text). */
+GtkDropTarget       *cw_onboarding_view_get_drop_target (CwOnboardingView *self);
 /* The grant dialog opened by "Change It…", or %NULL. */
 GtkWindow           *cw_onboarding_view_get_grant_dialog (CwOnboardingView *self);
 

@@ -1,5 +1,7 @@
 /* cw-onboarding-view.c: first run, joining a clinic and restoring, one
- * page per step in a GtkStack, driven by onboarding.* actions. */
+ * page per step in a GtkStack, driven by onboarding.* actions: the pages,
+ * errors, accepting an invite and leaving. How an invite arrives is in
+ * cw-onboarding-open.c, the later steps in cw-onboarding-steps.c. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -10,7 +12,6 @@
 #include "cw-node-client.h"
 #include "cw-onboarding-view-internal.h"
 #include "cw-recovery-code.h"
-#include "cw-ui-format.h"
 #include "cw-wallet-clinic.h"
 
 
@@ -32,6 +33,7 @@ cw_onboarding_view_wipe_code (CwOnboardingView *self)
     sodium_memzero (self->recovery_code, strlen (self->recovery_code));
   g_clear_pointer (&self->recovery_code, g_free);
   gtk_label_set_text (self->code_label, "");
+  self->restore_pending = FALSE;
 }
 
 void
@@ -41,6 +43,8 @@ cw_onboarding_view_show_page (CwOnboardingView *self,
   gboolean active = g_strcmp0 (name, "welcome") != 0;
 
   gtk_spinner_set_spinning (self->busy_spinner, g_strcmp0 (name, "busy") == 0);
+  if (g_strcmp0 (name, "busy") != 0)
+    self->committing = FALSE;
   gtk_stack_set_visible_child_name (self->pages, name);
   if (active != self->active)
     {
@@ -56,9 +60,23 @@ cw_onboarding_view_show_busy (CwOnboardingView *self,
 {
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  self->committing = FALSE;
   adw_status_page_set_title (self->busy_page, title);
   adw_status_page_set_description (self->busy_page, description);
+  gtk_widget_set_visible (self->busy_cancel_button, TRUE);
   cw_onboarding_view_show_page (self, "busy");
+}
+
+void
+cw_onboarding_view_show_committing (CwOnboardingView *self,
+                                    const char       *title,
+                                    const char       *description)
+{
+  cw_onboarding_view_show_busy (self, title, description);
+  /* Cancelling after the request left could leave the node with an
+   * enrollment or a rotation whose key this computer just dropped. */
+  self->committing = TRUE;
+  gtk_widget_set_visible (self->busy_cancel_button, FALSE);
 }
 
 /* Back to the start: whatever was opened, prepared or shown is dropped; a
@@ -114,6 +132,8 @@ error_title (const GError *error)
         return _("This Invite Does Not Match Its Node");
       case CW_WALLET_ERROR_VERIFICATION:
         return _("What the Node Sent Did Not Verify");
+      case CW_WALLET_ERROR_RESTORE_INCOMPLETE:
+        return _("Restore Not Finished");
       default:
         return _("Something Went Wrong");
       }
@@ -132,10 +152,16 @@ static const char *
 error_advice (const GError *error)
 {
   if (error->domain == CW_KEYRING_ERROR)
-    return _("Your identity key is kept in your computer’s keyring. Unlock it, or log in to a "
-             "desktop session that has one, then try again.");
+    return _("Nothing was created or sent. Your identity key is kept in your computer’s "
+             "keyring: unlock it, or log in to a desktop session that has one, then open the "
+             "invite again.");
   if (error->domain == CW_NODE_CLIENT_ERROR)
     return _("Check your internet connection and try again later.");
+  /* The one case where something stays: the new key, which the node may
+   * already require (its new code was shown and confirmed before). */
+  if (g_error_matches (error, CW_WALLET_ERROR, CW_WALLET_ERROR_RESTORE_INCOMPLETE))
+    return _("Choose Back, then “I Already Have a Wallet”, and restore with the newest "
+             "recovery code you wrote down: the restore continues where it stopped.");
   return _("Nothing was created or changed on this computer.");
 }
 
@@ -162,251 +188,10 @@ cw_onboarding_view_show_done (CwOnboardingView *self,
   cw_onboarding_view_show_page (self, "done");
 }
 
-/* Opening an invite */
-
 const char *
 cw_onboarding_view_clinic_name (CwOnboardingView *self)
 {
   return self->clinic_name != NULL ? self->clinic_name : cw_invite_get_clinic (self->invite);
-}
-
-static void
-show_invite (CwOnboardingView *self)
-{
-  const CwStoreProvider *entry = cw_wallet_invite_get_clinic_entry (self->invite);
-  const CwNodeProfile *profile = cw_invite_get_node_profile (self->invite);
-  g_autofree char *title = NULL;
-  g_autofree char *explanation = NULL;
-  g_autofree char *organization = NULL;
-  g_autofree char *expires = cw_ui_format_date_time (cw_invite_get_expires (self->invite));
-  gboolean joining = cw_wallet_get_enrolled (self->wallet);
-
-  g_free (self->clinic_name);
-  self->clinic_name = g_strdup (entry != NULL && entry->name != NULL && entry->name[0] != '\0'
-                                ? entry->name : cw_invite_get_clinic (self->invite));
-  if (entry != NULL && entry->organization != NULL && entry->organization[0] != '\0')
-    organization = g_strdup (entry->organization);
-  else
-    organization = g_strdup (_("Not given"));
-
-  title = g_strdup_printf (_("%s Invites You"), self->clinic_name);
-  gtk_label_set_text (self->invite_title, title);
-  adw_action_row_set_subtitle (self->clinic_row, self->clinic_name);
-  adw_action_row_set_subtitle (self->organization_row, organization);
-  adw_action_row_set_subtitle (self->node_row, profile->url);
-  adw_action_row_set_subtitle (self->expires_row, expires);
-
-  if (joining)
-    {
-      explanation = g_strdup_printf (_("This wallet already has your identity. Joining %s uses "
-                                       "the same identity: no new key is made, and your "
-                                       "recovery code stays the same."), self->clinic_name);
-      gtk_button_set_label (self->accept_button, _("_Join Clinic"));
-    }
-  else
-    {
-      explanation = g_strdup_printf (_("The invite was checked: it really comes from %s. Next, "
-                                       "the wallet makes your personal key, keeps it in this "
-                                       "computer’s keyring and registers it. Your key signs "
-                                       "every decision you make; nobody else has it."),
-                                     self->clinic_name);
-      gtk_button_set_label (self->accept_button, _("_Create My Identity"));
-    }
-  gtk_label_set_text (self->invite_explanation, explanation);
-  cw_onboarding_view_show_page (self, "invite");
-  gtk_widget_grab_focus (GTK_WIDGET (self->accept_button));
-}
-
-static void
-invite_opened_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(CwOnboardingView) self = user_data;
-  g_autoptr(GError) error = NULL;
-  CwInvite *invite = cw_wallet_open_invite_finish (CW_WALLET (object), result, &error);
-
-  if (invite == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        start_over (self);
-      else
-        cw_onboarding_view_show_error (self, error);
-      return;
-    }
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->invite);
-  self->invite = invite;
-  show_invite (self);
-}
-
-void
-cw_onboarding_view_open_invite (CwOnboardingView *self,
-                                const char       *text,
-                                gssize            len)
-{
-  g_return_if_fail (CW_IS_ONBOARDING_VIEW (self));
-  g_return_if_fail (text != NULL);
-
-  if (self->cancellable != NULL || self->recovery_code != NULL || self->enrollment != NULL)
-    return;
-  cw_onboarding_view_show_busy (self, _("Checking the Invite"),
-                                _("Making sure it was signed by your clinic and that its "
-                                  "node is the right one…"));
-  cw_wallet_open_invite_async (self->wallet, text, len, self->cancellable, invite_opened_cb,
-                               g_object_ref (self));
-}
-
-/* Reading an invite file: never more than an invite can be, so that a
- * wrong (huge) file is refused rather than loaded. */
-
-#define MAX_INVITE_FILE (CW_INVITE_MAX_URI_LENGTH + 1)
-
-typedef struct {
-  CwOnboardingView *view;
-  char             *buffer;
-} ReadFile;
-
-static void
-read_file_free (ReadFile *read)
-{
-  g_clear_object (&read->view);
-  g_free (read->buffer);
-  g_free (read);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReadFile, read_file_free)
-
-static void
-file_read_all_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(ReadFile) read = user_data;
-  CwOnboardingView *self = read->view;
-  g_autoptr(GError) error = NULL;
-  gsize n = 0;
-
-  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (object), result, &n, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        start_over (self);
-      else
-        cw_onboarding_view_show_error (self, error);
-      return;
-    }
-  g_input_stream_close (G_INPUT_STREAM (object), NULL, NULL);
-  g_clear_object (&self->cancellable);
-  /* The wallet reads at most this much and calls a longer text too large. */
-  cw_onboarding_view_open_invite (self, read->buffer, n);
-}
-
-static void
-file_opened_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(ReadFile) read = user_data;
-  CwOnboardingView *self = read->view;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFileInputStream) stream = g_file_read_finish (G_FILE (object), result, &error);
-  char *buffer;
-
-  if (stream == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        start_over (self);
-      else
-        cw_onboarding_view_show_error (self, error);
-      return;
-    }
-  buffer = read->buffer = g_malloc (MAX_INVITE_FILE + 1);
-  g_input_stream_read_all_async (G_INPUT_STREAM (stream), buffer, MAX_INVITE_FILE,
-                                 G_PRIORITY_DEFAULT, self->cancellable, file_read_all_cb,
-                                 g_steal_pointer (&read));
-}
-
-void
-cw_onboarding_view_open_file (CwOnboardingView *self,
-                              GFile            *file)
-{
-  ReadFile *read;
-
-  g_return_if_fail (CW_IS_ONBOARDING_VIEW (self));
-  g_return_if_fail (G_IS_FILE (file));
-
-  if (self->cancellable != NULL || self->recovery_code != NULL || self->enrollment != NULL)
-    return;
-  cw_onboarding_view_show_busy (self, _("Reading the Invite"), NULL);
-  read = g_new0 (ReadFile, 1);
-  read->view = g_object_ref (self);
-  g_file_read_async (file, G_PRIORITY_DEFAULT, self->cancellable, file_opened_cb, read);
-}
-
-static void
-chooser_response_cb (CwOnboardingView *self,
-                     int               response)
-{
-  g_autoptr(GFile) file = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (self->chooser));
-  g_clear_object (&self->chooser);
-  if (file != NULL)
-    cw_onboarding_view_open_file (self, file);
-}
-
-static void
-open_file_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  CwOnboardingView *self = CW_ONBOARDING_VIEW (widget);
-  g_autoptr(GtkFileFilter) invites = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
-
-  if (self->chooser != NULL)
-    return;
-  self->chooser = gtk_file_chooser_native_new (_("Open Invite"),
-                                               GTK_WINDOW (gtk_widget_get_root (widget)),
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
-                                               _("_Cancel"));
-  gtk_file_filter_set_name (invites, _("Invites"));
-  gtk_file_filter_add_pattern (invites, "*.cwinvite");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), invites);
-  gtk_file_filter_set_name (all, _("All Files"));
-  gtk_file_filter_add_pattern (all, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self,
-                           G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
-static void
-link_row_apply_cb (CwOnboardingView *self)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->link_row));
-
-  if (text[0] != '\0')
-    cw_onboarding_view_open_invite (self, text, -1);
-}
-
-static gboolean
-drop_cb (GtkDropTarget    *target,
-         const GValue     *value,
-         double            x,
-         double            y,
-         CwOnboardingView *self)
-{
-  if (self->cancellable != NULL || self->recovery_code != NULL || self->enrollment != NULL)
-    return FALSE;
-  if (G_VALUE_HOLDS (value, G_TYPE_FILE))
-    cw_onboarding_view_open_file (self, g_value_get_object (value));
-  else if (G_VALUE_HOLDS_STRING (value) && g_value_get_string (value) != NULL)
-    cw_onboarding_view_open_invite (self, g_value_get_string (value), -1);
-  else
-    return FALSE;
-  return TRUE;
 }
 
 /* Accepting: enroll, or join with the same identity. */
@@ -514,7 +299,7 @@ cw_onboarding_view_complete_enroll (CwOnboardingView *self)
   description = g_strdup_printf (_("Keeping your key in this computer’s keyring and "
                                    "registering it with %s…"),
                                  cw_onboarding_view_clinic_name (self));
-  cw_onboarding_view_show_busy (self, _("Registering You"), description);
+  cw_onboarding_view_show_committing (self, _("Registering You"), description);
   cw_wallet_complete_enroll_async (self->wallet, self->enrollment, self->cancellable,
                                    enroll_completed_cb, g_object_ref (self));
 }
@@ -557,6 +342,8 @@ cancel_action (GtkWidget  *widget,
 
   /* The callback of the step under way goes back to where it started; an
    * enrollment whose code is on screen is dropped before it exists. */
+  if (self->committing)
+    return;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   else if (self->enrollment != NULL)
@@ -679,6 +466,7 @@ cw_onboarding_view_class_init (CwOnboardingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, pages);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, busy_page);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, busy_spinner);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, busy_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, link_row);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, invite_title);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, invite_explanation);
@@ -690,6 +478,8 @@ cw_onboarding_view_class_init (CwOnboardingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, recovery_explanation);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, patient_id_row);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, code_label);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, code_written_button);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, recovery_title);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, group_row_a);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, group_row_b);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, confirm_error_label);
@@ -699,18 +489,14 @@ cw_onboarding_view_class_init (CwOnboardingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, done_page);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, error_page);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, restore_page);
-  gtk_widget_class_bind_template_callback (widget_class, link_row_apply_cb);
-
-  gtk_widget_class_install_action (widget_class, "onboarding.open-file", NULL, open_file_action);
   gtk_widget_class_install_action (widget_class, "onboarding.accept", NULL, accept_action);
   gtk_widget_class_install_action (widget_class, "onboarding.cancel", NULL, cancel_action);
+  cw_onboarding_open_class_init (widget_class);
   cw_onboarding_steps_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "onboarding.start-over", NULL,
                                    start_over_action);
   gtk_widget_class_install_action (widget_class, "onboarding.finish", NULL, finish_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
-                                       "onboarding.open-file", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "onboarding.cancel",
                                        NULL);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -719,15 +505,8 @@ cw_onboarding_view_class_init (CwOnboardingViewClass *klass)
 static void
 cw_onboarding_view_init (CwOnboardingView *self)
 {
-  GtkDropTarget *target;
-
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  /* A .cwinvite file, or a link dragged from a browser or an email. */
-  target = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
-  gtk_drop_target_set_gtypes (target, (GType[]) { G_TYPE_FILE, G_TYPE_STRING }, 2);
-  g_signal_connect (target, "drop", G_CALLBACK (drop_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+  cw_onboarding_open_init (self);
 }
 
 void
@@ -779,12 +558,16 @@ visible_status_page (CwOnboardingView *self)
 const char *
 cw_onboarding_view_get_title (CwOnboardingView *self)
 {
+  if (g_strcmp0 (cw_onboarding_view_get_page (self), "recovery") == 0)
+    return gtk_label_get_text (self->recovery_title);
   return adw_status_page_get_title (visible_status_page (self));
 }
 
 const char *
 cw_onboarding_view_get_description (CwOnboardingView *self)
 {
+  if (g_strcmp0 (cw_onboarding_view_get_page (self), "recovery") == 0)
+    return gtk_label_get_text (self->recovery_explanation);
   return adw_status_page_get_description (visible_status_page (self));
 }
 

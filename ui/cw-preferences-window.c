@@ -274,9 +274,20 @@ backup_passphrase_cb (AdwMessageDialog    *dialog,
                       CwPreferencesWindow *self)
 {
   GtkFileChooserNative *chooser;
+  GFile *target = g_object_get_data (G_OBJECT (dialog), "target");
 
   if (g_strcmp0 (response, "continue") != 0 || self->chooser != NULL)
     return;
+
+  /* prefs.backup-to named the file already: no chooser. */
+  if (target != NULL)
+    {
+      cw_preferences_window_save_backup (self,
+                                         gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog),
+                                                                                   "first")),
+                                         target);
+      return;
+    }
 
   forget_passphrase (self);
   self->passphrase = g_strdup (gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog), "first")));
@@ -304,6 +315,8 @@ passphrase_entry (const char *label)
   return entry;
 }
 
+/* prefs.backup asks for the passphrase, then for a file; prefs.backup-to
+ * (a path) asks only for the passphrase and saves there. */
 static void
 backup_action (GtkWidget  *widget,
                const char *action_name,
@@ -331,6 +344,10 @@ backup_action (GtkWidget  *widget,
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_object_set_data (G_OBJECT (dialog), "first", first);
   g_object_set_data (G_OBJECT (dialog), "second", second);
+  if (parameter != NULL)
+    g_object_set_data_full (G_OBJECT (dialog), "target",
+                            g_file_new_for_path (g_variant_get_string (parameter, NULL)),
+                            g_object_unref);
   g_signal_connect_swapped (first, "changed", G_CALLBACK (passphrases_changed_cb), dialog);
   g_signal_connect_swapped (second, "changed", G_CALLBACK (passphrases_changed_cb), dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (backup_passphrase_cb), self, 0);
@@ -487,6 +504,7 @@ enrolled_changed_cb (CwPreferencesWindow *self)
   gboolean enrolled = cw_wallet_get_enrolled (self->wallet);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.backup", enrolled);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.backup-to", enrolled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.restore", !enrolled);
 }
 
@@ -530,6 +548,7 @@ cw_preferences_window_class_init (CwPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwPreferencesWindow, notify_expiring_switch);
 
   gtk_widget_class_install_action (widget_class, "prefs.backup", NULL, backup_action);
+  gtk_widget_class_install_action (widget_class, "prefs.backup-to", "s", backup_action);
   gtk_widget_class_install_action (widget_class, "prefs.restore", NULL, restore_action);
 
   /* A backup or restore ended: TRUE when it worked. */

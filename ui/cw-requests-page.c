@@ -13,6 +13,7 @@ struct _CwRequestsPage
   GtkWidget    parent_instance;
 
   GtkStack    *stack;
+  GtkSpinner  *loading_spinner;
   GtkListView *list_view;
 
   GListModel         *model;
@@ -117,6 +118,7 @@ bind_row_cb (GtkSignalListItemFactory *factory,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, approve_label, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (g_object_get_data (G_OBJECT (row), "deny")),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, deny_label, -1);
+  cw_ui_name_list_row (row, title);
 }
 
 static void watch_state (CwRequestsPage *self,
@@ -130,11 +132,34 @@ pending_filter_func (gpointer item,
   return g_strcmp0 (cw_request_item_get_state (item), "pending") == 0;
 }
 
+/* No model yet, or the wallet's model before its first load: an empty
+ * list would claim that there is nothing, which is not known yet. */
+static gboolean
+model_loaded (GListModel *model)
+{
+  gboolean loaded = TRUE;
+
+  if (model == NULL)
+    return FALSE;
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (model), "loaded") != NULL)
+    g_object_get (model, "loaded", &loaded, NULL);
+  return loaded;
+}
+
+static void
+update_visible_page (CwRequestsPage *self)
+{
+  guint n = cw_requests_page_get_n_pending (self);
+  gboolean loading = n == 0 && !model_loaded (self->model);
+
+  gtk_spinner_set_spinning (self->loading_spinner, loading);
+  gtk_stack_set_visible_child_name (self->stack, loading ? "loading" : n > 0 ? "list" : "empty");
+}
+
 static void
 pending_changed_cb (CwRequestsPage *self)
 {
-  gtk_stack_set_visible_child_name (self->stack, cw_requests_page_get_n_pending (self) > 0
-                                                 ? "list" : "empty");
+  update_visible_page (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
 }
 
@@ -242,6 +267,7 @@ cw_requests_page_class_init (CwRequestsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/consentwallet/ConsentWallet/cw-requests-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CwRequestsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, CwRequestsPage, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, CwRequestsPage, list_view);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -284,7 +310,12 @@ cw_requests_page_set_model (CwRequestsPage *self,
 
   if (self->model == model)
     return;
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_func (self->model, update_visible_page, self);
   g_set_object (&self->model, model);
+  if (model != NULL)
+    g_signal_connect_object (model, "notify::loaded", G_CALLBACK (update_visible_page), self,
+                             G_CONNECT_SWAPPED);
   gtk_filter_list_model_set_model (self->filter_model, model);
   pending_changed_cb (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);

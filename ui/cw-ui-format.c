@@ -158,3 +158,44 @@ cw_ui_format_grant_sentence (const char *provider_name,
                           provider_name, verb, what,
                           cw_ui_format_purpose_phrase (purpose), until);
 }
+
+void
+cw_ui_name_list_row (GtkWidget  *child,
+                     const char *name)
+{
+  GtkWidget *row = gtk_widget_get_parent (child);
+
+  if (row != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+}
+
+static void
+string_row_setup_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *list_item)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_list_item_set_child (list_item, label);
+}
+
+static void
+string_row_bind_cb (GtkSignalListItemFactory *factory,
+                    GtkListItem              *list_item)
+{
+  const char *text = gtk_string_object_get_string (gtk_list_item_get_item (list_item));
+  GtkWidget *label = gtk_list_item_get_child (list_item);
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  cw_ui_name_list_row (label, text);
+}
+
+GtkListItemFactory *
+cw_ui_named_string_factory (void)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (string_row_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (string_row_bind_cb), NULL);
+  return factory;
+}

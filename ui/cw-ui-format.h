@@ -2,7 +2,7 @@
  * shared by the pages, rows and dialogs. */
 #pragma once
 
-#include <glib.h>
+#include <gtk/gtk.h>
 
 #include "cw-tx.h"
 
@@ -30,5 +30,13 @@ char        *cw_ui_format_grant_sentence  (const char *provider_name,
                                            CwPurpose   purpose,
                                            CwAccess    access,
                                            gint64      expires);
+
+/* GTK 4.8 gives a list view's row no accessible name of its own: a screen
+ * reader hears "list item". This names the row that holds @child. */
+void         cw_ui_name_list_row          (GtkWidget  *child,
+                                           const char *name);
+/* A factory for the popups of drop-downs and combo rows over a
+ * GtkStringList: each row a label, named as it reads. */
+GtkListItemFactory *cw_ui_named_string_factory (void);
 
 G_END_DECLS
