@@ -12,6 +12,7 @@ cw_test_packages="
   golang-go golang-golang-x-mod-dev
   gnome-keyring libsecret-tools dbus-daemon dbus-x11 xvfb xauth
   openssl curl sqlite3 valgrind zbar-tools faketime
+  python3-dogtail python3-pyatspi at-spi2-core
 "
 
 cw_missing_packages () {

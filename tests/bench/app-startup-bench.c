@@ -8,7 +8,13 @@
  * has run its first "after-paint", counting from the process start time in
  * /proc/self/stat, then quit. The app does so when CW_EXIT_AFTER_FIRST_FRAME
  * is set; the baseline is this program run with --baseline. Run under Xvfb
- * with GSK_RENDERER=cairo (tools/run-tests's environment). */
+ * with GSK_RENDERER=cairo (tools/run-tests's environment).
+ *
+ * Every program runs twice per round: with GDK_DEBUG=gl-disable and
+ * without. GDK probes OpenGL when it opens an X display even when GSK draws
+ * with cairo; under Xvfb that loads and starts Mesa's software rasterizer,
+ * which costs a large share of a start here and which a user's desktop
+ * replaces with its own driver. Both figures are reported. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -164,10 +170,13 @@ seed_wallet (const char *path)
   cw_wallet_store_close (store);
 }
 
-/* Runs @argv once; returns its first-frame time in ms, or < 0. */
+/* Runs @argv once; returns its first-frame time in ms, or < 0, and in
+ * @out_content the time of the first frame with content when it printed
+ * one (the app does), else -1. */
 static double
 run_once (const char * const *argv,
-          const char * const *envp)
+          const char * const *envp,
+          double              *out_content)
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -175,12 +184,15 @@ run_once (const char * const *argv,
   const char *line;
   int status;
 
+  *out_content = -1;
   if (!g_spawn_sync (NULL, (char **) argv, (char **) envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
                      &status, &error))
     {
       g_printerr ("%s: %s\n", argv[0], error->message);
       return -1;
     }
+  if ((line = strstr (out, "content-frame-ms ")) != NULL)
+    *out_content = g_ascii_strtod (line + strlen ("content-frame-ms "), NULL);
   if ((line = strstr (out, "first-frame-ms ")) == NULL)
     {
       g_printerr ("%s printed no time (status %d): %s%s\n", argv[0], status, out, err);
@@ -205,6 +217,35 @@ median (GArray *values)
   return g_array_index (values, double, values->len / 2);
 }
 
+/* One program in one environment, and its times. */
+typedef struct {
+  const char *label;
+  const char *const *argv;
+  char **envp;
+  GArray *times;
+  GArray *content;   /* the app's first frame with its grants */
+} Program;
+
+static void
+print_row (const char *label,
+           GArray     *times)
+{
+  double m = median (times);
+
+  g_print ("| %s | %.0f | %.0f | %.0f |\n", label, m, g_array_index (times, double, 0),
+           g_array_index (times, double, times->len - 1));
+}
+
+static double
+load_average (void)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
+    return -1;
+  return g_ascii_strtod (text, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -218,13 +259,16 @@ main (int   argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- consent-wallet startup time");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) app = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GArray) bare = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GArray) adw = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *self = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *store = NULL;
   g_auto(GStrv) envp = NULL;
+  g_auto(GStrv) envp_no_gl = NULL;
+  const char *app_argv[] = { CW_APP_BINARY, "--data-dir", NULL, NULL };
+  const char *bare_argv[] = { NULL, "--baseline", NULL };
+  const char *adw_argv[] = { NULL, "--baseline-adw", NULL };
+  Program programs[6];
+  double load_start, load_end;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -242,49 +286,82 @@ main (int   argc,
   g_assert_no_error (error);
   store = g_build_filename (dir, "wallet.db", NULL);
   seed_wallet (store);
+  app_argv[2] = dir;
+  bare_argv[0] = self;
+  adw_argv[0] = self;
 
   envp = g_get_environ ();
   envp = g_environ_setenv (envp, "CW_EXIT_AFTER_FIRST_FRAME", "1", TRUE);
   envp = g_environ_setenv (envp, "GSK_RENDERER", "cairo", FALSE);
   envp = g_environ_setenv (envp, "GSETTINGS_SCHEMA_DIR", CW_SCHEMA_DIR, FALSE);
   envp = g_environ_setenv (envp, "GSETTINGS_BACKEND", "memory", FALSE);
+  envp_no_gl = g_environ_setenv (g_strdupv (envp), "GDK_DEBUG", "gl-disable", TRUE);
 
-  /* Alternate the two so that machine load hits both alike; one warm-up
-   * each first (page cache, fontconfig cache). */
-  for (int i = -1; i < n_runs; i++)
+  programs[0] = (Program) { "consent-wallet", app_argv, envp_no_gl };
+  programs[1] = (Program) { "bare GtkWindow", bare_argv, envp_no_gl };
+  programs[2] = (Program) { "bare AdwWindow", adw_argv, envp_no_gl };
+  programs[3] = (Program) { "consent-wallet, GL probed", app_argv, envp };
+  programs[4] = (Program) { "bare GtkWindow, GL probed", bare_argv, envp };
+  programs[5] = (Program) { "bare AdwWindow, GL probed", adw_argv, envp };
+  for (guint p = 0; p < G_N_ELEMENTS (programs); p++)
     {
-      const char *app_argv[] = { CW_APP_BINARY, "--data-dir", dir, NULL };
-      const char *bare_argv[] = { self, "--baseline", NULL };
-      const char *adw_argv[] = { self, "--baseline-adw", NULL };
-      double a = run_once (app_argv, (const char * const *) envp);
-      double b = run_once (bare_argv, (const char * const *) envp);
-      double c = run_once (adw_argv, (const char * const *) envp);
-
-      if (a < 0 || b < 0 || c < 0)
-        return 1;
-      if (i < 0)
-        continue;
-      g_array_append_val (app, a);
-      g_array_append_val (bare, b);
-      g_array_append_val (adw, c);
-      g_printerr ("run %d: app %.1f ms, bare GtkWindow %.1f ms, bare AdwWindow %.1f ms\n", i + 1,
-                  a, b, c);
+      programs[p].times = g_array_new (FALSE, FALSE, sizeof (double));
+      programs[p].content = g_array_new (FALSE, FALSE, sizeof (double));
     }
 
-  {
-    double m_app = median (app), m_bare = median (bare), m_adw = median (adw);
+  /* Alternate them so that machine load hits all alike; one warm-up round
+   * first (page cache; fontconfig reads the system's caches, which are
+   * warm on any installed system). */
+  load_start = load_average ();
+  for (int i = -1; i < n_runs; i++)
+    {
+      for (guint p = 0; p < G_N_ELEMENTS (programs); p++)
+        {
+          double content;
+          double t = run_once (programs[p].argv, (const char * const *) programs[p].envp, &content);
 
-    g_print ("| program | median first frame (ms) | min | max |\n");
-    g_print ("|---|---|---|---|\n");
-    g_print ("| consent-wallet, %d grants | %.1f | %.1f | %.1f |\n", n_grants, m_app,
-             g_array_index (app, double, 0), g_array_index (app, double, app->len - 1));
-    g_print ("| bare GtkWindow (baseline) | %.1f | %.1f | %.1f |\n", m_bare,
-             g_array_index (bare, double, 0), g_array_index (bare, double, bare->len - 1));
-    g_print ("| bare AdwWindow with header bar | %.1f | %.1f | %.1f |\n", m_adw,
-             g_array_index (adw, double, 0), g_array_index (adw, double, adw->len - 1));
-    g_print ("\nratio app / GtkWindow baseline: %.2f; app / AdwWindow baseline: %.2f "
-             "(%d runs each)\n", m_app / m_bare, m_app / m_adw, n_runs);
-  }
+          if (t < 0)
+            return 1;
+          if (i < 0)
+            continue;
+          g_array_append_val (programs[p].times, t);
+          if (content >= 0)
+            g_array_append_val (programs[p].content, content);
+          g_printerr ("run %d: %s %.1f ms", i + 1, programs[p].label, t);
+          if (content >= 0)
+            g_printerr (" (grants shown at %.1f ms)", content);
+          g_printerr ("\n");
+        }
+    }
+  load_end = load_average ();
+
+  g_print ("| program | median first frame (ms) | min | max |\n");
+  g_print ("|---|---|---|---|\n");
+  for (guint p = 0; p < G_N_ELEMENTS (programs); p++)
+    {
+      g_autofree char *label = NULL;
+
+      print_row (programs[p].label, programs[p].times);
+      if (programs[p].content->len > 0)
+        {
+          label = g_strdup_printf ("%s: first frame with its %d grants", programs[p].label,
+                                   n_grants);
+          print_row (label, programs[p].content);
+        }
+    }
+  g_print ("\nratio app / GtkWindow: %.2f without the GL probe, %.2f with it; "
+           "app / AdwWindow: %.2f and %.2f\n",
+           median (programs[0].times) / median (programs[1].times),
+           median (programs[3].times) / median (programs[4].times),
+           median (programs[0].times) / median (programs[2].times),
+           median (programs[3].times) / median (programs[5].times));
+  g_print ("%d runs each after one warm-up round; load average %.2f at the start, %.2f at the "
+           "end\n", n_runs, load_start, load_end);
+  for (guint p = 0; p < G_N_ELEMENTS (programs); p++)
+    {
+      g_array_unref (programs[p].times);
+      g_array_unref (programs[p].content);
+    }
 
   {
     g_autofree char *wal = g_strconcat (store, "-wal", NULL);

@@ -510,9 +510,11 @@ test_recovery_interrupted (Fixture       *f,
   run = cli_run (&device_b, wallet_b, "restore", "--recovery-code", code, "--invite", uri, NULL);
   g_test_message ("interrupted: %s", run->err);
   g_assert_cmpint (run->status, !=, 0);
-  at = strstr (run->err, "replacing the old one, is ");
+  /* The new code, on a line of its own. */
+  at = strstr (run->err, "replacing the old one, is:\n\n  ");
   g_assert_nonnull (at);
-  new_code = g_strndup (at + strlen ("replacing the old one, is "), CW_RECOVERY_CODE_LENGTH);
+  new_code = g_strndup (at + strlen ("replacing the old one, is:\n\n  "), CW_RECOVERY_CODE_LENGTH);
+  g_assert_cmpint (at[strlen ("replacing the old one, is:\n\n  ") + CW_RECOVERY_CODE_LENGTH], ==, '\n');
   g_assert_true (cw_recovery_code_parse (new_code, seed, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (new_code, !=, code);

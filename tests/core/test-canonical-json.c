@@ -281,6 +281,46 @@ test_names_with_nul (void)
   g_assert_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_DUPLICATE_KEY);
 }
 
+/* Objects with many members: the duplicate check changes its method past
+ * the first few members, so a repeat must be found wherever it falls,
+ * written plainly or escaped, and distinct names must all pass. */
+static void
+test_strict_many_members (void)
+{
+  for (guint n = 1; n <= 40; n++)
+    {
+      for (guint dup = 0; dup < n; dup++)
+        {
+          g_autoptr(GString) text = g_string_new ("{");
+          g_autoptr(GString) escaped = NULL;
+          g_autoptr(GError) error = NULL;
+
+          for (guint i = 0; i < n; i++)
+            g_string_append_printf (text, "%s\"m%u\":%u", i > 0 ? "," : "", i, i);
+          if (dup == 0)
+            {
+              g_autoptr(GString) good = g_string_new (text->str);
+
+              g_string_append_c (good, '}');
+              g_assert_true (cw_canonical_json_check_strict ((const guint8 *) good->str, good->len,
+                                                             NULL, NULL));
+            }
+
+          /* "m<dup>" again, then once more with its first letter escaped. */
+          escaped = g_string_new (text->str);
+          g_string_append_printf (text, ",\"m%u\":0}", dup);
+          g_string_append_printf (escaped, ",\"\\u006d%u\":0}", dup);
+          g_assert_false (cw_canonical_json_check_strict ((const guint8 *) text->str, text->len,
+                                                          NULL, &error));
+          g_assert_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_DUPLICATE_KEY);
+          g_clear_error (&error);
+          g_assert_false (cw_canonical_json_check_strict ((const guint8 *) escaped->str,
+                                                          escaped->len, NULL, &error));
+          g_assert_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_DUPLICATE_KEY);
+        }
+    }
+}
+
 static void
 test_compare_keys (void)
 {
@@ -307,6 +347,7 @@ main (int   argc,
   g_test_add_func ("/canonical-json/strict", test_strict);
   g_test_add_func ("/canonical-json/compare-keys", test_compare_keys);
   g_test_add_func ("/canonical-json/strict/names-with-nul", test_names_with_nul);
+  g_test_add_func ("/canonical-json/strict/many-members", test_strict_many_members);
 
   return g_test_run ();
 }

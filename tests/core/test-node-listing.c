@@ -11,7 +11,9 @@
 #include "cw-node-results.h"
 
 #define ID_A "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
-#define HASH "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
+/* Bytes 0x20 … 0x3f; the tail lets a test write the first letter escaped. */
+#define HASH_TAIL "CEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
+#define HASH "I" HASH_TAIL
 #define ENVELOPE "{\"payload\":\"e30=\",\"payloadType\":\"t\",\"signatures\":[{\"keyid\":\"k\",\"sig\":\"s\"}]}"
 
 static CwNodeListing *
@@ -42,7 +44,7 @@ test_good_pages (void)
 
   chain = parse ("{\"checkpoint\":\"o\\n2\\nr\\n\\u2014 x\\n\",\"head\":{\"seq\":4,\"id\":\"" ID_A "\"},"
                  "\"transactions\":[{\"seq\":4,\"id\":\"" ID_A "\",\"index\":7,\"envelope\":"
-                 ENVELOPE ",\"proof\":[\"" HASH "\",\"" HASH "\"]}],\"next\":5}",
+                 ENVELOPE ",\"proof\":[\"" HASH "\",\"\\u0049" HASH_TAIL "\"]}],\"next\":5}",
                  CW_NODE_LIST_CHAIN, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (chain->checkpoint, ==, "o\n2\nr\n\u2014 x\n");
@@ -57,7 +59,10 @@ test_good_pages (void)
   g_assert_cmpuint (item->index, ==, 7);
   g_assert_cmpstr (item->id, ==, ID_A);
   g_assert_cmpstr (item->envelope, ==, ENVELOPE);
-  g_assert_cmpuint (item->proof->len, ==, 2);
+  g_assert_cmpuint (item->n_proof, ==, 2);
+  /* Both hashes, the plain one and the escaped one, end to end. */
+  for (guint i = 0; i < 2 * 32; i++)
+    g_assert_cmpuint (item->proof[i], ==, 0x20 + i % 32);
 
   /* White space anywhere, also inside the envelope, which comes out
    * compact; the strings inside it keep theirs. */
@@ -70,7 +75,7 @@ test_good_pages (void)
   g_assert_false (access->has_next);
   item = g_ptr_array_index (access->items, 0);
   g_assert_cmpstr (item->outcome, ==, "denied");
-  g_assert_cmpuint (item->proof->len, ==, 0);
+  g_assert_cmpuint (item->n_proof, ==, 0);
   g_assert_cmpstr (item->envelope, ==,
                    "{\"payload\":\"e30=\",\"payloadType\":\"a b\\\"\",\"signatures\":[]}");
 }

@@ -222,7 +222,7 @@ test_migrate_from_v1 (Fixture       *f,
   g_assert_cmpint (raw_user_version (f->path), ==, 1);
 
   open_store (f);
-  g_assert_cmpint (raw_user_version (f->path), ==, 2);
+  g_assert_cmpint (raw_user_version (f->path), ==, CW_WALLET_STORE_SCHEMA_VERSION);
   identity = cw_wallet_store_get_identity (f->store, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (identity->patient_id, ==, pid);

@@ -222,14 +222,16 @@ test_malformed (Fixture       *f,
     "consentwallet.org/witness-set/v1\norigin " ORIGIN "\nversion 2\nquorum 1\n",
     "consentwallet.org/witness-set/v2\norigin " ORIGIN "\nversion 2\nquorum 1\nwitness x\n",
     "consentwallet.org/witness-set/v1\norigin " ORIGIN "\nversion -2\nquorum 1\nwitness x\n",
-    "consentwallet.org/witness-set/v1\norigin " ORIGIN "\nversion 2\nquorum 3\nwitness %s\n",
-    "consentwallet.org/witness-set/v1\norigin " ORIGIN "\nversion 2\nquorum 1\nwitness %s\nwitness %s\n",
-    "consentwallet.org/witness-set/v1\norigin " ORIGIN "\nversion 2\nquorum 1\nwitnesses %s\n",
+    "consentwallet.org/witness-set/v1\norigin " ORIGIN "\nversion 2\nquorum 3\nwitness @KEY@\n",
+    "consentwallet.org/witness-set/v1\norigin " ORIGIN "\nversion 2\nquorum 1\nwitness @KEY@\nwitness @KEY@\n",
+    "consentwallet.org/witness-set/v1\norigin " ORIGIN "\nversion 2\nquorum 1\nwitnesses @KEY@\n",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     {
-      g_autofree char *text = g_strdup_printf (texts[i], f->witness_keys[1], f->witness_keys[1]);
+      /* "@KEY@" stands for a valid witness key. */
+      g_auto(GStrv) parts = g_strsplit (texts[i], "@KEY@", -1);
+      g_autofree char *text = g_strjoinv (f->witness_keys[1], parts);
       CwSigningKey *signers[] = { f->log, f->set_signers[0], f->set_signers[1] };
       g_autofree char *note = sign_with (text, signers, G_N_ELEMENTS (signers));
 
@@ -250,6 +252,52 @@ test_malformed (Fixture       *f,
   }
 }
 
+/* A set is looked at before it is checked: its text, whoever signed it,
+ * and whether it lists exactly the witnesses and quorum in use. */
+static void
+test_parse_note_and_matches (Fixture       *f,
+                             gconstpointer  data)
+{
+  const char *same_keys[3] = { f->witness_keys[1], f->witness_keys[0], NULL };
+  g_autofree char *same = NULL;
+  g_autofree char *other = new_set_text (f, ORIGIN, 3);
+  g_autofree char *note = NULL;
+  g_autoptr(CwWitnessSet) set = NULL;
+  g_autoptr(CwWitnessSet) other_set = NULL;
+  g_autoptr(CwWitnessSet) other_quorum = NULL;
+  g_autoptr(GError) error = NULL;
+  CwSigningKey *signers[] = { f->log };
+
+  /* The current two witnesses in the other order, quorum 2. */
+  same = cw_witness_set_format (ORIGIN, 4, 2, same_keys, &error);
+  g_assert_no_error (error);
+  note = sign_with (same, signers, G_N_ELEMENTS (signers));
+  set = cw_witness_set_parse_note (note, strlen (note), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (set->version, ==, 4);
+  g_assert_true (cw_witness_set_matches (set, f->current));
+
+  g_clear_pointer (&note, g_free);
+  note = sign_with (other, signers, G_N_ELEMENTS (signers));
+  other_set = cw_witness_set_parse_note (note, strlen (note), &error);
+  g_assert_no_error (error);
+  g_assert_false (cw_witness_set_matches (other_set, f->current));
+
+  g_clear_pointer (&same, g_free);
+  same = cw_witness_set_format (ORIGIN, 4, 1, same_keys, &error);
+  g_assert_no_error (error);
+  other_quorum = cw_witness_set_parse_text (same, &error);
+  g_assert_no_error (error);
+  g_assert_false (cw_witness_set_matches (other_quorum, f->current));
+
+  /* Not a signed note: no blank line, or a NUL inside. */
+  g_assert_null (cw_witness_set_parse_note (same, strlen (same), &error));
+  g_assert_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED);
+  g_clear_error (&error);
+  g_assert_null (cw_witness_set_parse_note (note, strlen (note) + 1, &error));
+  g_assert_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -268,6 +316,7 @@ main (int   argc,
   ADD ("old-version", test_old_version);
   ADD ("altered", test_altered);
   ADD ("malformed", test_malformed);
+  ADD ("parse-note-and-matches", test_parse_note_and_matches);
 #undef ADD
 
   return g_test_run ();

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cw-encoding.h"
+#include "cw-grant-item.h"
 #include "cw-node-client.h"
 #include "engine-test-util.h"
 
@@ -212,7 +213,17 @@ test_rotate_current_key (EngineFixture *f,
 }
 
 /* The models are also read-only properties, the same objects as the
- * getters return, and they fill in place. */
+ * getters return, and they fill in place: the model taken before the
+ * wallet was even enrolled is the one that shows the new grant, and the
+ * property is never pointed at another object. */
+static void
+on_notify (GObject    *object,
+           GParamSpec *pspec,
+           gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
 static void
 test_model_properties (EngineFixture *f,
                        gconstpointer  data)
@@ -224,6 +235,9 @@ test_model_properties (EngineFixture *f,
   g_autofree char *recovery = NULL;
   g_autoptr(CwStoreTx) granted = NULL;
   g_autoptr(GListModel) grants = NULL;
+  g_autoptr(GListModel) grants_after = NULL;
+  g_autoptr(CwGrantItem) item = NULL;
+  guint n_notify = 0;
 
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
     {
@@ -240,13 +254,27 @@ test_model_properties (EngineFixture *f,
       g_assert_true (model == getters[i] (f->wallet));
     }
 
+  g_object_get (f->wallet, "grants", &grants, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (grants), ==, 0);
+  g_signal_connect (f->wallet, "notify::grants", G_CALLBACK (on_notify), &n_notify);
+
   recovery = engine_enroll (f, &error);
   g_assert_no_error (error);
   granted = engine_grant (f, "gp-one", CW_SCOPE_SUMMARY, &error);
   g_assert_no_error (error);
-  g_object_get (f->wallet, "grants", &grants, NULL);
-  while (g_list_model_get_n_items (grants) != 1)
+  /* The models refresh from the main context after the operation. */
+  while (g_list_model_get_n_items (grants) == 0)
     g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (g_list_model_get_n_items (grants), ==, 1);
+  item = g_list_model_get_item (grants, 0);
+  g_assert_true (CW_IS_GRANT_ITEM (item));
+  g_assert_cmpstr (cw_grant_item_get_id (item), ==, granted->id);
+  g_assert_cmpstr (cw_grant_item_get_provider (item), ==, "gp-one");
+  g_object_get (f->wallet, "grants", &grants_after, NULL);
+  g_assert_true (grants_after == grants);
+  g_assert_cmpuint (n_notify, ==, 0);
+  g_signal_handlers_disconnect_by_func (f->wallet, on_notify, &n_notify);
 }
 
 int

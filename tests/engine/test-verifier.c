@@ -259,6 +259,23 @@ test_receipt (Fixture       *f,
   g_assert_error (error, CW_VERIFIER_ERROR, CW_VERIFIER_ERROR_BAD_RECEIPT);
 }
 
+/* Gives @item the hashes of @proof (taken), laid end to end as a list
+ * item keeps them. */
+static void
+set_proof (CwNodeListItem *item,
+           GPtrArray      *proof)
+{
+  g_autoptr(GPtrArray) owned = proof;
+
+  g_assert_nonnull (owned);
+  g_free (item->proof);
+  item->proof = g_malloc0 ((gsize) MAX (owned->len, 1) * CW_MERKLE_HASH_SIZE);
+  item->n_proof = owned->len;
+  for (guint i = 0; i < owned->len; i++)
+    memcpy (item->proof + (gsize) i * CW_MERKLE_HASH_SIZE,
+            g_bytes_get_data (g_ptr_array_index (owned, i), NULL), CW_MERKLE_HASH_SIZE);
+}
+
 static CwStoreCheckpoint *
 store_checkpoint (Fixture *f,
                   guint64  size)
@@ -332,7 +349,7 @@ make_listing (Fixture        *f,
       item->seq = tx->seq;
       item->index = (guint64) tx->log_index;
       item->envelope = g_strdup (tx->envelope);
-      item->proof = cw_log_tree_prove_inclusion (f->tree, item->index, size, NULL);
+      set_proof (item, cw_log_tree_prove_inclusion (f->tree, item->index, size, NULL));
       g_ptr_array_add (listing->items, item);
       if (kind == CW_NODE_LIST_CHAIN)
         {
@@ -405,7 +422,6 @@ test_chain (Fixture       *f,
     item->id = g_strdup (id);
     item->seq = 2;
     item->envelope = g_strndup (g_bytes_get_data (envelope, NULL), g_bytes_get_size (envelope));
-    item->proof = cw_merkle_proof_new ();
     g_ptr_array_add (extra->items, item);
     extra->head_seq = 2;
     g_free (extra->head_id);
@@ -476,7 +492,7 @@ make_access_listing (Fixture      *f,
   item->id = cw_base64_encode (id, sizeof id);
   item->outcome = g_strdup ("allowed");
   item->envelope = g_strndup (g_bytes_get_data (envelope, NULL), g_bytes_get_size (envelope));
-  item->proof = cw_log_tree_prove_inclusion (f->tree, item->index, item->index + 1, NULL);
+  set_proof (item, cw_log_tree_prove_inclusion (f->tree, item->index, item->index + 1, NULL));
   listing->kind = CW_NODE_LIST_ACCESS;
   listing->checkpoint = sign_checkpoint (f, item->index + 1, f->log_key, TRUE);
   listing->items = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_node_list_item_free);

@@ -13,6 +13,7 @@
 
 #include "cw-canonical-json.h"
 #include "cw-encoding.h"
+#include "cw-merkle.h"
 #include "cw-node-results.h"
 
 enum {
@@ -54,6 +55,15 @@ check_proof (GPtrArray *proof)
     FUZZ_ASSERT (g_bytes_get_size (g_ptr_array_index (proof, i)) == 32);
 }
 
+/* A list item's proof: hashes end to end, no more than any tree needs. */
+static void
+check_flat_proof (const guint8 *hashes,
+                  guint         n_hashes)
+{
+  FUZZ_ASSERT (n_hashes <= CW_MERKLE_MAX_PROOF_LENGTH);
+  FUZZ_ASSERT ((hashes != NULL) == (n_hashes > 0));
+}
+
 static void
 check_envelope_text (const char *envelope)
 {
@@ -82,7 +92,7 @@ check_listing (CwNodeListing  *listing,
       CwNodeListItem *item = g_ptr_array_index (listing->items, i);
 
       check_id (item->id);
-      check_proof (item->proof);
+      check_flat_proof (item->proof, item->n_proof);
       check_envelope_text (item->envelope);
       FUZZ_ASSERT ((kind == CW_NODE_LIST_ACCESS) == (item->outcome != NULL));
       if (item->outcome != NULL)

@@ -62,6 +62,12 @@ iterate_for (guint ms)
   g_source_remove (wake);
 }
 
+static gboolean
+widget_drawn (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+}
+
 static void
 save_screenshot (GtkWidget  *widget,
                  const char *name)
@@ -76,6 +82,8 @@ save_screenshot (GtkWidget  *widget,
 
   if (dir == NULL)
     return;
+  /* Under load the X server may take long to map a new window. */
+  g_assert_true (wait_until (widget_drawn, widget, 30));
   iterate_for (300);
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
@@ -198,7 +206,7 @@ sync_idle (gpointer data)
   App *app = data;
 
   return !cw_sync_scheduler_get_syncing (cw_window_get_sync_scheduler (app->window)) &&
-         !cw_window_get_loading (app->window);
+         !cw_window_get_loading (app->window) && !cw_notifier_get_busy (app->notifier);
 }
 
 /* Ctrl+R's action, then wait for the sync to end. */
@@ -417,11 +425,11 @@ test_approve_request (EngineFixture *f,
 }
 
 static gboolean
-no_pending (gpointer data)
+one_pending (gpointer data)
 {
   App *app = data;
 
-  return cw_requests_page_get_n_pending (cw_window_get_requests_page (app->window)) == 0;
+  return cw_requests_page_get_n_pending (cw_window_get_requests_page (app->window)) == 1;
 }
 
 static void
@@ -431,6 +439,7 @@ test_deny_request (EngineFixture *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *recovery = engine_enroll (f, &error);
   g_autofree char *request_id = NULL;
+  g_autofree char *second_id = NULL;
   g_autoptr(CwStoreRequest) request = NULL;
   AdwMessageDialog *confirm;
   App app = { 0 };
@@ -441,6 +450,26 @@ test_deny_request (EngineFixture *f,
   app_open (&app, f, 360, 720);
   app_sync (&app);
   g_assert_cmpuint (cw_requests_page_get_n_pending (cw_window_get_requests_page (app.window)), ==, 1);
+  g_assert_cmpuint (count_sent (&app, "request-"), ==, 1);
+
+  /* The next start: the request still waits, and is not notified again;
+   * a new one is. */
+  app_close (&app);
+  app_open (&app, f, 360, 720);
+  app_sync (&app);
+  g_assert_cmpuint (cw_requests_page_get_n_pending (cw_window_get_requests_page (app.window)), ==, 1);
+  g_assert_cmpuint (app.sent->len, ==, 0);
+  second_id = provider_request (f, f->node.lab_key, "lab-two", CW_SCOPE_LAB_RESULTS,
+                                "Yearly check-up.");
+  app_sync (&app);
+  g_assert_cmpuint (cw_requests_page_get_n_pending (cw_window_get_requests_page (app.window)), ==, 2);
+  g_assert_cmpuint (app.sent->len, ==, 1);
+  {
+    g_autofree char *expected = g_strconcat ("request-", second_id, NULL);
+
+    g_assert_cmpstr (app.sent->pdata[0], ==, expected);
+  }
+
   adw_view_stack_set_visible_child_name (cw_window_get_view_stack (app.window), "requests");
   save_screenshot (GTK_WIDGET (app.window), "e2e-requests");
 
@@ -456,7 +485,7 @@ test_deny_request (EngineFixture *f,
     adw_message_dialog_response (confirm, "cancel");
     gtk_window_destroy (GTK_WINDOW (confirm));
     iterate_for (200);
-    g_assert_cmpuint (cw_requests_page_get_n_pending (cw_window_get_requests_page (app.window)), ==, 1);
+    g_assert_cmpuint (cw_requests_page_get_n_pending (cw_window_get_requests_page (app.window)), ==, 2);
 
     g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (app.window), "win.deny", target));
     g_assert_true (wait_until (message_dialog_shown, NULL, 5));
@@ -465,10 +494,11 @@ test_deny_request (EngineFixture *f,
     gtk_window_destroy (GTK_WINDOW (confirm));
   }
 
-  /* The denial is signed, logged and verified; the request leaves. */
-  g_assert_true (wait_until (no_pending, &app, 60));
+  /* The denial is signed, logged and verified; the request leaves, the
+   * lab's stays. */
+  g_assert_true (wait_until (one_pending, &app, 60));
   app_sync (&app);
-  g_assert_cmpuint (cw_requests_page_get_n_pending (cw_window_get_requests_page (app.window)), ==, 0);
+  g_assert_cmpuint (cw_requests_page_get_n_pending (cw_window_get_requests_page (app.window)), ==, 1);
   g_assert_true (engine_sync (f, &error));
   g_assert_no_error (error);
   request = cw_wallet_store_get_request (engine_store (f), request_id, &error);
@@ -638,6 +668,35 @@ wait_done (gpointer data)
   return ((Wait *) data)->done;
 }
 
+/* prefs.backup-to with @path, as the file chooser's Save would, then the
+ * passphrase dialog typed into and answered with @response; Continue must
+ * be allowed exactly when both passphrases match. */
+static void
+backup_to (CwPreferencesWindow *window,
+           const char          *path,
+           const char          *passphrase,
+           const char          *again,
+           const char          *response)
+{
+  g_autoptr(GVariant) target = g_variant_ref_sink (g_variant_new_string (path));
+  AdwMessageDialog *dialog;
+  GtkWidget *box;
+
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (window), "prefs.backup-to",
+                                                     target));
+  g_assert_true (wait_until (message_dialog_shown, NULL, 5));
+  dialog = find_message_dialog ();
+  box = adw_message_dialog_get_extra_child (dialog);
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "continue"));
+  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_first_child (box)), passphrase);
+  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_last_child (box)), again);
+  g_assert_cmpint (adw_message_dialog_get_response_enabled (dialog, "continue"), ==,
+                   g_strcmp0 (passphrase, again) == 0);
+  adw_message_dialog_response (dialog, response);
+  gtk_window_close (GTK_WINDOW (dialog));
+  iterate_for (100);
+}
+
 static void
 test_backup (EngineFixture *f,
              gconstpointer  data)
@@ -646,6 +705,8 @@ test_backup (EngineFixture *f,
   g_autofree char *recovery = engine_enroll (f, &error);
   g_autofree char *path = g_build_filename (g_get_tmp_dir (), "cw-ui-e2e.backup", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *missing = g_build_filename (g_get_tmp_dir (), "cw-no-such-folder", "x.backup",
+                                               NULL);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(CwBackup) backup = NULL;
   CwPreferencesWindow *window;
@@ -659,34 +720,33 @@ test_backup (EngineFixture *f,
   save_screenshot (GTK_WIDGET (window), "e2e-preferences");
 
   /* The passphrase dialog lets Continue through only with two equal
-   * passphrases of 8 characters or more. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "prefs.backup", NULL));
-  g_assert_true (wait_until (message_dialog_shown, NULL, 5));
-  {
-    AdwMessageDialog *dialog = find_message_dialog ();
-    GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
-    GtkEditable *first = GTK_EDITABLE (gtk_widget_get_first_child (box));
-    GtkEditable *second = GTK_EDITABLE (gtk_widget_get_last_child (box));
-
-    g_assert_false (adw_message_dialog_get_response_enabled (dialog, "continue"));
-    gtk_editable_set_text (first, "correct horse");
-    gtk_editable_set_text (second, "correct hors");
-    g_assert_false (adw_message_dialog_get_response_enabled (dialog, "continue"));
-    gtk_editable_set_text (second, "correct horse");
-    g_assert_true (adw_message_dialog_get_response_enabled (dialog, "continue"));
-    /* Cancel, as a person would: the file step is driven below. */
-    adw_message_dialog_response (dialog, "cancel");
-    gtk_window_close (GTK_WINDOW (dialog));
-    iterate_for (200);
-    g_assert_null (find_message_dialog ());
-  }
-
-  /* What Save does once the file is chosen. */
+   * passphrases of 8 characters or more; Cancel writes nothing. */
   g_unlink (path);
-  cw_preferences_window_save_backup (window, "correct horse", file);
+  backup_to (window, path, "correct horse", "correct hors", "cancel");
+  iterate_for (200);
+  g_assert_null (find_message_dialog ());
+  g_assert_cmpint (ok, ==, -1);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* A folder that does not exist: a clear error, no file. */
+  backup_to (window, missing, "correct horse", "correct horse", "continue");
+  g_assert_true (wait_until (int_set, &ok, 120));
+  g_assert_cmpint (ok, ==, FALSE);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+
+  /* The same action a person reaches through Back Up and the file chooser
+   * (which hands the chosen file to the same save). */
+  ok = -1;
+  backup_to (window, path, "correct horse", "correct horse", "continue");
   g_assert_true (wait_until (int_set, &ok, 120));
   g_assert_cmpint (ok, ==, TRUE);
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  {
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (path, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0077, ==, 0);
+  }
   bytes = g_file_load_bytes (file, NULL, NULL, &error);
   g_assert_no_error (error);
   g_unlink (path);

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "cw-access-page-private.h"
+#include "cw-activity-item.h"
 #include "cw-activity-page-private.h"
 #include "cw-encoding.h"
 #include "cw-grant-details-private.h"
@@ -770,6 +771,42 @@ has_prefix (GPtrArray  *ids,
   return FALSE;
 }
 
+/* The page's own stack: "loading", "empty" or "list". */
+static const char *
+page_state (gpointer page)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_first_child (page)));
+}
+
+/* Before a page has its model, or while the model has not loaded once, it
+ * says "loading", never "empty" (which would claim there is nothing). */
+static void
+test_loading_states (void)
+{
+  GtkWidget *pages[] = {
+    g_object_ref_sink (g_object_new (CW_TYPE_ACCESS_PAGE, NULL)),
+    g_object_ref_sink (g_object_new (CW_TYPE_REQUESTS_PAGE, NULL)),
+    g_object_ref_sink (g_object_new (CW_TYPE_ACTIVITY_PAGE, NULL)),
+  };
+  GType item_types[] = { CW_TYPE_GRANT_ITEM, CW_TYPE_REQUEST_ITEM, CW_TYPE_ACTIVITY_ITEM };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autoptr(GListStore) empty = g_list_store_new (item_types[i]);
+
+      g_assert_cmpstr (page_state (pages[i]), ==, "loading");
+      g_object_set (pages[i], "model", empty, NULL);
+      g_assert_cmpstr (page_state (pages[i]), ==, "empty");
+      g_object_unref (pages[i]);
+    }
+}
+
+static gboolean
+notifier_idle (gpointer data)
+{
+  return !cw_notifier_get_busy (data);
+}
+
 static void
 test_notifications (Fixture       *fixture,
                     gconstpointer  data)
@@ -798,29 +835,43 @@ test_notifications (Fixture       *fixture,
   iterate_until (grants_loaded, fixture, 5000);
   iterate_for (200);
 
-  notifier = cw_notifier_new (fixture->wallet, NULL);
-  g_signal_connect (notifier, "sent", G_CALLBACK (sent_cb), sent);
-  /* The pending request, the refused attempt, the grant about to end;
-   * not the grants that run for weeks. */
-  g_assert_cmpuint (cw_notifier_check (notifier), ==, 3);
-  g_assert_true (has_prefix (sent, "request-"));
+  /* Each kind has its own switch. */
+  quiet = cw_notifier_new (fixture->wallet, NULL);
+  g_signal_connect (quiet, "sent", G_CALLBACK (sent_cb), sent);
+  iterate_until (notifier_idle, quiet, 5000);
+  g_assert_false (cw_notifier_get_busy (quiet));
+  g_object_set (quiet, "notify-requests", FALSE, "notify-expiring-grants", FALSE, NULL);
+  g_assert_cmpuint (cw_notifier_check (quiet), ==, 1);
   g_assert_true (has_prefix (sent, "refused-"));
+  g_object_set (quiet, "notify-refused-access", FALSE, "notify-requests", TRUE, NULL);
+  g_assert_cmpuint (cw_notifier_check (quiet), ==, 1);
+  g_assert_true (has_prefix (sent, "request-"));
+  g_assert_cmpuint (cw_notifier_check (quiet), ==, 0);
+  /* The grant about to end; not the grants that run for weeks. */
+  g_object_set (quiet, "notify-expiring-grants", TRUE, NULL);
+  g_assert_cmpuint (cw_notifier_check (quiet), ==, 1);
   {
     g_autofree char *id = g_strconcat ("expiring-", expiring, NULL);
 
     g_assert_true (g_ptr_array_find_with_equal_func (sent, id, g_str_equal, NULL));
   }
   /* The next check (after the next sync) sends nothing again. */
-  g_assert_cmpuint (cw_notifier_check (notifier), ==, 0);
-  g_assert_cmpuint (cw_notifier_get_n_sent (notifier), ==, 3);
-
-  /* Each kind has its own switch. */
-  quiet = cw_notifier_new (fixture->wallet, NULL);
-  g_object_set (quiet, "notify-requests", FALSE, "notify-expiring-grants", FALSE, NULL);
-  g_assert_cmpuint (cw_notifier_check (quiet), ==, 1);
-  g_object_set (quiet, "notify-refused-access", FALSE, "notify-requests", TRUE, NULL);
-  g_assert_cmpuint (cw_notifier_check (quiet), ==, 1);
   g_assert_cmpuint (cw_notifier_check (quiet), ==, 0);
+  g_assert_cmpuint (cw_notifier_get_n_sent (quiet), ==, 3);
+  iterate_until (notifier_idle, quiet, 5000);
+  g_assert_false (cw_notifier_get_busy (quiet));
+
+  /* The next start: a new notifier remembers all three from the store. */
+  notifier = cw_notifier_new (fixture->wallet, NULL);
+  g_signal_connect (notifier, "sent", G_CALLBACK (sent_cb), sent);
+  g_assert_true (cw_notifier_get_busy (notifier));
+  /* A check before the record is read waits for it. */
+  g_assert_cmpuint (cw_notifier_check (notifier), ==, 0);
+  iterate_until (notifier_idle, notifier, 5000);
+  g_assert_false (cw_notifier_get_busy (notifier));
+  g_assert_cmpuint (cw_notifier_check (notifier), ==, 0);
+  g_assert_cmpuint (cw_notifier_get_n_sent (notifier), ==, 0);
+  g_assert_cmpuint (sent->len, ==, 3);
 }
 
 static void
@@ -987,6 +1038,7 @@ main (int   argc,
     g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
   }
 
+  g_test_add_func ("/ui/pages/loading-states", test_loading_states);
   g_test_add ("/ui/window/unenrolled", Fixture, NULL, fixture_setup, test_unenrolled,
               fixture_teardown);
   g_test_add ("/ui/window/pages", Fixture, NULL, fixture_setup, test_pages, fixture_teardown);
