@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sodium.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -181,6 +182,39 @@ cli_runv (CliDevice          *device,
     g_test_message ("%s %s: exit %d, stderr: %s", args[0], args[1] != NULL ? args[1] : "",
                     run->status, run->err);
   return run;
+}
+
+guint
+cli_device_count_keys (CliDevice  *device,
+                       const char *patient_id)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  set_device_env (launcher, device);
+  process = g_subprocess_launcher_spawn (launcher, &error, "secret-tool", "search", "--all",
+                                         "patient", patient_id, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  /* One "[/org/freedesktop/secrets/collection/...]" line per item; an
+   * empty search exits 1. */
+  lines = g_strsplit (out != NULL ? out : "", "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "[/"))
+        n++;
+      sodium_memzero (lines[i], strlen (lines[i]));
+    }
+  if (out != NULL)
+    sodium_memzero (out, strlen (out));
+  return n;
 }
 
 CliRun *

@@ -22,6 +22,9 @@ typedef struct
 void        cli_device_start      (CliDevice    *device);
 /* Stops the daemon and the bus and deletes HOME. */
 void        cli_device_stop       (CliDevice    *device);
+/* The keyring items of the wallet's schema for @patient_id on @device. */
+guint       cli_device_count_keys (CliDevice    *device,
+                                   const char   *patient_id);
 
 typedef struct
 {

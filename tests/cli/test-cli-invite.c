@@ -427,6 +427,7 @@ test_recovery (Fixture       *f,
   g_assert_nonnull (strstr (run->err, "mistyped"));
   g_clear_pointer (&run, cli_run_free);
   assert_not_enrolled (&device_b, wallet_b);
+  g_assert_cmpuint (cli_device_count_keys (&device_b, patient), ==, 0);
 
   /* Device B: fresh HOME, keyring and data dir; no patient ID typed: the
    * node finds the patient by the recovery key. */
@@ -520,6 +521,8 @@ test_recovery_interrupted (Fixture       *f,
   g_assert_cmpstr (new_code, !=, code);
   g_clear_pointer (&run, cli_run_free);
   assert_not_enrolled (&device_b, wallet_b);
+  /* The new key is kept: the node may already require it. */
+  g_assert_cmpuint (cli_device_count_keys (&device_b, patient), ==, 1);
 
   /* The node died at the fault point; back without it. */
   g_assert_cmpint (node_test_server_stop (f->node.node.server), ==, CW_NODE_FAULT_EXIT_STATUS);
@@ -541,6 +544,8 @@ test_recovery_interrupted (Fixture       *f,
   g_clear_pointer (&run, cli_run_free);
   run = cli_run (&device_b, wallet_b, "verify", NULL);
   g_assert_cmpint (run->status, ==, 0);
+  /* The first attempt's key, which the node no longer takes, is gone. */
+  g_assert_cmpuint (cli_device_count_keys (&device_b, patient), ==, 1);
   sodium_memzero (seed, sizeof seed);
 }
 
