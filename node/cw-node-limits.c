@@ -25,6 +25,8 @@ typedef struct
 {
   CwNodeLimits *limits;     /* weak: the server's owner keeps it */
   GHashTable *watches;      /* SoupServerMessage → Watch */
+  GHashTable *idle;         /* GSocket → gint64 deadline: kept-alive connections between
+                               requests */
   GSource *tick;
 } Watchdog;
 
@@ -135,12 +137,42 @@ set_deadline (Watchdog          *watchdog,
     watch->deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
 }
 
+/* A kept-alive connection is watched from the end of one request until
+ * the next one starts or its head is in, whichever libsoup reports first:
+ * libsoup 3.2 makes the next message only once its first bytes arrive, and
+ * stops reading an idle connection whose socket timed out without closing
+ * it, so that a client reusing it would wait for an answer forever. */
+static void
+watch_idle (Watchdog          *watchdog,
+            SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  gint64 *deadline;
+
+  if (socket == NULL || g_socket_is_closed (socket))
+    return;
+  deadline = g_new (gint64, 1);
+  *deadline = g_get_monotonic_time () + (gint64) watchdog->limits->idle_timeout * G_USEC_PER_SEC;
+  g_hash_table_replace (watchdog->idle, g_object_ref (socket), deadline);
+}
+
+static void
+unwatch_idle (Watchdog          *watchdog,
+              SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL)
+    g_hash_table_remove (watchdog->idle, socket);
+}
+
 static void
 got_headers_cb (SoupServerMessage *msg,
                 gpointer           user_data)
 {
   Watchdog *watchdog = user_data;
 
+  unwatch_idle (watchdog, msg);
   set_deadline (watchdog, msg, watchdog->limits->body_timeout);
 }
 
@@ -169,6 +201,7 @@ request_started_cb (SoupServer        *server,
   g_object_weak_ref (G_OBJECT (msg), msg_finalized_cb, watch);
   g_hash_table_replace (watchdog->watches, msg, watch);
   set_deadline (watchdog, msg, self->idle_timeout);
+  unwatch_idle (watchdog, msg);
 
   /* libsoup caches the peer's address on first use; once the watchdog
    * has ended the connection it could no longer look it up. */
@@ -193,6 +226,33 @@ request_done_cb (SoupServer        *server,
   Watchdog *watchdog = user_data;
 
   g_hash_table_remove (watchdog->watches, msg);
+  watch_idle (watchdog, msg);
+}
+
+/* Closed outright: libsoup may not be reading a kept-alive connection, and
+ * a client that reuses it must get a reset, not silence. libsoup's next
+ * read or write fails and drops it. */
+static void
+close_socket (GSocket    *socket,
+              const char *host,
+              const char *why)
+{
+  if (g_socket_is_closed (socket))
+    return;
+  g_message ("%s: %s, closing the connection", host != NULL ? host : "?", why);
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  g_socket_close (socket, NULL);
+}
+
+static char *
+socket_host (GSocket *socket)
+{
+  g_autoptr(GSocketAddress) address = g_socket_get_remote_address (socket, NULL);
+
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  return g_inet_address_to_string (
+    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
 }
 
 static gboolean
@@ -203,6 +263,8 @@ tick_cb (gpointer user_data)
   g_autoptr(GPtrArray) late = g_ptr_array_new_with_free_func (g_object_unref);
   GHashTableIter iter;
   Watch *watch;
+  GSocket *idle_socket;
+  gint64 *deadline;
 
   g_hash_table_iter_init (&iter, watchdog->watches);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &watch))
@@ -217,16 +279,21 @@ tick_cb (gpointer user_data)
       GSocket *socket = soup_server_message_get_socket (msg);
 
       g_hash_table_remove (watchdog->watches, msg);
-      if (socket == NULL)
-        continue;
+      if (socket != NULL)
+        close_socket (socket, soup_server_message_get_remote_host (msg),
+                      "no complete request in time");
+    }
 
-      g_message ("%s: no complete request in time, closing the connection",
-                 soup_server_message_get_remote_host (msg));
-      /* Closed outright: libsoup may not be reading a kept-alive
-       * connection, and a client that reuses it must get a reset, not
-       * silence. libsoup's next read or write fails and drops it. */
-      g_socket_shutdown (socket, TRUE, TRUE, NULL);
-      g_socket_close (socket, NULL);
+  g_hash_table_iter_init (&iter, watchdog->idle);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &idle_socket, (gpointer *) &deadline))
+    {
+      g_autofree char *host = NULL;
+
+      if (now < *deadline)
+        continue;
+      host = socket_host (idle_socket);
+      close_socket (idle_socket, host, "idle for too long");
+      g_hash_table_iter_remove (&iter);
     }
 
   return G_SOURCE_CONTINUE;
@@ -240,6 +307,7 @@ watchdog_free (gpointer data)
   g_source_destroy (watchdog->tick);
   g_source_unref (watchdog->tick);
   g_hash_table_unref (watchdog->watches);
+  g_hash_table_unref (watchdog->idle);
   g_free (watchdog);
 }
 
@@ -255,6 +323,7 @@ cw_node_limits_attach (CwNodeLimits *self,
   watchdog = g_new0 (Watchdog, 1);
   watchdog->limits = self;
   watchdog->watches = g_hash_table_new_full (NULL, NULL, NULL, watch_free);
+  watchdog->idle = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
   watchdog->tick = g_timeout_source_new_seconds (1);
   g_source_set_callback (watchdog->tick, tick_cb, watchdog, NULL);
   g_source_attach (watchdog->tick, g_main_context_get_thread_default ());

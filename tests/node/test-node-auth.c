@@ -2,8 +2,8 @@
  * server's limits, over HTTPS against the real consent-node: missing,
  * malformed, wrong-key, stale, future, replayed (also across a restart)
  * and tampered signatures, another patient's key, a rotated-away key, the
- * per-client rate limit, a slow sender, and oversized or deeply nested
- * JSON bodies. */
+ * per-client rate limit, a slow sender, an idle kept-alive connection,
+ * and oversized or deeply nested JSON bodies. */
 #include "config.h"
 
 #include <string.h>
@@ -352,27 +352,35 @@ raw_write (GIOStream  *stream,
     g_test_message ("write ended with: %s", error->message);
 }
 
-/* Blocks until the node ends the connection; fails on our own timeout. */
-static void
-assert_closed_by_node (GIOStream *stream)
+/* Blocks until the node ends the connection, and returns what it sent
+ * before; fails on our own timeout. */
+static GString *
+read_until_closed (GIOStream *stream)
 {
   g_autoptr(GError) error = NULL;
+  GString *received = g_string_new (NULL);
   char buffer[256];
   gssize n;
 
   if (stream == NULL)
-    return;
+    return received;
 
-  do
-    n = g_input_stream_read (g_io_stream_get_input_stream (stream), buffer, sizeof buffer,
-                             NULL, &error);
-  while (n > 0);
+  while ((n = g_input_stream_read (g_io_stream_get_input_stream (stream), buffer, sizeof buffer,
+                                   NULL, &error)) > 0)
+    g_string_append_len (received, buffer, n);
 
   if (n < 0)
     {
       g_test_message ("read ended with: %s", error->message);
       g_assert_false (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
     }
+  return received;
+}
+
+static void
+assert_closed_by_node (GIOStream *stream)
+{
+  g_string_free (read_until_closed (stream), TRUE);
 }
 
 static void
@@ -383,6 +391,8 @@ test_slow_sender (Fixture       *fixture,
   g_autoptr(GIOStream) head = NULL;
   g_autoptr(GIOStream) body = NULL;
   g_autoptr(GIOStream) silent = NULL;
+  g_autoptr(GIOStream) kept = NULL;
+  g_autoptr(GString) kept_answer = NULL;
   g_autoptr(GBytes) answer = NULL;
   const char *partial_head = "GET /log/checkpoint HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   const char *partial_body = "POST /v1/tx HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -397,12 +407,15 @@ test_slow_sender (Fixture       *fixture,
   tx_node_set_config (node, "limits", "body-timeout", "10");
   tx_node_start (node);
 
-  /* Half a head, half a body, and a TCP connection that never says hello. */
+  /* Half a head, half a body, a TCP connection that never says hello,
+   * and a kept-alive one that goes quiet after its first answer. */
   head = raw_connect (node, TRUE);
   raw_write (head, partial_head);
   body = raw_connect (node, TRUE);
   raw_write (body, partial_body);
   silent = raw_connect (node, FALSE);
+  kept = raw_connect (node, TRUE);
+  raw_write (kept, "GET /log/checkpoint HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 
   /* Others are served meanwhile. */
   g_assert_cmpuint (tx_get (node, "/log/checkpoint", &answer), ==, 200);
@@ -410,6 +423,11 @@ test_slow_sender (Fixture       *fixture,
   assert_closed_by_node (head);
   assert_closed_by_node (body);
   assert_closed_by_node (silent);
+  /* Answered, then closed: never left open unread, where a client reusing
+   * it would wait for an answer forever. */
+  kept_answer = read_until_closed (kept);
+  if (kept != NULL)
+    g_assert_true (g_str_has_prefix (kept_answer->str, "HTTP/1.1 200"));
 
   g_clear_pointer (&answer, g_bytes_unref);
   g_assert_cmpuint (tx_get (node, "/log/checkpoint", &answer), ==, 200);
