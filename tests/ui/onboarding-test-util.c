@@ -5,7 +5,6 @@
  * back, and screenshots at 1200x800 and 360x720 into CW_SCREENSHOT_DIR. */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <libsecret/secret.h>
 #include <string.h>
 
@@ -17,16 +16,12 @@
 
 static const int sizes[][2] = { { 1200, 800 }, { 360, 720 } };
 
-
-
-
-void
-onboarding_iterate_for (guint ms)
+static gboolean
+view_not_busy (gpointer data)
 {
-  gint64 end = g_get_monotonic_time () + ms * 1000;
+  OnboardingFixture *f = data;
 
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
+  return g_strcmp0 (cw_onboarding_view_get_page (f->view), "busy") != 0;
 }
 
 /* Runs the main loop while the view is busy (network and keyring work),
@@ -34,54 +29,8 @@ onboarding_iterate_for (guint ms)
 const char *
 onboarding_wait_not_busy (OnboardingFixture *f)
 {
-  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (g_strcmp0 (cw_onboarding_view_get_page (f->view), "busy") == 0 &&
-         g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  onboarding_iterate_for (100);
+  ui_test_wait_until (view_not_busy, f, UI_TEST_TIMEOUT_S);
   return cw_onboarding_view_get_page (f->view);
-}
-
-static gboolean
-widget_drawn (GtkWidget *widget)
-{
-  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
-}
-
-static void
-save_one (GtkWidget  *widget,
-          const char *dir,
-          const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  onboarding_iterate_for (400);
-  g_assert_true (widget_drawn (widget));
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  g_mkdir_with_parents (dir, 0755);
-  path = g_strdup_printf ("%s/onboarding-%s-%dx%d.png", dir, name, width, height);
-  /* Between a relayout and the next frame the paintable can be empty:
-   * wait for that frame. */
-  for (guint i = 0; node == NULL && i < 10; i++)
-    {
-      if (i > 0)
-        onboarding_iterate_for (200);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
 }
 
 /* The page as it is, then at the other size, then back. */
@@ -89,21 +38,20 @@ void
 onboarding_save_screenshot (OnboardingFixture *f,
                             const char        *name)
 {
-  const char *dir = g_getenv ("CW_SCREENSHOT_DIR");
+  g_autofree char *prefixed = g_strconcat ("onboarding-", name, NULL);
   int width, height;
 
-  if (dir == NULL)
+  if (g_getenv ("CW_SCREENSHOT_DIR") == NULL)
     return;
   gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
-  save_one (GTK_WIDGET (f->window), dir, name);
+  g_free (ui_test_save_screenshot (GTK_WIDGET (f->window), NULL, prefixed));
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     if (sizes[i][0] != width)
       {
         gtk_window_set_default_size (GTK_WINDOW (f->window), sizes[i][0], sizes[i][1]);
-        save_one (GTK_WIDGET (f->window), dir, name);
+        g_free (ui_test_save_screenshot (GTK_WIDGET (f->window), NULL, prefixed));
       }
-  gtk_window_set_default_size (GTK_WINDOW (f->window), width, height);
-  onboarding_iterate_for (200);
+  ui_test_resize (GTK_WINDOW (f->window), width, height);
 }
 
 /* Items of the wallet's keyring schema in this session's keyring. */
@@ -165,7 +113,7 @@ onboarding_open_window (OnboardingFixture *f,
   gtk_window_set_default_size (GTK_WINDOW (f->window), sizes[size][0], sizes[size][1]);
   gtk_window_present (GTK_WINDOW (f->window));
   f->view = cw_window_get_onboarding_view (f->window);
-  onboarding_iterate_for (300);
+  ui_test_wait_for_frame (GTK_WIDGET (f->window));
 }
 
 void
@@ -176,7 +124,8 @@ onboarding_close_window (OnboardingFixture *f)
   gtk_window_destroy (GTK_WINDOW (f->window));
   g_clear_object (&f->window);
   f->view = NULL;
-  onboarding_iterate_for (50);
+  /* The destroyed window's idle clean-up. */
+  ui_test_iterate_for (50);
 }
 
 void
@@ -331,39 +280,11 @@ onboarding_assert_nothing_created (OnboardingFixture *f,
   g_assert_null (identity);
 }
 
-/* GTK 4.8's list view can assert on an empty row-height cache while a
- * window is first mapped (fixed in later GTK); every other warning stays
- * fatal. */
-static gboolean
-ignore_gtk_list_view_height_cb (const char     *log_domain,
-                                GLogLevelFlags  log_level,
-                                const char     *message,
-                                gpointer        user_data)
-{
-  return !(g_strcmp0 (log_domain, "Gtk") == 0 &&
-           message != NULL &&
-           strstr (message, "gtk_list_view_get_unknown_row_height") != NULL);
-}
-
 void
 onboarding_test_init (int    *argc,
                       char ***argv)
 {
   g_assert_cmpint (sodium_init (), >=, 0);
   engine_test_start_keyring ();
-  gtk_test_init (argc, argv, NULL);
-  g_test_log_set_fatal_handler (ignore_gtk_list_view_height_cb, NULL);
-  adw_init ();
-  /* GNOME's title buttons, as a desktop session sets them (Xvfb has no
-   * settings daemon). */
-  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
-  /* The app loads its style sheet through GtkApplication; there is none here. */
-  {
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-    gtk_css_provider_load_from_resource (css, "/io/github/consentwallet/ConsentWallet/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                                GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
+  ui_test_init (argc, argv);
 }

@@ -8,6 +8,7 @@
 #include "cw-onboarding-view-private.h"
 #include "cw-window-private.h"
 #include "engine-test-util.h"
+#include "ui-test-util.h"
 
 G_BEGIN_DECLS
 
@@ -37,7 +38,6 @@ void        onboarding_open_window            (OnboardingFixture   *f,
                                                guint                size);
 void        onboarding_close_window           (OnboardingFixture   *f);
 
-void        onboarding_iterate_for            (guint                ms);
 /* Runs the main loop while the view is busy, up to a minute; the page it
  * landed on. */
 const char *onboarding_wait_not_busy          (OnboardingFixture   *f);

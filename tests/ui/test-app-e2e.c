@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
+#include "cw-access-page-private.h"
 #include "cw-activity-page-private.h"
 #include "cw-encoding.h"
 #include "cw-grant-details-private.h"
@@ -22,102 +23,20 @@
 #include "cw-preferences-window-private.h"
 #include "cw-window-private.h"
 #include "engine-test-util.h"
+#include "ui-test-util.h"
 
 /* Helpers */
 
 static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until @done says so, for at most @seconds. */
-static gboolean
-wait_until (gboolean (*done) (gpointer), gpointer data, guint seconds)
-{
-  gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-  guint wake = g_timeout_add (20, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = done (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-  guint wake = g_timeout_add (10, wake_cb, NULL);
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-}
-
-static gboolean
-widget_drawn (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *dir = g_getenv ("CW_SCREENSHOT_DIR");
-  int width, height;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-
-  if (dir == NULL)
-    return;
-  /* Under load the X server may take long to map a new window. */
-  g_assert_true (wait_until (widget_drawn, widget, 30));
-  iterate_for (300);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  g_mkdir_with_parents (dir, 0755);
-  path = g_strdup_printf ("%s/%s-%dx%d.png", dir, name, width, height);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
-static gboolean
 message_dialog_shown (gpointer data)
 {
-  return find_message_dialog () != NULL;
+  return ui_test_find_message_dialog () != NULL;
+}
+
+static gboolean
+message_dialog_gone (gpointer data)
+{
+  return ui_test_find_message_dialog () == NULL;
 }
 
 /* A provider's signed request to the wallet's patient, posted to the node. */
@@ -170,6 +89,13 @@ sync_finished_cb (CwSyncScheduler *scheduler,
     cw_notifier_check (app->notifier);
 }
 
+/* On screen, its first frame drawn and its lists given to the pages. */
+static gboolean
+window_ready (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && !cw_window_get_loading (data);
+}
+
 static void
 app_open (App           *app,
           EngineFixture *f,
@@ -186,7 +112,7 @@ app_open (App           *app,
                     G_CALLBACK (sync_finished_cb), app);
   gtk_window_set_default_size (GTK_WINDOW (app->window), width, height);
   gtk_window_present (GTK_WINDOW (app->window));
-  iterate_for (300);
+  g_assert_true (ui_test_wait_until (window_ready, app->window, UI_TEST_TIMEOUT_S));
   g_assert_cmpstr (cw_window_get_state (app->window), ==, "wallet");
 }
 
@@ -197,7 +123,8 @@ app_close (App *app)
   g_clear_object (&app->window);
   g_clear_object (&app->notifier);
   g_clear_pointer (&app->sent, g_ptr_array_unref);
-  iterate_for (50);
+  /* The destroyed window's idle clean-up. */
+  ui_test_iterate_for (50);
 }
 
 static gboolean
@@ -215,8 +142,7 @@ app_sync (App *app)
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (app->window), "win.sync", NULL));
   g_assert_true (cw_sync_scheduler_get_syncing (cw_window_get_sync_scheduler (app->window)));
-  g_assert_true (wait_until (sync_idle, app, 60));
-  iterate_for (100);
+  g_assert_true (ui_test_wait_until (sync_idle, app, UI_TEST_TIMEOUT_S));
 }
 
 static guint
@@ -262,6 +188,26 @@ static gboolean
 log_index_set (gpointer data)
 {
   return *(gint64 *) data != G_MININT64;
+}
+
+static gboolean
+grant_dialog_open (gpointer window)
+{
+  return cw_window_get_grant_dialog (window) != NULL;
+}
+
+typedef struct {
+  CwWindow   *window;
+  const char *grant_id;
+} Revoke;
+
+static gboolean
+revoke_ended (gpointer data)
+{
+  Revoke *revoke = data;
+
+  return !cw_access_page_get_revoking (cw_window_get_access_page (revoke->window),
+                                       revoke->grant_id);
 }
 
 /* Tests */
@@ -315,9 +261,9 @@ test_approve_request (EngineFixture *f,
   g_assert_cmpuint (app.sent->len, ==, 2);
 
   adw_view_stack_set_visible_child_name (cw_window_get_view_stack (app.window), "requests");
-  save_screenshot (GTK_WIDGET (app.window), "e2e-requests");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (app.window), NULL, "e2e-requests"));
   adw_view_stack_set_visible_child_name (cw_window_get_view_stack (app.window), "activity");
-  save_screenshot (GTK_WIDGET (app.window), "e2e-activity");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (app.window), NULL, "e2e-activity"));
 
   /* Approve: the form comes pre-filled with what was asked. */
   {
@@ -326,7 +272,8 @@ test_approve_request (EngineFixture *f,
     g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (app.window), "win.approve",
                                                        target));
   }
-  wait_until (never, NULL, 1);
+  /* The request is read from the store first. */
+  g_assert_true (ui_test_wait_until (grant_dialog_open, app.window, UI_TEST_TIMEOUT_S));
   dialog = CW_GRANT_DIALOG (cw_window_get_grant_dialog (app.window));
   g_assert_nonnull (dialog);
   g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "scopes");
@@ -347,7 +294,7 @@ test_approve_request (EngineFixture *f,
   g_assert_nonnull (strstr (cw_grant_dialog_get_review_text (dialog), "lab results"));
   g_assert_null (strstr (cw_grant_dialog_get_review_text (dialog), "medications"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.send", NULL));
-  g_assert_true (wait_until (log_index_set, &log_index, 60));
+  g_assert_true (ui_test_wait_until (log_index_set, &log_index, UI_TEST_TIMEOUT_S));
   g_assert_cmpint (log_index, >=, 0);
 
   /* A sync later: the request is answered, nothing is notified again. */
@@ -369,7 +316,7 @@ test_approve_request (EngineFixture *f,
   g_assert_cmpint (grant->log_index, ==, log_index);
 
   adw_view_stack_set_visible_child_name (cw_window_get_view_stack (app.window), "access");
-  save_screenshot (GTK_WIDGET (app.window), "e2e-access");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (app.window), NULL, "e2e-access"));
 
   /* Its details: terms in plain words and the receipt, checked again. */
   {
@@ -380,7 +327,7 @@ test_approve_request (EngineFixture *f,
                                                        target));
     details = CW_GRANT_DETAILS (cw_window_get_grant_details (app.window));
     g_assert_nonnull (details);
-    g_assert_true (wait_until (details_loaded, details, 30));
+    g_assert_true (ui_test_wait_until (details_loaded, details, UI_TEST_TIMEOUT_S));
     g_assert_cmpstr (cw_grant_details_get_state (details), ==, "details");
     g_assert_cmpstr (cw_grant_details_get_receipt_text (details), ==, "Verified");
     g_assert_cmpstr (cw_grant_details_get_row_text (details, "scopes"), ==, "Lab results");
@@ -398,8 +345,8 @@ test_approve_request (EngineFixture *f,
 
       gtk_window_set_default_size (GTK_WINDOW (shown), i == 0 ? 360 : 1200, i == 0 ? 720 : 800);
       gtk_window_present (GTK_WINDOW (shown));
-      g_assert_true (wait_until (details_loaded, shown, 30));
-      save_screenshot (GTK_WIDGET (shown), "e2e-grant-details");
+      g_assert_true (ui_test_wait_until (details_loaded, shown, UI_TEST_TIMEOUT_S));
+      g_free (ui_test_save_screenshot (GTK_WIDGET (shown), NULL, "e2e-grant-details"));
       gtk_window_destroy (GTK_WINDOW (shown));
     }
 
@@ -408,7 +355,7 @@ test_approve_request (EngineFixture *f,
   export_file = g_file_new_for_path (export_path);
   g_signal_connect (details, "exported", G_CALLBACK (exported_cb), &export_ok);
   cw_grant_details_export_to_file (details, export_file);
-  g_assert_true (wait_until (int_set, &export_ok, 30));
+  g_assert_true (ui_test_wait_until (int_set, &export_ok, UI_TEST_TIMEOUT_S));
   g_assert_cmpint (export_ok, ==, TRUE);
   g_assert_true (g_file_get_contents (export_path, &exported, NULL, NULL));
   g_assert_nonnull (strstr (exported, "\"resourceType\""));
@@ -417,9 +364,9 @@ test_approve_request (EngineFixture *f,
 
   /* Revoke from the details: the main window asks first. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (details), "details.revoke", NULL));
-  g_assert_true (wait_until (message_dialog_shown, NULL, 5));
-  adw_message_dialog_response (find_message_dialog (), "cancel");
-  gtk_window_destroy (GTK_WINDOW (find_message_dialog ()));
+  g_assert_true (ui_test_wait_until (message_dialog_shown, NULL, UI_TEST_TIMEOUT_S));
+  adw_message_dialog_response (ui_test_find_message_dialog (), "cancel");
+  gtk_window_destroy (GTK_WINDOW (ui_test_find_message_dialog ()));
 
   app_close (&app);
 }
@@ -471,32 +418,31 @@ test_deny_request (EngineFixture *f,
   }
 
   adw_view_stack_set_visible_child_name (cw_window_get_view_stack (app.window), "requests");
-  save_screenshot (GTK_WIDGET (app.window), "e2e-requests");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (app.window), NULL, "e2e-requests"));
 
   /* Deny asks first; Cancel changes nothing. */
   {
     g_autoptr(GVariant) target = g_variant_ref_sink (g_variant_new_string (request_id));
 
     g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (app.window), "win.deny", target));
-    g_assert_true (wait_until (message_dialog_shown, NULL, 5));
-    confirm = find_message_dialog ();
+    g_assert_true (ui_test_wait_until (message_dialog_shown, NULL, UI_TEST_TIMEOUT_S));
+    confirm = ui_test_find_message_dialog ();
     g_test_message ("deny: %s", adw_message_dialog_get_body (confirm));
     g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), "enetic"));
     adw_message_dialog_response (confirm, "cancel");
     gtk_window_destroy (GTK_WINDOW (confirm));
-    iterate_for (200);
     g_assert_cmpuint (cw_requests_page_get_n_pending (cw_window_get_requests_page (app.window)), ==, 2);
 
     g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (app.window), "win.deny", target));
-    g_assert_true (wait_until (message_dialog_shown, NULL, 5));
-    confirm = find_message_dialog ();
+    g_assert_true (ui_test_wait_until (message_dialog_shown, NULL, UI_TEST_TIMEOUT_S));
+    confirm = ui_test_find_message_dialog ();
     adw_message_dialog_response (confirm, "deny");
     gtk_window_destroy (GTK_WINDOW (confirm));
   }
 
   /* The denial is signed, logged and verified; the request leaves, the
    * lab's stays. */
-  g_assert_true (wait_until (one_pending, &app, 60));
+  g_assert_true (ui_test_wait_until (one_pending, &app, UI_TEST_TIMEOUT_S));
   app_sync (&app);
   g_assert_cmpuint (cw_requests_page_get_n_pending (cw_window_get_requests_page (app.window)), ==, 1);
   g_assert_true (engine_sync (f, &error));
@@ -580,7 +526,7 @@ test_alert_banner (EngineFixture *f,
   g_assert_cmpstr (((CwStoreAlert *) alerts->pdata[0])->kind, ==, "bad-inclusion-proof");
   /* No offline notice: the node answered, and lied. */
   g_assert_false (cw_window_get_offline_shown (app.window));
-  save_screenshot (GTK_WIDGET (app.window), "e2e-alert");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (app.window), NULL, "e2e-alert"));
 
   /* It stays after a clean sync too: an alert is never silently cleared. */
   armed = FALSE;
@@ -610,21 +556,23 @@ test_offline_queue (EngineFixture *f,
   engine_use_url (f, "https://127.0.0.1:1");
   {
     g_autoptr(GVariant) target = g_variant_ref_sink (g_variant_new_string (grant->id));
+    Revoke revoke = { app.window, grant->id };
 
     g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (app.window), "win.revoke",
                                                        target));
-    g_assert_true (wait_until (message_dialog_shown, NULL, 5));
-    adw_message_dialog_response (find_message_dialog (), "revoke");
-    gtk_window_destroy (GTK_WINDOW (find_message_dialog ()));
+    g_assert_true (ui_test_wait_until (message_dialog_shown, NULL, UI_TEST_TIMEOUT_S));
+    adw_message_dialog_response (ui_test_find_message_dialog (), "revoke");
+    gtk_window_destroy (GTK_WINDOW (ui_test_find_message_dialog ()));
+    /* Signed and queued: the node cannot be reached. */
+    g_assert_true (ui_test_wait_until (revoke_ended, &revoke, UI_TEST_TIMEOUT_S));
   }
-  wait_until (never, NULL, 2);
   app_sync (&app);
   g_assert_true (cw_window_get_offline_shown (app.window));
   g_test_message ("offline: %s", cw_window_get_offline_text (app.window));
   g_assert_nonnull (strstr (cw_window_get_offline_text (app.window),
                             "1 change will be sent when online"));
   adw_view_stack_set_visible_child_name (cw_window_get_view_stack (app.window), "activity");
-  save_screenshot (GTK_WIDGET (app.window), "e2e-offline");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (app.window), NULL, "e2e-offline"));
 
   /* Back online: the queued revoke goes out and is verified. */
   engine_use_url (f, f->node.server->url);
@@ -646,28 +594,6 @@ backup_done_cb (CwPreferencesWindow *window,
   *out = ok;
 }
 
-typedef struct {
-  gboolean      done;
-  GAsyncResult *result;
-} Wait;
-
-static void
-wait_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  wait->done = TRUE;
-}
-
-static gboolean
-wait_done (gpointer data)
-{
-  return ((Wait *) data)->done;
-}
-
 /* prefs.backup-to with @path, as the file chooser's Save would, then the
  * passphrase dialog typed into and answered with @response; Continue must
  * be allowed exactly when both passphrases match. */
@@ -684,8 +610,8 @@ backup_to (CwPreferencesWindow *window,
 
   g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (window), "prefs.backup-to",
                                                      target));
-  g_assert_true (wait_until (message_dialog_shown, NULL, 5));
-  dialog = find_message_dialog ();
+  g_assert_true (ui_test_wait_until (message_dialog_shown, NULL, UI_TEST_TIMEOUT_S));
+  dialog = ui_test_find_message_dialog ();
   box = adw_message_dialog_get_extra_child (dialog);
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "continue"));
   gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_first_child (box)), passphrase);
@@ -694,7 +620,7 @@ backup_to (CwPreferencesWindow *window,
                    g_strcmp0 (passphrase, again) == 0);
   adw_message_dialog_response (dialog, response);
   gtk_window_close (GTK_WINDOW (dialog));
-  iterate_for (100);
+  g_assert_true (ui_test_wait_until (message_dialog_gone, NULL, UI_TEST_TIMEOUT_S));
 }
 
 static void
@@ -711,26 +637,24 @@ test_backup (EngineFixture *f,
   g_autoptr(CwBackup) backup = NULL;
   CwPreferencesWindow *window;
   int ok = -1;
-  Wait wait = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
 
   g_assert_no_error (error);
   window = cw_preferences_window_new (f->wallet, NULL);
   gtk_window_present (GTK_WINDOW (window));
   g_signal_connect (window, "done", G_CALLBACK (backup_done_cb), &ok);
-  save_screenshot (GTK_WIDGET (window), "e2e-preferences");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (window), NULL, "e2e-preferences"));
 
   /* The passphrase dialog lets Continue through only with two equal
    * passphrases of 8 characters or more; Cancel writes nothing. */
   g_unlink (path);
   backup_to (window, path, "correct horse", "correct hors", "cancel");
-  iterate_for (200);
-  g_assert_null (find_message_dialog ());
   g_assert_cmpint (ok, ==, -1);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 
   /* A folder that does not exist: a clear error, no file. */
   backup_to (window, missing, "correct horse", "correct horse", "continue");
-  g_assert_true (wait_until (int_set, &ok, 120));
+  g_assert_true (ui_test_wait_until (int_set, &ok, 120));
   g_assert_cmpint (ok, ==, FALSE);
   g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
 
@@ -738,7 +662,7 @@ test_backup (EngineFixture *f,
    * (which hands the chosen file to the same save). */
   ok = -1;
   backup_to (window, path, "correct horse", "correct horse", "continue");
-  g_assert_true (wait_until (int_set, &ok, 120));
+  g_assert_true (ui_test_wait_until (int_set, &ok, 120));
   g_assert_cmpint (ok, ==, TRUE);
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
   {
@@ -752,29 +676,15 @@ test_backup (EngineFixture *f,
   g_unlink (path);
 
   /* It opens with the passphrase, and holds this wallet's identity. */
-  cw_backup_open_async (bytes, "correct horse", NULL, wait_cb, &wait);
-  g_assert_true (wait_until (wait_done, &wait, 120));
-  backup = cw_backup_open_finish (wait.result, &error);
-  g_clear_object (&wait.result);
+  cw_backup_open_async (bytes, "correct horse", NULL, ui_test_result_cb, &result);
+  ui_test_wait_result (&result, 120);
+  backup = cw_backup_open_finish (result, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (cw_backup_get_patient_id (backup), ==, cw_wallet_get_patient_id (f->wallet));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate_for (50);
-}
-
-/* GTK 4.8's list view can assert on an empty row-height cache while a
- * window is first mapped (fixed in later GTK). That one message is GTK's,
- * not ours; every other warning stays fatal. */
-static gboolean
-ignore_gtk_list_view_height_cb (const char     *log_domain,
-                                GLogLevelFlags  log_level,
-                                const char     *message,
-                                gpointer        user_data)
-{
-  return !(g_strcmp0 (log_domain, "Gtk") == 0 &&
-           message != NULL &&
-           strstr (message, "gtk_list_view_get_unknown_row_height") != NULL);
+  /* The destroyed window's idle clean-up. */
+  ui_test_iterate_for (50);
 }
 
 int
@@ -786,18 +696,7 @@ main (int   argc,
   g_assert_cmpint (sodium_init (), >=, 0);
   /* The private bus and keyring first, so GTK joins the same bus. */
   engine_test_start_keyring ();
-  gtk_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (ignore_gtk_list_view_height_cb, NULL);
-  adw_init ();
-  {
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-    gtk_css_provider_load_from_resource (css, "/io/github/consentwallet/ConsentWallet/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                                GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-    g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
-  }
+  ui_test_init (&argc, &argv);
 
   g_test_add ("/ui/e2e/approve-request", EngineFixture, NULL, engine_fixture_setup,
               test_approve_request, engine_fixture_teardown);

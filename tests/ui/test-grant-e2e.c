@@ -14,31 +14,7 @@
 #include "cw-grant-item.h"
 #include "cw-window-private.h"
 #include "engine-test-util.h"
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-typedef struct {
-  gboolean      done;
-  GAsyncResult *result;
-} Wait;
-
-static void
-wait_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  wait->done = TRUE;
-}
+#include "ui-test-util.h"
 
 static CwStoreProvider *
 fetch_provider (EngineFixture *f,
@@ -47,15 +23,13 @@ fetch_provider (EngineFixture *f,
   g_autoptr(CwNodeProfile) profile = engine_profile (f, f->node.server->url);
   g_autoptr(GError) error = NULL;
   g_autoptr(CwNodeClient) client = cw_node_client_new (profile, CW_NODE_CLIENT_FLAGS_NONE, &error);
-  Wait wait = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
   CwStoreProvider *provider;
 
   g_assert_no_error (error);
-  cw_node_client_get_provider_async (client, id, NULL, wait_cb, &wait);
-  while (!wait.done)
-    g_main_context_iteration (NULL, TRUE);
-  provider = cw_node_client_get_provider_finish (client, wait.result, &error);
-  g_object_unref (wait.result);
+  cw_node_client_get_provider_async (client, id, NULL, ui_test_result_cb, &result);
+  ui_test_wait_result (&result, UI_TEST_TIMEOUT_S);
+  provider = cw_node_client_get_provider_finish (client, result, &error);
   g_assert_no_error (error);
   return provider;
 }
@@ -68,19 +42,39 @@ sent_cb (CwGrantDialog *dialog,
   *out = log_index;
 }
 
-static AdwMessageDialog *
-find_message_dialog (void)
+static gboolean
+provider_selected (gpointer dialog)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
+  return cw_grant_dialog_select_provider (dialog, "lab-two");
+}
 
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+static gboolean
+log_index_set (gpointer data)
+{
+  return *(gint64 *) data != G_MININT64;
+}
 
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
+typedef struct {
+  CwWindow   *window;
+  const char *grant_id;
+} Grant;
+
+static gboolean
+grant_listed (gpointer data)
+{
+  Grant *grant = data;
+
+  return cw_access_page_find_grant (cw_window_get_access_page (grant->window),
+                                    grant->grant_id) != NULL;
+}
+
+static gboolean
+revoke_ended (gpointer data)
+{
+  Grant *grant = data;
+
+  return !cw_access_page_get_revoking (cw_window_get_access_page (grant->window),
+                                       grant->grant_id);
 }
 
 static void
@@ -97,7 +91,7 @@ test_grant_and_revoke (EngineFixture *f,
   CwGrantDialog *dialog;
   AdwMessageDialog *confirm;
   gint64 log_index = G_MININT64;
-  gint64 end;
+  Grant shown;
 
   g_assert_no_error (error);
   g_assert_true (engine_sync (f, &error));
@@ -113,7 +107,8 @@ test_grant_and_revoke (EngineFixture *f,
   g_object_ref_sink (window);
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
   gtk_window_present (GTK_WINDOW (window));
-  iterate_for (300);
+  /* The window gives the pages their lists once its first frame is drawn. */
+  ui_test_wait_for_frame (GTK_WIDGET (window));
   g_assert_cmpstr (cw_window_get_state (window), ==, "wallet");
 
   /* Give access, step by step, the way a person does. */
@@ -121,9 +116,7 @@ test_grant_and_revoke (EngineFixture *f,
   dialog = CW_GRANT_DIALOG (cw_window_get_grant_dialog (window));
   g_assert_nonnull (dialog);
   g_signal_connect (dialog, "sent", G_CALLBACK (sent_cb), &log_index);
-  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (!cw_grant_dialog_select_provider (dialog, "lab-two") && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
+  ui_test_wait_until (provider_selected, dialog, UI_TEST_TIMEOUT_S);
   gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.next", NULL);
   g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "scopes");
   gtk_widget_activate (GTK_WIDGET (cw_grant_dialog_get_scope_check (dialog, CW_SCOPE_LAB_RESULTS)));
@@ -136,9 +129,7 @@ test_grant_and_revoke (EngineFixture *f,
   g_assert_nonnull (strstr (cw_grant_dialog_get_review_text (dialog), "lab results"));
 
   gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.send", NULL);
-  end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  while (log_index == G_MININT64 && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
+  ui_test_wait_until (log_index_set, &log_index, UI_TEST_TIMEOUT_S);
   g_test_message ("grant verified at log index %" G_GINT64_FORMAT, log_index);
   g_assert_cmpint (log_index, >=, 0);
 
@@ -160,10 +151,8 @@ test_grant_and_revoke (EngineFixture *f,
   }
 
   /* The Access page lists it. */
-  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (cw_access_page_find_grant (cw_window_get_access_page (window), grant_id) == NULL &&
-         g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
+  shown = (Grant) { window, grant_id };
+  ui_test_wait_until (grant_listed, &shown, UI_TEST_TIMEOUT_S);
   g_assert_nonnull (cw_access_page_find_grant (cw_window_get_access_page (window), grant_id));
 
   /* Revoke: confirm, the row says "Revoking…", then the receipt. */
@@ -172,16 +161,12 @@ test_grant_and_revoke (EngineFixture *f,
 
     g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.revoke", target));
   }
-  iterate_for (200);
-  confirm = find_message_dialog ();
+  confirm = ui_test_find_message_dialog ();
   g_assert_nonnull (confirm);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), "Lab results"));
   adw_message_dialog_response (confirm, "revoke");
   g_assert_true (cw_access_page_get_revoking (cw_window_get_access_page (window), grant_id));
-  end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  while (cw_access_page_get_revoking (cw_window_get_access_page (window), grant_id) &&
-         g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
+  ui_test_wait_until (revoke_ended, &shown, UI_TEST_TIMEOUT_S);
   g_assert_false (cw_access_page_get_revoking (cw_window_get_access_page (window), grant_id));
 
   g_assert_true (engine_sync (f, &error));
@@ -192,21 +177,8 @@ test_grant_and_revoke (EngineFixture *f,
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);
-  iterate_for (50);
-}
-
-/* GTK 4.8's list view can assert on an empty row-height cache while a
- * window is first mapped (fixed in later GTK). That one message is GTK's,
- * not ours; every other warning stays fatal. */
-static gboolean
-ignore_gtk_list_view_height_cb (const char     *log_domain,
-                                GLogLevelFlags  log_level,
-                                const char     *message,
-                                gpointer        user_data)
-{
-  return !(g_strcmp0 (log_domain, "Gtk") == 0 &&
-           message != NULL &&
-           strstr (message, "gtk_list_view_get_unknown_row_height") != NULL);
+  /* The destroyed window's idle clean-up. */
+  ui_test_iterate_for (50);
 }
 
 int
@@ -218,9 +190,7 @@ main (int   argc,
   g_assert_cmpint (sodium_init (), >=, 0);
   /* The private bus and keyring first, so GTK joins the same bus. */
   engine_test_start_keyring ();
-  gtk_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (ignore_gtk_list_view_height_cb, NULL);
-  adw_init ();
+  ui_test_init (&argc, &argv);
 
   g_test_add ("/ui/e2e/grant-and-revoke", EngineFixture, NULL, engine_fixture_setup,
               test_grant_and_revoke, engine_fixture_teardown);

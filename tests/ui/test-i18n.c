@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "cw-window.h"
+#include "ui-test-util.h"
 
 /* A string the empty wallet's first screen shows. */
 #define WELCOME_TITLE "Welcome to Consent Wallet"
@@ -23,15 +24,6 @@ static const Case cases[] = {
   { "de", "Willkommen bei Consent Wallet" },
   { "es", "Le damos la bienvenida a Consent Wallet" },
 };
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
 
 /* Switches the language gettext uses. Calling textdomain() again makes
  * glibc drop the translations it has cached for the old language. */
@@ -97,7 +89,8 @@ test_window_language (gconstpointer data)
   g_object_ref_sink (window);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
   gtk_window_present (GTK_WINDOW (window));
-  iterate_for (500);
+  /* What a person sees: the window mapped and drawn. */
+  ui_test_wait_for_frame (GTK_WIDGET (window));
 
   g_assert_true (widget_shows (GTK_WIDGET (window), test_case->expected_title));
   g_assert_false (widget_shows (GTK_WIDGET (window), WELCOME_TITLE));
@@ -105,7 +98,8 @@ test_window_language (gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);
   g_clear_object (&wallet);
-  iterate_for (50);
+  /* The destroyed window's idle clean-up. */
+  ui_test_iterate_for (50);
 
   {
     g_autofree char *wal = g_strconcat (store_path, "-wal", NULL);
@@ -130,11 +124,10 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  gtk_test_init (&argc, &argv, NULL);
+  ui_test_init (&argc, &argv);
   /* gtk_test_init() picks a fixed locale; gettext ignores LANGUAGE in the
    * plain C locale, so use its UTF-8 variant, present on every glibc. */
   setlocale (LC_ALL, "C.UTF-8");
-  adw_init ();
   g_assert_true (sodium_init () >= 0);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -26,6 +26,20 @@ scope_check (CwGrantDialog *dialog,
   return cw_grant_dialog_get_scope_check (dialog, scope);
 }
 
+static gboolean
+clinic_selected (gpointer dialog)
+{
+  return cw_grant_dialog_select_provider (dialog, CLINIC_ID);
+}
+
+static gboolean
+view_done (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_strcmp0 (cw_onboarding_view_get_page (f->view), "done") == 0;
+}
+
 /* The whole first run. At 1200x800 the link is pasted and the proposed
  * grant accepted; at 360x720 the .cwinvite file is opened and the grant
  * changed in the grant dialog first. */
@@ -103,7 +117,6 @@ test_first_run (Fixture       *f,
   else
     {
       CwGrantDialog *dialog;
-      gint64 end;
 
       /* Changed before accepting: the grant dialog comes pre-filled with
        * the proposal; medications are left out. */
@@ -116,9 +129,7 @@ test_first_run (Fixture       *f,
       g_assert_cmpuint (adw_combo_row_get_selected (cw_grant_dialog_get_purpose_row (dialog)), ==,
                         CW_PURPOSE_TREAT);
       /* The clinic, once the provider list has loaded it. */
-      end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-      while (!cw_grant_dialog_select_provider (dialog, CLINIC_ID) && g_get_monotonic_time () < end)
-        g_main_context_iteration (NULL, FALSE);
+      ui_test_wait_until (clinic_selected, dialog, UI_TEST_TIMEOUT_S);
       gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.next", NULL);
       g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "scopes");
       gtk_widget_activate (GTK_WIDGET (cw_grant_dialog_get_scope_check (dialog,
@@ -128,17 +139,13 @@ test_first_run (Fixture       *f,
       gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.next", NULL);
       g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "review");
       gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.send", NULL);
-      end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-      while (g_strcmp0 (cw_onboarding_view_get_page (f->view), "done") != 0 &&
-             g_get_monotonic_time () < end)
-        g_main_context_iteration (NULL, TRUE);
+      ui_test_wait_until (view_done, f, UI_TEST_TIMEOUT_S);
       g_assert_cmpstr (cw_onboarding_view_get_page (f->view), ==, "done");
     }
   g_assert_nonnull (strstr (cw_onboarding_view_get_description (f->view), "public log"));
   onboarding_save_screenshot (f, "done");
 
   g_assert_true (onboarding_activate (f, "onboarding.finish"));
-  onboarding_iterate_for (100);
   g_assert_cmpstr (cw_window_get_state (f->window), ==, "wallet");
 
   /* The node's state, read back by a verified sync: enrolled, and the

@@ -16,6 +16,12 @@
 
 typedef OnboardingFixture Fixture;
 
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
 /* Runs a second consent-wallet with @arg, as a desktop does when a link or
  * file is opened; it hands @arg to the running instance and exits. The
  * main loop keeps turning meanwhile, so that the instance can answer. */
@@ -43,8 +49,7 @@ open_with_second_instance (const char *arg)
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, app, arg, NULL);
   g_assert_no_error (error);
   g_subprocess_wait_async (process, NULL, exited_cb, &exited);
-  while (!exited)
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (ui_test_wait_until (flag_set, &exited, UI_TEST_TIMEOUT_S));
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
 }

@@ -80,18 +80,29 @@ count_grants (CwWallet *wallet)
   return grants->len;
 }
 
+typedef struct {
+  GListModel *grants;
+  guint       n;
+} Listed;
+
+static gboolean
+n_listed (gpointer data)
+{
+  Listed *listed = data;
+
+  return g_list_model_get_n_items (listed->grants) == listed->n;
+}
+
 /* The Access page's list (made while the wallet was still empty) shows
  * what the restore brought, without a sync. */
 static void
 assert_grants_listed (CwWallet *wallet,
                       guint     n)
 {
-  GListModel *grants = cw_wallet_get_grants (wallet);
-  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  Listed listed = { cw_wallet_get_grants (wallet), n };
 
-  while (g_list_model_get_n_items (grants) != n && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-  g_assert_cmpuint (g_list_model_get_n_items (grants), ==, n);
+  ui_test_wait_until (n_listed, &listed, UI_TEST_TIMEOUT_S);
+  g_assert_cmpuint (g_list_model_get_n_items (listed.grants), ==, n);
 }
 
 /* Device A: enrolled, with one grant to the clinic on the node. */
@@ -175,14 +186,6 @@ test_code_only (Fixture       *f,
   sodium_memzero (code, strlen (code));
 }
 
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static GBytes *
 make_backup (Fixture    *f,
              const char *passphrase)
@@ -191,9 +194,8 @@ make_backup (Fixture    *f,
   g_autoptr(GError) error = NULL;
   GBytes *bytes;
 
-  cw_wallet_backup_async (f->engine.wallet, passphrase, NULL, wait_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  cw_wallet_backup_async (f->engine.wallet, passphrase, NULL, ui_test_result_cb, &result);
+  ui_test_wait_result (&result, 120);
   bytes = cw_wallet_backup_finish (f->engine.wallet, result, &error);
   g_assert_no_error (error);
   return bytes;

@@ -21,6 +21,7 @@
 #include "cw-preferences-window.h"
 #include "cw-request-item.h"
 #include "cw-window-private.h"
+#include "ui-test-util.h"
 
 typedef struct {
   char     *dir;
@@ -30,34 +31,6 @@ typedef struct {
 } Fixture;
 
 /* Helpers */
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Blocks between iterations (a short timer wakes it) instead of spinning:
- * on a loaded machine a spinning test starves the X server it waits for. */
-static void
-iterate_until (gboolean (*done) (gpointer), gpointer data, guint timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
-  guint wake_id = g_timeout_add (5, wake_cb, NULL);
-
-  while ((done == NULL || !done (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake_id);
-  /* Let layout and drawing catch up. */
-  for (int i = 0; i < 50; i++)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
-iterate_for (guint ms)
-{
-  iterate_until (NULL, NULL, ms);
-}
 
 static char *
 random_key_base64 (void)
@@ -199,6 +172,16 @@ grants_loaded (gpointer data)
          g_list_model_get_n_items (cw_wallet_get_activity (fixture->wallet)) > 0;
 }
 
+/* Waits for @ready, then for a frame drawn after it: the lists laid out
+ * and their rows mapped. */
+static void
+wait_shown (Fixture         *fixture,
+            UiTestCondition  ready)
+{
+  g_assert_true (ui_test_wait_until (ready, fixture, UI_TEST_TIMEOUT_S));
+  ui_test_wait_for_frame (GTK_WIDGET (fixture->window));
+}
+
 static void
 close_window (Fixture *fixture)
 {
@@ -206,47 +189,60 @@ close_window (Fixture *fixture)
     return;
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   g_clear_object (&fixture->window);
-  iterate_for (20);
+  /* The destroyed window's idle clean-up. */
+  ui_test_iterate_for (20);
 }
 
 static gboolean
-widget_drawn (gpointer data)
+grant_dialog_open (gpointer data)
 {
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+  return cw_window_get_grant_dialog (data) != NULL;
 }
 
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
+static gboolean
+grant_dialog_closed (gpointer data)
 {
-  const char *dir = g_getenv ("CW_SCREENSHOT_DIR");
-  int width, height;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GskRenderer *renderer;
+  return cw_window_get_grant_dialog (data) == NULL;
+}
 
-  if (dir == NULL)
-    return;
-  /* Generous: under load the X server may take long to map a window. */
-  iterate_until (widget_drawn, widget, 30000);
-  g_assert_true (widget_drawn (widget));
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  g_mkdir_with_parents (dir, 0755);
-  path = g_strdup_printf ("%s/%s-%dx%d.png", dir, name, width, height);
+static gboolean
+at_scopes_step (gpointer dialog)
+{
+  return g_strcmp0 (cw_grant_dialog_get_step (dialog), "scopes") == 0;
+}
 
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+typedef struct {
+  const char *text;
+  gboolean    searched;
+} Search;
+
+static void
+search_changed_cb (GtkEditable *entry,
+                   Search      *search)
+{
+  search->searched |= g_strcmp0 (gtk_editable_get_text (entry), search->text) == 0;
+}
+
+static gboolean
+searched (gpointer data)
+{
+  return ((Search *) data)->searched;
+}
+
+/* Types @text into a search entry and waits for its "search-changed" for
+ * that text, which comes after the entry's delay (the one for the empty
+ * text in between comes at once). */
+static void
+search_for (GtkWidget  *entry,
+            const char *text)
+{
+  Search search = { text, FALSE };
+  gulong handler = g_signal_connect (entry, "search-changed", G_CALLBACK (search_changed_cb),
+                                     &search);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  g_assert_true (ui_test_wait_until (searched, &search, UI_TEST_TIMEOUT_S));
+  g_signal_handler_disconnect (entry, handler);
 }
 
 static void
@@ -266,7 +262,7 @@ fixture_teardown (Fixture       *fixture,
 {
   close_window (fixture);
   g_clear_object (&fixture->wallet);
-  iterate_for (20);
+  ui_test_iterate_for (20);
   g_unlink (fixture->store_path);
   {
     g_autofree char *wal = g_strconcat (fixture->store_path, "-wal", NULL);
@@ -291,13 +287,12 @@ test_unenrolled (Fixture       *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
       open_window (fixture, sizes[i][0], sizes[i][1]);
-      iterate_until (window_ready, fixture, 5000);
+      wait_shown (fixture, window_ready);
 
       g_assert_cmpstr (cw_window_get_state (fixture->window), ==, "unenrolled");
-      iterate_for (500);
       g_assert_false (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.grant", NULL) &&
                       cw_window_get_grant_dialog (fixture->window) != NULL);
-      save_screenshot (GTK_WIDGET (fixture->window), "welcome");
+      g_free (ui_test_save_screenshot (GTK_WIDGET (fixture->window), NULL, "welcome"));
       close_window (fixture);
     }
 }
@@ -315,7 +310,7 @@ test_pages (Fixture       *fixture,
       AdwViewStack *stack;
 
       open_window (fixture, sizes[i][0], sizes[i][1]);
-      iterate_until (grants_loaded, fixture, 5000);
+      wait_shown (fixture, grants_loaded);
 
       g_assert_cmpstr (cw_window_get_state (fixture->window), ==, "wallet");
       {
@@ -345,16 +340,14 @@ test_pages (Fixture       *fixture,
 
           g_assert_nonnull (adw_view_stack_get_child_by_name (stack, pages[p]));
           adw_view_stack_set_visible_child_name (stack, pages[p]);
-          iterate_for (300);
-          save_screenshot (GTK_WIDGET (fixture->window), name);
+          g_free (ui_test_save_screenshot (GTK_WIDGET (fixture->window), NULL, name));
         }
 
       /* Dark style, as libadwaita gives it. */
       adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                           ADW_COLOR_SCHEME_FORCE_DARK);
       adw_view_stack_set_visible_child_name (stack, "access");
-      iterate_for (300);
-      save_screenshot (GTK_WIDGET (fixture->window), "page-access-dark");
+      g_free (ui_test_save_screenshot (GTK_WIDGET (fixture->window), NULL, "page-access-dark"));
       adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                           ADW_COLOR_SCHEME_DEFAULT);
       close_window (fixture);
@@ -374,7 +367,7 @@ test_actions (Fixture       *fixture,
 
   seed_store (fixture->store_path, FALSE);
   open_window (fixture, 1200, 800);
-  iterate_until (grants_loaded, fixture, 5000);
+  wait_shown (fixture, grants_loaded);
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     {
@@ -400,7 +393,6 @@ test_actions (Fixture       *fixture,
 
     g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (fixture->window), "win.revoke",
                                                        target));
-    iterate_for (200);
     g_assert_cmpuint (g_list_model_get_n_items (toplevels), ==, n_toplevels + 1);
     for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
       {
@@ -410,31 +402,28 @@ test_actions (Fixture       *fixture,
           {
             g_assert_nonnull (strstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)),
                                       cw_grant_item_get_provider_name (grant)));
-            save_screenshot (GTK_WIDGET (window), "revoke-dialog");
+            g_free (ui_test_save_screenshot (GTK_WIDGET (window), NULL, "revoke-dialog"));
             adw_message_dialog_response (ADW_MESSAGE_DIALOG (window), "cancel");
             gtk_window_destroy (window);
             break;
           }
       }
-    iterate_for (100);
     g_assert_false (cw_access_page_get_revoking (cw_window_get_access_page (fixture->window),
                                                  cw_grant_item_get_id (grant)));
   }
 
   /* Ctrl+N's action opens the grant flow. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.grant", NULL));
-  iterate_for (300);
   dialog = CW_GRANT_DIALOG (cw_window_get_grant_dialog (fixture->window));
   g_assert_nonnull (dialog);
   g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "provider");
-  save_screenshot (GTK_WIDGET (dialog), "grant-provider");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (dialog), NULL, "grant-provider"));
 
   /* Next stays off until a provider is chosen. */
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.next", NULL) &&
                   g_strcmp0 (cw_grant_dialog_get_step (dialog), "provider") != 0);
   g_assert_true (cw_grant_dialog_select_provider (dialog, "st-marys-cardiology"));
   gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.next", NULL);
-  iterate_for (300);
   g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "scopes");
 
   /* Nothing is chosen for the patient. */
@@ -445,36 +434,31 @@ test_actions (Fixture       *fixture,
   check = cw_grant_dialog_get_scope_check (dialog, CW_SCOPE_LAB_RESULTS);
   gtk_widget_activate (GTK_WIDGET (check));
   g_assert_true (gtk_check_button_get_active (check));
-  save_screenshot (GTK_WIDGET (dialog), "grant-scopes");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (dialog), NULL, "grant-scopes"));
 
   gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.next", NULL);
-  iterate_for (300);
   g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "purpose");
   adw_combo_row_set_selected (cw_grant_dialog_get_purpose_row (dialog), CW_PURPOSE_TREAT);
   gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.next", NULL);
-  iterate_for (300);
   g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "period");
   adw_combo_row_set_selected (cw_grant_dialog_get_period_row (dialog), 2);
-  save_screenshot (GTK_WIDGET (dialog), "grant-period");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (dialog), NULL, "grant-period"));
   gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.next", NULL);
-  iterate_for (300);
   g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "review");
   g_test_message ("review: %s", cw_grant_dialog_get_review_text (dialog));
   g_assert_true (g_str_has_prefix (cw_grant_dialog_get_review_text (dialog),
                                    "St Mary’s Cardiology can view your medications and lab "
                                    "results for your treatment until "));
-  save_screenshot (GTK_WIDGET (dialog), "grant-review");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (dialog), NULL, "grant-review"));
 
   /* Back goes one step back. */
   gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.back", NULL);
-  iterate_for (300);
   g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "period");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  iterate_for (100);
+  g_assert_true (ui_test_wait_until (grant_dialog_closed, fixture->window, UI_TEST_TIMEOUT_S));
 
   /* A provider the wallet has not met yet: its ID typed in. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.grant", NULL));
-  iterate_for (200);
   dialog = CW_GRANT_DIALOG (cw_window_get_grant_dialog (fixture->window));
   {
     GtkWidget *search = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (dialog),
@@ -484,19 +468,17 @@ test_actions (Fixture       *fixture,
                                                                    CW_TYPE_GRANT_DIALOG,
                                                                    "use_id_button"));
 
-    gtk_editable_set_text (GTK_EDITABLE (search), "Not An ID");
-    iterate_for (400);
+    search_for (search, "Not An ID");
     g_assert_false (gtk_widget_get_visible (use_id));
-    gtk_editable_set_text (GTK_EDITABLE (search), "harbour-clinic");
-    iterate_for (400);
+    search_for (search, "harbour-clinic");
     g_assert_true (gtk_widget_get_visible (use_id));
-    save_screenshot (GTK_WIDGET (dialog), "grant-provider-id");
+    g_free (ui_test_save_screenshot (GTK_WIDGET (dialog), NULL, "grant-provider-id"));
+    /* A button activated clicks after a short delay. */
     gtk_widget_activate (use_id);
-    iterate_for (300);
-    g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "scopes");
+    g_assert_true (ui_test_wait_until (at_scopes_step, dialog, UI_TEST_TIMEOUT_S));
   }
   gtk_window_destroy (GTK_WINDOW (dialog));
-  iterate_for (100);
+  g_assert_true (ui_test_wait_until (grant_dialog_closed, fixture->window, UI_TEST_TIMEOUT_S));
 
   /* Approve pre-fills the form from the request; sensitive scopes wait
    * for their own tick. */
@@ -507,22 +489,21 @@ test_actions (Fixture       *fixture,
 
     g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (fixture->window), "win.approve",
                                                        target));
-    iterate_for (500);
+    /* The request is read from the store first. */
+    g_assert_true (ui_test_wait_until (grant_dialog_open, fixture->window, UI_TEST_TIMEOUT_S));
     dialog = CW_GRANT_DIALOG (cw_window_get_grant_dialog (fixture->window));
     g_assert_nonnull (dialog);
     g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "scopes");
     g_assert_true (gtk_check_button_get_active (cw_grant_dialog_get_scope_check (dialog, CW_SCOPE_LAB_RESULTS)));
     g_assert_false (gtk_check_button_get_active (cw_grant_dialog_get_scope_check (dialog, CW_SCOPE_GENETICS)));
     g_assert_false (gtk_widget_is_drawable (GTK_WIDGET (cw_grant_dialog_get_scope_check (dialog, CW_SCOPE_IMAGING))));
-    save_screenshot (GTK_WIDGET (dialog), "approve-scopes");
+    g_free (ui_test_save_screenshot (GTK_WIDGET (dialog), NULL, "approve-scopes"));
     gtk_window_destroy (GTK_WINDOW (dialog));
-    iterate_for (100);
 
     /* Deny asks for confirmation. */
     n_toplevels = g_list_model_get_n_items (toplevels);
     g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (fixture->window), "win.deny",
                                                        target));
-    iterate_for (200);
     g_assert_cmpuint (g_list_model_get_n_items (toplevels), ==, n_toplevels + 1);
     for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
       {
@@ -530,7 +511,7 @@ test_actions (Fixture       *fixture,
 
         if (ADW_IS_MESSAGE_DIALOG (window))
           {
-            save_screenshot (GTK_WIDGET (window), "deny-dialog");
+            g_free (ui_test_save_screenshot (GTK_WIDGET (window), NULL, "deny-dialog"));
             gtk_window_destroy (window);
             break;
           }
@@ -547,7 +528,7 @@ test_accessibility (Fixture       *fixture,
 
   seed_store (fixture->store_path, TRUE);
   open_window (fixture, 1200, 800);
-  iterate_until (grants_loaded, fixture, 5000);
+  wait_shown (fixture, grants_loaded);
 
   widget = GTK_WIDGET (cw_window_get_alert_banner (fixture->window));
   gtk_test_accessible_assert_role (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_ROLE_ALERT);
@@ -609,7 +590,7 @@ test_accessible_names (Fixture       *fixture,
 
   seed_store (fixture->store_path, FALSE);
   open_window (fixture, 1200, 800);
-  iterate_until (grants_loaded, fixture, 5000);
+  wait_shown (fixture, grants_loaded);
 
   /* Walk the whole window: every button without a text label carries an
    * accessible label and a tooltip. */
@@ -676,10 +657,11 @@ test_hundred_thousand (Fixture       *fixture,
   g_list_store_splice (grants, 0, 0, items->pdata, items->len);
 
   open_window (fixture, 1200, 800);
-  iterate_until (window_ready, fixture, 5000);
+  wait_shown (fixture, window_ready);
   page = cw_window_get_access_page (fixture->window);
   cw_access_page_set_model (page, G_LIST_MODEL (grants));
-  iterate_for (1000);
+  /* Rows are made when the list is laid out. */
+  ui_test_wait_for_frame (GTK_WIDGET (fixture->window));
 
   n_created = cw_access_page_get_n_rows_created (page);
   g_test_message ("rows created for 100000 grants: %u", n_created);
@@ -692,12 +674,12 @@ test_hundred_thousand (Fixture       *fixture,
   list_view = cw_access_page_get_list_view (page);
   adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list_view));
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 2);
-  iterate_for (500);
+  ui_test_wait_for_frame (GTK_WIDGET (fixture->window));
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
-  iterate_for (500);
+  ui_test_wait_for_frame (GTK_WIDGET (fixture->window));
   g_test_message ("rows created after scrolling: %u", cw_access_page_get_n_rows_created (page));
   g_assert_cmpuint (cw_access_page_get_n_rows_created (page), <, 300);
-  save_screenshot (GTK_WIDGET (fixture->window), "access-100000");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (fixture->window), NULL, "access-100000"));
 }
 
 
@@ -711,7 +693,7 @@ test_activity_filter (Fixture       *fixture,
 
   seed_store (fixture->store_path, FALSE);
   open_window (fixture, 1200, 800);
-  iterate_until (grants_loaded, fixture, 5000);
+  wait_shown (fixture, grants_loaded);
 
   page = cw_window_get_activity_page (fixture->window);
   entry = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (page), CW_TYPE_ACTIVITY_PAGE,
@@ -728,27 +710,21 @@ test_activity_filter (Fixture       *fixture,
       g_autofree char *name = g_strconcat ("store-", pages[p], NULL);
 
       adw_view_stack_set_visible_child_name (cw_window_get_view_stack (fixture->window), pages[p]);
-      iterate_for (300);
-      save_screenshot (GTK_WIDGET (fixture->window), name);
+      g_free (ui_test_save_screenshot (GTK_WIDGET (fixture->window), NULL, name));
     }
 
   gtk_editable_set_text (entry, "NORTH");
-  iterate_for (100);
   g_assert_cmpuint (cw_activity_page_get_n_shown (page), ==, 1);
   gtk_editable_set_text (entry, "mary");
-  iterate_for (100);
   g_assert_cmpuint (cw_activity_page_get_n_shown (page), ==, 2);
 
   /* Provider and kind together. */
   gtk_drop_down_set_selected (kind, 2);  /* refused attempts */
-  iterate_for (100);
   g_assert_cmpuint (cw_activity_page_get_n_shown (page), ==, 0);
   gtk_editable_set_text (entry, "");
-  iterate_for (100);
   g_assert_cmpuint (cw_activity_page_get_n_shown (page), ==, 1);
   gtk_drop_down_set_selected (kind, 0);
   gtk_editable_set_text (entry, "nobody");
-  iterate_for (100);
   g_assert_cmpuint (cw_activity_page_get_n_shown (page), ==, 0);
 }
 
@@ -832,13 +808,12 @@ test_notifications (Fixture       *fixture,
     cw_wallet_store_close (store);
   }
   open_window (fixture, 1200, 800);
-  iterate_until (grants_loaded, fixture, 5000);
-  iterate_for (200);
+  wait_shown (fixture, grants_loaded);
 
   /* Each kind has its own switch. */
   quiet = cw_notifier_new (fixture->wallet, NULL);
   g_signal_connect (quiet, "sent", G_CALLBACK (sent_cb), sent);
-  iterate_until (notifier_idle, quiet, 5000);
+  g_assert_true (ui_test_wait_until (notifier_idle, quiet, UI_TEST_TIMEOUT_S));
   g_assert_false (cw_notifier_get_busy (quiet));
   g_object_set (quiet, "notify-requests", FALSE, "notify-expiring-grants", FALSE, NULL);
   g_assert_cmpuint (cw_notifier_check (quiet), ==, 1);
@@ -858,7 +833,7 @@ test_notifications (Fixture       *fixture,
   /* The next check (after the next sync) sends nothing again. */
   g_assert_cmpuint (cw_notifier_check (quiet), ==, 0);
   g_assert_cmpuint (cw_notifier_get_n_sent (quiet), ==, 3);
-  iterate_until (notifier_idle, quiet, 5000);
+  g_assert_true (ui_test_wait_until (notifier_idle, quiet, UI_TEST_TIMEOUT_S));
   g_assert_false (cw_notifier_get_busy (quiet));
 
   /* The next start: a new notifier remembers all three from the store. */
@@ -867,7 +842,7 @@ test_notifications (Fixture       *fixture,
   g_assert_true (cw_notifier_get_busy (notifier));
   /* A check before the record is read waits for it. */
   g_assert_cmpuint (cw_notifier_check (notifier), ==, 0);
-  iterate_until (notifier_idle, notifier, 5000);
+  g_assert_true (ui_test_wait_until (notifier_idle, notifier, UI_TEST_TIMEOUT_S));
   g_assert_false (cw_notifier_get_busy (notifier));
   g_assert_cmpuint (cw_notifier_check (notifier), ==, 0);
   g_assert_cmpuint (cw_notifier_get_n_sent (notifier), ==, 0);
@@ -936,8 +911,7 @@ test_settings (Fixture       *fixture,
     {
       gtk_window_set_default_size (GTK_WINDOW (preferences), sizes[i][0], sizes[i][1]);
       gtk_window_present (GTK_WINDOW (preferences));
-      iterate_for (300);
-      save_screenshot (GTK_WIDGET (preferences), "preferences");
+      g_free (ui_test_save_screenshot (GTK_WIDGET (preferences), NULL, "preferences"));
     }
   gtk_window_destroy (GTK_WINDOW (preferences));
   g_settings_reset (settings, "window-width");
@@ -963,7 +937,7 @@ test_grant_details (Fixture       *fixture,
 
   seed_store (fixture->store_path, FALSE);
   open_window (fixture, 1200, 800);
-  iterate_until (grants_loaded, fixture, 5000);
+  wait_shown (fixture, grants_loaded);
   page = cw_window_get_access_page (fixture->window);
 
   /* Activating a row (a click, or Enter) opens its details. */
@@ -971,7 +945,7 @@ test_grant_details (Fixture       *fixture,
   g_signal_emit_by_name (cw_access_page_get_list_view (page), "activate", 0);
   details = CW_GRANT_DETAILS (cw_window_get_grant_details (fixture->window));
   g_assert_nonnull (details);
-  iterate_until (details_loaded, details, 5000);
+  g_assert_true (ui_test_wait_until (details_loaded, details, UI_TEST_TIMEOUT_S));
   g_assert_cmpstr (cw_grant_details_get_state (details), ==, "details");
   grant = g_object_ref (cw_access_page_find_grant (page, cw_grant_details_get_grant_id (details)));
   g_assert_cmpstr (cw_grant_details_get_row_text (details, "scopes"), ==,
@@ -984,7 +958,8 @@ test_grant_details (Fixture       *fixture,
   gtk_test_accessible_assert_role (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_ROLE_BUTTON);
   g_assert_true (gtk_widget_is_sensitive (button));
   gtk_window_destroy (GTK_WINDOW (details));
-  iterate_for (100);
+  /* The destroyed window's idle clean-up. */
+  ui_test_iterate_for (100);
 
   /* A grant the wallet does not have: an error page, nothing else. */
   {
@@ -994,27 +969,14 @@ test_grant_details (Fixture       *fixture,
                                                        "win.grant-details", target));
   }
   details = CW_GRANT_DETAILS (cw_window_get_grant_details (fixture->window));
-  iterate_until (details_loaded, details, 5000);
+  g_assert_true (ui_test_wait_until (details_loaded, details, UI_TEST_TIMEOUT_S));
   g_assert_cmpstr (cw_grant_details_get_state (details), ==, "error");
   button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (details), CW_TYPE_GRANT_DETAILS,
                                                       "revoke_button"));
   g_assert_false (gtk_widget_is_sensitive (button));
   gtk_window_destroy (GTK_WINDOW (details));
-  iterate_for (100);
-}
-
-/* GTK 4.8's list view can assert on an empty row-height cache while a
- * window is first mapped (fixed in later GTK). That one message is GTK's,
- * not ours; every other warning stays fatal. */
-static gboolean
-ignore_gtk_list_view_height_cb (const char     *log_domain,
-                                GLogLevelFlags  log_level,
-                                const char     *message,
-                                gpointer        user_data)
-{
-  return !(g_strcmp0 (log_domain, "Gtk") == 0 &&
-           message != NULL &&
-           strstr (message, "gtk_list_view_get_unknown_row_height") != NULL);
+  /* The destroyed window's idle clean-up. */
+  ui_test_iterate_for (100);
 }
 
 int
@@ -1022,21 +984,7 @@ main (int   argc,
       char *argv[])
 {
   g_assert_cmpint (sodium_init (), >=, 0);
-  gtk_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (ignore_gtk_list_view_height_cb, NULL);
-  adw_init ();
-
-  /* What AdwApplication does for the app: its style.css, and GNOME's
-   * default window controls. */
-  {
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-    gtk_css_provider_load_from_resource (css, "/io/github/consentwallet/ConsentWallet/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                                GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-    g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
-  }
+  ui_test_init (&argc, &argv);
 
   g_test_add_func ("/ui/pages/loading-states", test_loading_states);
   g_test_add ("/ui/window/unenrolled", Fixture, NULL, fixture_setup, test_unenrolled,

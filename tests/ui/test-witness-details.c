@@ -5,14 +5,13 @@
  * screenshot of the view lands in CW_SCREENSHOT_DIR. */
 #include "config.h"
 
-#include <string.h>
-
 #include <adwaita.h>
 #include <sodium.h>
 
 #include "cw-grant-details-private.h"
 #include "cw-tls-pin.h"
 #include "engine-test-util.h"
+#include "ui-test-util.h"
 #include "witness-test-util.h"
 
 #define N_WITNESSES 2
@@ -21,63 +20,6 @@ typedef struct {
   EngineFixture engine;
   TestWitness  *witnesses[N_WITNESSES];
 } Fixture;
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until @done says so, for at most @seconds. */
-static gboolean
-wait_until (gboolean (*done) (gpointer), gpointer data, guint seconds)
-{
-  gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-  guint wake = g_timeout_add (20, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = done (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
-}
-
-static gboolean
-widget_drawn (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *dir = g_getenv ("CW_SCREENSHOT_DIR");
-  int width, height;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-
-  if (dir == NULL)
-    return;
-  g_assert_true (wait_until (widget_drawn, widget, 30));
-  for (int i = 0; i < 50; i++)
-    g_main_context_iteration (NULL, FALSE);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  g_mkdir_with_parents (dir, 0755);
-  path = g_strdup_printf ("%s/%s-%dx%d.png", dir, name, width, height);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
 
 /* The engine fixture's node, with two witnesses added before it starts. */
 static void
@@ -128,20 +70,6 @@ fixture_teardown (Fixture       *fixture,
     g_clear_pointer (&fixture->witnesses[i], test_witness_free);
 }
 
-static gboolean
-done_set (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
-static void
-done_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 /* Enrolls with a profile that knows both witnesses and wants both. */
 static void
 enroll_witnessed (Fixture *fixture)
@@ -159,8 +87,8 @@ enroll_witnessed (Fixture *fixture)
   profile = cw_node_profile_new (f->node.server->url, f->pin, f->log_key, keys, N_WITNESSES,
                                  &error);
   g_assert_no_error (error);
-  cw_wallet_enroll_async (f->wallet, profile, "gp-one", code, NULL, done_cb, &result);
-  g_assert_true (wait_until (done_set, &result, 120));
+  cw_wallet_enroll_async (f->wallet, profile, "gp-one", code, NULL, ui_test_result_cb, &result);
+  ui_test_wait_result (&result, 120);
   recovery = cw_wallet_enroll_finish (f->wallet, result, &error);
   g_assert_no_error (error);
   g_assert_nonnull (recovery);
@@ -192,7 +120,7 @@ test_witnessed_receipt (Fixture       *fixture,
   details = cw_grant_details_new (f->wallet, tx->id);
   gtk_window_set_default_size (GTK_WINDOW (details), 1200, 800);
   gtk_window_present (GTK_WINDOW (details));
-  g_assert_true (wait_until (details_loaded, details, 60));
+  g_assert_true (ui_test_wait_until (details_loaded, details, UI_TEST_TIMEOUT_S));
   g_assert_cmpstr (cw_grant_details_get_state (details), ==, "details");
   g_assert_cmpstr (cw_grant_details_get_receipt_text (details), ==, "Verified");
 
@@ -206,21 +134,8 @@ test_witnessed_receipt (Fixture       *fixture,
 
       g_assert_true (g_strv_contains ((const char * const *) lines, fixture->witnesses[i]->name));
     }
-  save_screenshot (GTK_WIDGET (details), "e2e-grant-details-witnessed");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (details), NULL, "e2e-grant-details-witnessed"));
   gtk_window_destroy (GTK_WINDOW (details));
-}
-
-/* GTK 4.8's list view can assert on an empty row-height cache while a
- * window is first mapped (fixed in later GTK); that one message is GTK's. */
-static gboolean
-ignore_gtk_list_view_height_cb (const char     *log_domain,
-                                GLogLevelFlags  log_level,
-                                const char     *message,
-                                gpointer        user_data)
-{
-  return !(g_strcmp0 (log_domain, "Gtk") == 0 &&
-           message != NULL &&
-           strstr (message, "gtk_list_view_get_unknown_row_height") != NULL);
 }
 
 int
@@ -231,17 +146,7 @@ main (int   argc,
 
   g_assert_cmpint (sodium_init (), >=, 0);
   engine_test_start_keyring ();
-  gtk_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (ignore_gtk_list_view_height_cb, NULL);
-  adw_init ();
-  {
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-    gtk_css_provider_load_from_resource (css, "/io/github/consentwallet/ConsentWallet/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                                GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
+  ui_test_init (&argc, &argv);
 
   g_test_add ("/ui/witness-details/receipt", Fixture, NULL, fixture_setup,
               test_witnessed_receipt, fixture_teardown);
