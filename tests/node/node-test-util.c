@@ -32,6 +32,41 @@ node_test_binary (void)
   return env != NULL ? env : CW_NODE_BINARY;
 }
 
+/* CW_NODE_WRAPPER, a command line that every consent-node the tests start
+ * runs under (meson's valgrind setup sets it to memcheck); parsed once. */
+static const char * const *
+node_test_wrapper (void)
+{
+  static GStrv wrapper;
+  static gsize parsed;
+
+  if (g_once_init_enter (&parsed))
+    {
+      const char *env = g_getenv ("CW_NODE_WRAPPER");
+      g_autoptr(GError) error = NULL;
+
+      if (env != NULL && *env != '\0')
+        {
+          g_shell_parse_argv (env, NULL, &wrapper, &error);
+          g_assert_no_error (error);
+        }
+      g_once_init_leave (&parsed, 1);
+    }
+  return (const char * const *) wrapper;
+}
+
+GPtrArray *
+node_test_argv_new (void)
+{
+  const char * const *wrapper = node_test_wrapper ();
+  GPtrArray *argv = g_ptr_array_new ();
+
+  for (guint i = 0; wrapper != NULL && wrapper[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) wrapper[i]);
+  g_ptr_array_add (argv, (gpointer) node_test_binary ());
+  return argv;
+}
+
 char *
 node_test_make_tmpdir (void)
 {
@@ -72,12 +107,11 @@ node_test_remove_tree (const char *path)
 NodeRun *
 node_test_runv (const char * const *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GPtrArray) argv = node_test_argv_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   NodeRun *run = g_new0 (NodeRun, 1);
 
-  g_ptr_array_add (argv, (gpointer) node_test_binary ());
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
@@ -189,6 +223,7 @@ node_test_server_start (const char *dir)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
   NodeServer *server;
@@ -202,9 +237,14 @@ node_test_server_start (const char *dir)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
 
+  argv = node_test_argv_new ();
+  g_ptr_array_add (argv, (gpointer) "serve");
+  g_ptr_array_add (argv, (gpointer) "--dir");
+  g_ptr_array_add (argv, (gpointer) dir);
+  g_ptr_array_add (argv, NULL);
   server = g_new0 (NodeServer, 1);
-  server->process = g_subprocess_launcher_spawn (launcher, &error, node_test_binary (),
-                                                 "serve", "--dir", dir, NULL);
+  server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
+                                                  &error);
   g_assert_no_error (error);
   g_ptr_array_add (running_servers, server->process);
 

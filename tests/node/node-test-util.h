@@ -20,6 +20,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodeRun, node_run_free)
 
 /* The consent-node executable under test. */
 const char *node_test_binary         (void);
+/* A new argv (no NULL yet) that starts with CW_NODE_WRAPPER's words, if
+ * set, then the node binary; the strings are not owned. */
+GPtrArray  *node_test_argv_new       (void);
 
 /* A new empty private directory; node_test_remove_tree() deletes it. */
 char     *node_test_make_tmpdir      (void);

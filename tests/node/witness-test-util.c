@@ -103,6 +103,7 @@ test_witness_start (TestWitness *witness)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
 
@@ -116,9 +117,14 @@ test_witness_start (TestWitness *witness)
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  witness->process = g_subprocess_launcher_spawn (launcher, &error, node_test_binary (),
-                                                  "witness", "serve", "--dir", witness->dir,
-                                                  NULL);
+  argv = node_test_argv_new ();
+  g_ptr_array_add (argv, (gpointer) "witness");
+  g_ptr_array_add (argv, (gpointer) "serve");
+  g_ptr_array_add (argv, (gpointer) "--dir");
+  g_ptr_array_add (argv, witness->dir);
+  g_ptr_array_add (argv, NULL);
+  witness->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
+                                                   &error);
   g_assert_no_error (error);
   g_ptr_array_add (running, witness->process);
 
