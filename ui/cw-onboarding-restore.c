@@ -225,10 +225,31 @@ cw_onboarding_restore_class_init (CwOnboardingRestoreClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
+/* libadwaita 1.2's password row gives its show-text button (a GtkButton
+ * holding the "view-reveal" icon) no accessible name, so a screen reader
+ * says only "button". */
+static void
+name_show_text_button (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *icon = gtk_widget_get_first_child (child);
+
+      if (GTK_IS_BUTTON (child) && GTK_IS_IMAGE (icon) &&
+          g_str_has_prefix (gtk_image_get_icon_name (GTK_IMAGE (icon)) ?: "", "view-"))
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Show passphrase"), -1);
+      else
+        name_show_text_button (child);
+    }
+}
+
 static void
 cw_onboarding_restore_init (CwOnboardingRestore *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  name_show_text_button (GTK_WIDGET (self->passphrase_row));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "restore.submit", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "restore.submit-backup", FALSE);
 }
