@@ -682,3 +682,22 @@ cw_canonical_json_check_strict (const guint8  *data,
 {
   return cw_canonical_json_scan (data, len, FALSE, error_offset, NULL, error);
 }
+
+gboolean
+cw_canonical_json_check_document (const guint8  *data,
+                                  gsize          len,
+                                  GError       **error)
+{
+  gboolean has_nul = FALSE;
+
+  if (!cw_canonical_json_scan (data, len, FALSE, NULL, &has_nul, error))
+    return FALSE;
+  if (has_nul)
+    {
+      g_set_error_literal (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_UNREPRESENTABLE,
+                           "The document holds U+0000 in a string, which the JSON parser cannot "
+                           "represent faithfully");
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -70,7 +70,16 @@ JsonNode  *cw_canonical_json_parse        (const guint8   *data,
                                            gsize           len,
                                            GError        **error);
 
-/* cw_canonical_json_check_strict() then json-glib parsing. */
+/* cw_canonical_json_check_strict(), and no string may decode to U+0000:
+ * for protocol documents, whose strings (base64, names, types) never hold
+ * it and which are read as C strings (json-glib, cw-json-reader.h), where
+ * "<type>\u0000junk" would read as "<type>". Fails with
+ * CW_CANONICAL_JSON_ERROR_UNREPRESENTABLE for U+0000. */
+gboolean   cw_canonical_json_check_document (const guint8 *data,
+                                             gsize         len,
+                                             GError      **error);
+
+/* cw_canonical_json_check_document() then json-glib parsing. */
 JsonNode  *cw_canonical_json_parse_strict (const guint8   *data,
                                            gsize           len,
                                            GError        **error);

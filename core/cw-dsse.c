@@ -386,10 +386,11 @@ cw_dsse_envelope_parse (const char  *data,
                    "The envelope is larger than %d bytes", CW_DSSE_MAX_ENVELOPE_SIZE);
       return NULL;
     }
-  /* Strict JSON first (UTF-8, no duplicate names, depth); then a walk over
-   * the checked text instead of a json-glib tree, which cost more than the
-   * rest of the parse together. */
-  if (!cw_canonical_json_check_strict ((const guint8 *) data, len, NULL, &json_error))
+  /* Strict JSON first (UTF-8, no duplicate names, depth, no U+0000, which
+   * would cut the payload type short); then a walk over the checked text
+   * instead of a json-glib tree, which cost more than the rest of the parse
+   * together. */
+  if (!cw_canonical_json_check_document ((const guint8 *) data, len, &json_error))
     {
       malformed (error, "%s", json_error->message);
       return NULL;

@@ -1,5 +1,5 @@
 /* cw-json-reader.h: a cursor over a JSON document that
- * cw_canonical_json_check_strict() has already accepted, for the few large
+ * cw_canonical_json_check_document() has already accepted, for the few large
  * documents where building a json-glib tree costs more than the data is
  * worth: the node's list pages (up to 1000 items, ~1.5 MB), where the
  * wallet needs a handful of members per item and each envelope as text.

@@ -2,8 +2,8 @@
  * (docs/PROTOCOL.md §8, cw_node_listing_parse()). A page holds up to 1000
  * items and ~1.5 MB; a json-glib tree of it, written back to text envelope
  * by envelope, cost more than everything else in a sync. So the page is
- * checked as strict JSON once (cw_canonical_json_check_strict(): UTF-8,
- * no duplicate names, depth) and then walked with cw-json-reader.h, taking
+ * checked as strict JSON once (cw_canonical_json_check_document(): UTF-8,
+ * no duplicate names, depth, no U+0000) and then walked with cw-json-reader.h, taking
  * each envelope's text as it stands; the rules on members, types, ranges,
  * base64 and counts are those of the other parsers in cw-node-results.c. */
 #include "config.h"
@@ -297,7 +297,7 @@ cw_node_listing_parse (GBytes          *body,
   if (body == NULL)
     return malformed (error, "the body is empty"), NULL;
   data = g_bytes_get_data (body, &len);
-  if (!cw_canonical_json_check_strict ((const guint8 *) data, len, NULL, &cause))
+  if (!cw_canonical_json_check_document ((const guint8 *) data, len, &cause))
     return malformed (error, "%s", cause->message), NULL;
 
   listing = g_new0 (CwNodeListing, 1);

@@ -224,6 +224,35 @@ test_parse_unrepresentable (void)
   g_assert_null (node);
 }
 
+/* Protocol documents: strict, and no string may hold U+0000, which the
+ * canonical and strict checkers let through. */
+static void
+test_check_document (void)
+{
+  static const char good[] = " {\"payloadType\" : \"t\\u0041\", \"a\":[1e2]} ";
+  static const char * const with_nul[] = {
+    "[\"a\\u0000b\"]",
+    "{\"payloadType\":\"t\\u0000x\"}",
+    "{\"n\\u0000\":1}",
+  };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cw_canonical_json_check_document ((const guint8 *) good, strlen (good), &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (with_nul); i++)
+    {
+      const guint8 *text = (const guint8 *) with_nul[i];
+
+      g_assert_true (cw_canonical_json_check_strict (text, strlen (with_nul[i]), NULL, NULL));
+      g_assert_false (cw_canonical_json_check_document (text, strlen (with_nul[i]), &error));
+      g_assert_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_UNREPRESENTABLE);
+      g_clear_error (&error);
+    }
+  /* And the usual strict rules still apply. */
+  g_assert_false (cw_canonical_json_check_document ((const guint8 *) "{\"a\":1,\"a\":2}", 13, &error));
+  g_assert_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_DUPLICATE_KEY);
+}
+
 static void
 test_strict (void)
 {
@@ -347,6 +376,7 @@ main (int   argc,
   g_test_add_func ("/canonical-json/strict", test_strict);
   g_test_add_func ("/canonical-json/compare-keys", test_compare_keys);
   g_test_add_func ("/canonical-json/strict/names-with-nul", test_names_with_nul);
+  g_test_add_func ("/canonical-json/strict/document", test_check_document);
   g_test_add_func ("/canonical-json/strict/many-members", test_strict_many_members);
 
   return g_test_run ();

@@ -103,6 +103,11 @@ test_bad_pages (void)
     "{\"id\":\"" ID_A "\",\"index\":1,\"index\":2,\"outcome\":\"allowed\",\"envelope\":{},\"proof\":[]}",
     /* U+0000, which a C string cannot hold */
     "{\"id\":\"" ID_A "\",\"index\":1,\"outcome\":\"allowed\\u0000\",\"envelope\":{},\"proof\":[]}",
+    /* ... also inside an envelope, kept as text (found by
+     * tests/fuzz/fuzz-node-results, tests/fuzz/regressions/node-results/):
+     * its payload type would read as cut short */
+    "{\"id\":\"" ID_A "\",\"index\":1,\"outcome\":\"allowed\",\"envelope\":{\"payloadType\":"
+    "\"t\\u0000x\"},\"proof\":[]}",
     /* seq belongs to the chain only */
     "{\"seq\":1,\"id\":\"" ID_A "\",\"index\":1,\"outcome\":\"allowed\",\"envelope\":{},\"proof\":[]}",
     "1",
