@@ -9,6 +9,7 @@
 #include "cw-encoding.h"
 #include "cw-http-signature.h"
 #include "cw-merkle.h"
+#include "cw-tiles.h"
 #include "cw-tlog-proof.h"
 #include "node-test-tx.h"
 
@@ -532,4 +533,160 @@ tx_check_item_proof (JsonObject   *item,
   cw_merkle_verify_inclusion (json_object_get_int_member (item, "index"), size, leaf, root, proof,
                               &error);
   g_assert_no_error (error);
+}
+
+GBytes *
+tx_get_ok (TxNode     *node,
+           const char *path)
+{
+  GBytes *body = NULL;
+
+  g_assert_cmpuint (tx_get (node, path, &body), ==, 200);
+  return body;
+}
+
+CwLogTree *
+tx_rebuild_tree (TxNode       *node,
+                 guint64       size,
+                 const guint8 *root)
+{
+  CwLogTree *tree = cw_log_tree_new ();
+  guint8 rebuilt[CW_MERKLE_HASH_SIZE];
+
+  for (guint64 n = 0; n * CW_TILE_WIDTH < size; n++)
+    {
+      guint width = (guint) MIN ((guint64) CW_TILE_WIDTH, size - n * CW_TILE_WIDTH);
+      CwTile entries_tile = { CW_TILE_LEVEL_ENTRIES, n, width };
+      CwTile hash_tile = { 0, n, width };
+      g_autofree char *entries_path = cw_tile_path (&entries_tile);
+      g_autofree char *entries_url = g_strconcat ("/log/", entries_path, NULL);
+      g_autofree char *hash_path = cw_tile_path (&hash_tile);
+      g_autofree char *hash_url = g_strconcat ("/log/", hash_path, NULL);
+      g_autoptr(GBytes) bundle = tx_get_ok (node, entries_url);
+      g_autoptr(GBytes) hashes = NULL;
+      g_autoptr(GBytes) expected = NULL;
+      g_autoptr(GPtrArray) entries = NULL;
+      g_autoptr(GError) error = NULL;
+
+      entries = cw_entry_bundle_parse (bundle, width, CW_TX_ID_SIZE, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < entries->len; i++)
+        cw_log_tree_append (tree, g_bytes_get_data (g_ptr_array_index (entries, i), NULL),
+                            CW_TX_ID_SIZE);
+
+      hashes = tx_get_ok (node, hash_url);
+      expected = cw_tile_read_data (&hash_tile, tree, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (hashes, expected));
+    }
+
+  g_assert_true (cw_log_tree_get_root (tree, size, rebuilt, NULL));
+  g_assert_cmpmem (rebuilt, sizeof rebuilt, root, CW_MERKLE_HASH_SIZE);
+
+  return tree;
+}
+
+struct _TxLoad
+{
+  TxNode *node;
+  TxPatient *patient;
+  GMutex lock;
+  GArray *acked;           /* TxAcked, the caller's */
+  gint stop;
+  GPtrArray *threads;
+};
+
+static gpointer
+load_thread (gpointer data)
+{
+  TxLoad *load = data;
+  TxNode view = *load->node;
+  guint8 grant_id[CW_TX_ID_SIZE] = { 7 };
+
+  /* A session of its own: sessions are not shared across threads. */
+  view.session = node_test_session_new (load->node->cert_path);
+  while (!g_atomic_int_get (&load->stop))
+    {
+      g_autoptr(CwTx) tx = tx_make_access (load->patient, "gp-one", grant_id, CW_SCOPE_SUMMARY,
+                                           CW_PURPOSE_TREAT);
+      g_autoptr(GBytes) envelope = tx_sign (tx, load->node->gp_key);
+      g_autoptr(JsonObject) answer = NULL;
+      guint status = tx_post (&view, envelope, &answer);
+      TxAcked acked;
+
+      /* Refused connections, or 503 while the node stops: it is going,
+       * which is what the tests that use this want. */
+      if (status == 0 || status == 503)
+        break;
+      g_assert_cmpuint (status, ==, 200);
+
+      acked.index = json_object_get_int_member (answer, "index");
+      cw_tx_compute_id (tx, acked.id);
+      g_mutex_lock (&load->lock);
+      g_array_append_val (load->acked, acked);
+      g_mutex_unlock (&load->lock);
+    }
+  g_clear_object (&view.session);
+
+  return NULL;
+}
+
+TxLoad *
+tx_load_start (TxNode    *node,
+               TxPatient *patient,
+               guint      n_threads,
+               GArray    *acked)
+{
+  TxLoad *load = g_new0 (TxLoad, 1);
+
+  load->node = node;
+  load->patient = patient;
+  load->acked = acked;
+  g_mutex_init (&load->lock);
+  load->threads = g_ptr_array_new ();
+  for (guint i = 0; i < n_threads; i++)
+    g_ptr_array_add (load->threads, g_thread_new ("loader", load_thread, load));
+
+  return load;
+}
+
+guint
+tx_load_count_acked (TxLoad *load)
+{
+  guint count;
+
+  g_mutex_lock (&load->lock);
+  count = load->acked->len;
+  g_mutex_unlock (&load->lock);
+
+  return count;
+}
+
+void
+tx_load_finish (TxLoad *load)
+{
+  g_atomic_int_set (&load->stop, TRUE);
+  for (guint i = 0; i < load->threads->len; i++)
+    g_thread_join (g_ptr_array_index (load->threads, i));
+  g_ptr_array_unref (load->threads);
+  g_mutex_clear (&load->lock);
+  g_free (load);
+}
+
+void
+tx_assert_acked_logged (CwLogTree *tree,
+                        guint64    size,
+                        GArray    *acked)
+{
+  for (guint i = 0; i < acked->len; i++)
+    {
+      TxAcked *item = &g_array_index (acked, TxAcked, i);
+      guint8 leaf[CW_MERKLE_HASH_SIZE];
+      guint8 stored[CW_MERKLE_HASH_SIZE];
+
+      g_assert_cmpuint (item->index, <, size);
+      cw_merkle_hash_leaf (item->id, sizeof item->id, leaf);
+      g_assert_true (cw_log_tree_get_node_hash (tree, 0, item->index, stored, NULL));
+      g_assert_cmpmem (leaf, sizeof leaf, stored, sizeof stored);
+    }
 }

@@ -7,6 +7,7 @@
 
 #include "cw-dsse.h"
 #include "cw-key.h"
+#include "cw-log-tree.h"
 #include "cw-tx.h"
 #include "node-test-util.h"
 
@@ -150,5 +151,43 @@ void            tx_expect_error        (JsonObject    *answer,
 void            tx_check_item_proof    (JsonObject    *item,
                                         guint64        size,
                                         const guint8  *root);
+
+/* GET @path, asserting 200; the body. */
+GBytes         *tx_get_ok              (TxNode        *node,
+                                        const char    *path);
+
+/* Rebuilds the log tree of the checkpoint at @size from the node's entry
+ * bundles, and checks its root against @root and each level-0 hash tile
+ * the node serves against it. */
+CwLogTree      *tx_rebuild_tree        (TxNode        *node,
+                                        guint64        size,
+                                        const guint8  *root);
+
+/* A transaction the node acknowledged under load, and where. */
+typedef struct
+{
+  guint64 index;
+  guint8 id[CW_TX_ID_SIZE];
+} TxAcked;
+
+/* Load for crash and shutdown tests: @n_threads threads, each with its own
+ * session, send provider access attempts of @patient (logged as denied:
+ * the grant does not exist) as fast as the node answers, until it stops
+ * answering (refused connections, or 503 while it shuts down) or
+ * tx_load_finish(). Every acknowledgement is appended to @acked (TxAcked),
+ * which may already hold earlier rounds'. */
+typedef struct _TxLoad TxLoad;
+
+TxLoad         *tx_load_start          (TxNode        *node,
+                                        TxPatient     *patient,
+                                        guint          n_threads,
+                                        GArray        *acked);
+guint           tx_load_count_acked    (TxLoad        *load);
+/* Stops and joins the threads, and frees @load. */
+void            tx_load_finish         (TxLoad        *load);
+/* Asserts that each of @acked is in @tree (of @size leaves) at its index. */
+void            tx_assert_acked_logged (CwLogTree     *tree,
+                                        guint64        size,
+                                        GArray        *acked);
 
 G_END_DECLS

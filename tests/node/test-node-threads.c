@@ -185,65 +185,12 @@ client_thread (gpointer data)
   return NULL;
 }
 
-static GBytes *
-get_ok (TxNode     *view,
-        const char *path)
-{
-  GBytes *body = NULL;
-
-  g_assert_cmpuint (tx_get (view, path, &body), ==, 200);
-  return body;
-}
-
-/* Rebuilds the tree of the checkpoint at @size from the entry bundles;
- * checks its root and the level-0 hash tiles against it. */
-static CwLogTree *
-rebuild_tree (TxNode       *view,
-              guint64       size,
-              const guint8 *root)
-{
-  CwLogTree *tree = cw_log_tree_new ();
-  guint8 rebuilt[CW_MERKLE_HASH_SIZE];
-
-  for (guint64 n = 0; n * CW_TILE_WIDTH < size; n++)
-    {
-      guint width = (guint) MIN ((guint64) CW_TILE_WIDTH, size - n * CW_TILE_WIDTH);
-      CwTile entries_tile = { CW_TILE_LEVEL_ENTRIES, n, width };
-      CwTile hash_tile = { 0, n, width };
-      g_autofree char *entries_path = cw_tile_path (&entries_tile);
-      g_autofree char *entries_url = g_strconcat ("/log/", entries_path, NULL);
-      g_autofree char *hash_path = cw_tile_path (&hash_tile);
-      g_autofree char *hash_url = g_strconcat ("/log/", hash_path, NULL);
-      g_autoptr(GBytes) bundle = get_ok (view, entries_url);
-      g_autoptr(GBytes) hashes = NULL;
-      g_autoptr(GBytes) expected = NULL;
-      g_autoptr(GPtrArray) entries = NULL;
-      g_autoptr(GError) error = NULL;
-
-      entries = cw_entry_bundle_parse (bundle, width, CW_TX_ID_SIZE, &error);
-      g_assert_no_error (error);
-      for (guint i = 0; i < entries->len; i++)
-        cw_log_tree_append (tree, g_bytes_get_data (g_ptr_array_index (entries, i), NULL),
-                            CW_TX_ID_SIZE);
-
-      hashes = get_ok (view, hash_url);
-      expected = cw_tile_read_data (&hash_tile, tree, &error);
-      g_assert_no_error (error);
-      g_assert_true (g_bytes_equal (hashes, expected));
-    }
-
-  g_assert_true (cw_log_tree_get_root (tree, size, rebuilt, NULL));
-  g_assert_cmpmem (rebuilt, sizeof rebuilt, root, CW_MERKLE_HASH_SIZE);
-
-  return tree;
-}
-
 static void
 get_checkpoint (TxNode  *view,
                 guint64 *out_size,
                 guint8  *out_root)
 {
-  g_autoptr(GBytes) body = get_ok (view, "/log/checkpoint");
+  g_autoptr(GBytes) body = tx_get_ok (view, "/log/checkpoint");
   g_autofree char *note = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
 
   tx_open_checkpoint (view, note, out_size, out_root);
@@ -275,7 +222,7 @@ tile_reader_thread (gpointer data)
           continue;
         }
 
-      tree = rebuild_tree (&view, size, root);
+      tree = tx_rebuild_tree (&view, size, root);
       tx_check_consistency (&view, last_size, last_root, size, root);
       last_size = size;
       memcpy (last_root, root, sizeof root);
@@ -343,12 +290,12 @@ test_concurrent_clients (void)
   /* The log holds exactly the submitted IDs, each once. */
   get_checkpoint (&node, &size, root);
   g_assert_cmpuint (size, ==, total);
-  tree = rebuild_tree (&node, size, root);
+  tree = tx_rebuild_tree (&node, size, root);
   {
     CwTile entries_tile = { CW_TILE_LEVEL_ENTRIES, 0, (guint) size };
     g_autofree char *path = cw_tile_path (&entries_tile);
     g_autofree char *url = g_strconcat ("/log/", path, NULL);
-    g_autoptr(GBytes) bundle = get_ok (&node, url);
+    g_autoptr(GBytes) bundle = tx_get_ok (&node, url);
     g_autoptr(GPtrArray) entries = NULL;
     g_autoptr(GError) error = NULL;
 
@@ -497,56 +444,6 @@ test_replay_across_threads (void)
   tx_node_teardown (&node);
 }
 
-typedef struct
-{
-  guint64 index;
-  guint8 id[CW_TX_ID_SIZE];
-} Acked;
-
-typedef struct
-{
-  TxNode *node;
-  TxPatient *patient;
-  GMutex lock;
-  GArray *acked;           /* Acked */
-  gint stop;
-} Load;
-
-/* Provider access attempts (logged as denied: the grant does not exist),
- * as fast as the node answers, until it stops answering. */
-static gpointer
-loader_thread (gpointer data)
-{
-  Load *load = data;
-  TxNode view = *load->node;
-  guint8 grant_id[CW_TX_ID_SIZE] = { 7 };
-
-  view.session = node_test_session_new (load->node->cert_path);
-  while (!g_atomic_int_get (&load->stop))
-    {
-      g_autoptr(CwTx) tx = tx_make_access (load->patient, "gp-one", grant_id, CW_SCOPE_SUMMARY,
-                                           CW_PURPOSE_TREAT);
-      g_autoptr(GBytes) envelope = tx_sign (tx, load->node->gp_key);
-      g_autoptr(JsonObject) answer = NULL;
-      guint status = tx_post (&view, envelope, &answer);
-      Acked acked;
-
-      /* Refused connections, or 503 while the node stops: it is going. */
-      if (status == 0 || status == 503)
-        break;
-      g_assert_cmpuint (status, ==, 200);
-
-      acked.index = json_object_get_int_member (answer, "index");
-      cw_tx_compute_id (tx, acked.id);
-      g_mutex_lock (&load->lock);
-      g_array_append_val (load->acked, acked);
-      g_mutex_unlock (&load->lock);
-    }
-  g_clear_object (&view.session);
-
-  return NULL;
-}
-
 static void
 test_sigterm_under_load (void)
 {
@@ -556,8 +453,8 @@ test_sigterm_under_load (void)
   g_autoptr(CwTx) enroll = NULL;
   g_autoptr(JsonObject) receipt = NULL;
   g_autoptr(CwLogTree) tree = NULL;
-  Load load = { 0 };
-  GThread *threads[N_LOADERS];
+  g_autoptr(GArray) acked = g_array_new (FALSE, FALSE, sizeof (TxAcked));
+  TxLoad *load;
   guint8 root[CW_MERKLE_HASH_SIZE];
   guint64 size;
 
@@ -570,52 +467,24 @@ test_sigterm_under_load (void)
   receipt = tx_submit_ok (&node, enroll, patient->key);
   tx_patient_advance (patient, enroll);
 
-  load.node = &node;
-  load.patient = patient;
-  load.acked = g_array_new (FALSE, FALSE, sizeof (Acked));
-  g_mutex_init (&load.lock);
-  for (guint i = 0; i < N_LOADERS; i++)
-    threads[i] = g_thread_new ("loader", loader_thread, &load);
+  load = tx_load_start (&node, patient, N_LOADERS, acked);
 
   /* SIGTERM once the load is flowing on every connection; the exit status
    * must be 0 while requests are in flight on every serving thread. */
-  for (;;)
-    {
-      guint n;
-
-      g_mutex_lock (&load.lock);
-      n = load.acked->len;
-      g_mutex_unlock (&load.lock);
-      if (n >= MIN_ACKED_BEFORE_TERM)
-        break;
-      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
-    }
+  while (tx_load_count_acked (load) < MIN_ACKED_BEFORE_TERM)
+    g_usleep (10 * G_TIME_SPAN_MILLISECOND);
   tx_node_stop (&node);
-  g_atomic_int_set (&load.stop, TRUE);
-  for (guint i = 0; i < N_LOADERS; i++)
-    g_thread_join (threads[i]);
+  tx_load_finish (load);
 
   /* Every acknowledged transaction is in the log, at its index. */
   tx_node_start (&node);
   get_checkpoint (&node, &size, root);
-  tree = rebuild_tree (&node, size, root);
-  for (guint i = 0; i < load.acked->len; i++)
-    {
-      Acked *acked = &g_array_index (load.acked, Acked, i);
-      guint8 leaf[CW_MERKLE_HASH_SIZE];
-      guint8 stored[CW_MERKLE_HASH_SIZE];
-
-      g_assert_cmpuint (acked->index, <, size);
-      cw_merkle_hash_leaf (acked->id, sizeof acked->id, leaf);
-      g_assert_true (cw_log_tree_get_node_hash (tree, 0, acked->index, stored, NULL));
-      g_assert_cmpmem (leaf, sizeof leaf, stored, sizeof stored);
-    }
+  tree = tx_rebuild_tree (&node, size, root);
+  tx_assert_acked_logged (tree, size, acked);
   g_test_message ("%u acknowledged before and during SIGTERM, log size %" G_GUINT64_FORMAT,
-                  load.acked->len, size);
+                  acked->len, size);
 
   tx_node_stop (&node);
-  g_array_unref (load.acked);
-  g_mutex_clear (&load.lock);
   tx_node_teardown (&node);
 }
 

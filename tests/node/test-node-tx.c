@@ -565,17 +565,6 @@ test_concurrency (Fixture       *fixture,
   g_assert_cmpuint (current_size (node), ==, n_workers * per_worker * (1 + n_grants));
 }
 
-static GBytes *
-get_ok (TxNode     *node,
-        const char *path)
-{
-  GBytes *body = NULL;
-
-  g_assert_cmpuint (tx_get (node, path, &body), ==, 200);
-
-  return body;
-}
-
 static void
 test_tiles_and_proofs (Fixture       *fixture,
                        gconstpointer  data)
@@ -605,7 +594,7 @@ test_tiles_and_proofs (Fixture       *fixture,
 
   enroll (node, patient);
   g_assert_cmpuint (current_size (node), ==, 1);
-  note_body = get_ok (node, "/log/checkpoint");
+  note_body = tx_get_ok (node, "/log/checkpoint");
   note = g_strndup (g_bytes_get_data (note_body, NULL), g_bytes_get_size (note_body));
   tx_open_checkpoint (node, note, &old_size, old_root);
 
@@ -620,7 +609,7 @@ test_tiles_and_proofs (Fixture       *fixture,
 
   g_clear_pointer (&note_body, g_bytes_unref);
   g_clear_pointer (&note, g_free);
-  note_body = get_ok (node, "/log/checkpoint");
+  note_body = tx_get_ok (node, "/log/checkpoint");
   note = g_strndup (g_bytes_get_data (note_body, NULL), g_bytes_get_size (note_body));
   tx_open_checkpoint (node, note, &size, root);
   g_assert_cmpuint (size, ==, 300);
@@ -631,7 +620,7 @@ test_tiles_and_proofs (Fixture       *fixture,
       CwTile tile = { CW_TILE_LEVEL_ENTRIES, n, n == 0 ? 256 : 44 };
       g_autofree char *path = cw_tile_path (&tile);
       g_autofree char *url_path = g_strconcat ("/log/", path, NULL);
-      g_autoptr(GBytes) bundle = get_ok (node, url_path);
+      g_autoptr(GBytes) bundle = tx_get_ok (node, url_path);
       g_autoptr(GPtrArray) entries = NULL;
       g_autoptr(GError) error = NULL;
 
@@ -651,7 +640,7 @@ test_tiles_and_proofs (Fixture       *fixture,
       {
         g_autofree char *path = cw_tile_path (&tiles[i]);
         g_autofree char *url_path = g_strconcat ("/log/", path, NULL);
-        g_autoptr(GBytes) served = get_ok (node, url_path);
+        g_autoptr(GBytes) served = tx_get_ok (node, url_path);
         g_autoptr(GBytes) expected = cw_tile_read_data (&tiles[i], local, NULL);
 
         g_assert_true (g_bytes_equal (served, expected));
@@ -668,7 +657,7 @@ test_tiles_and_proofs (Fixture       *fixture,
   for (guint index = 0; index < 300; index += 37)
     {
       g_autofree char *path = g_strdup_printf ("/v1/log/proof/inclusion?index=%u&size=300", index);
-      g_autoptr(GBytes) body = get_ok (node, path);
+      g_autoptr(GBytes) body = tx_get_ok (node, path);
       g_autoptr(JsonParser) parser = json_parser_new ();
       g_autoptr(GPtrArray) proof = cw_merkle_proof_new ();
       g_autoptr(GError) error = NULL;
@@ -721,12 +710,12 @@ test_restart (Fixture       *fixture,
   grant_env = tx_sign (grant, patient->key);
   before = tx_post_expect (node, grant_env, 200, NULL);
   tx_patient_advance (patient, grant);
-  note_before = get_ok (node, "/log/checkpoint");
+  note_before = tx_get_ok (node, "/log/checkpoint");
 
   tx_node_stop (node);
   tx_node_start (node);
 
-  note_after = get_ok (node, "/log/checkpoint");
+  note_after = tx_get_ok (node, "/log/checkpoint");
   g_assert_true (g_bytes_equal (note_before, note_after));
   after = tx_post_expect (node, grant_env, 200, NULL);
   g_assert_cmpstr (json_object_get_string_member (after, "proof"), ==,
