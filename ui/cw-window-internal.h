@@ -25,6 +25,9 @@ struct _CwWindow
   AdwViewStack         *view_stack;
   AdwViewStackPage     *requests_stack_page;
   CwAccessPage         *access_page;
+  AdwBin               *requests_bin;
+  AdwBin               *activity_bin;
+  /* Owned; put into their bins when first shown (attach_visible_page()). */
   CwRequestsPage       *requests_page;
   CwActivityPage       *activity_page;
   GtkRevealer          *offline_revealer;

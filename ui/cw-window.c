@@ -30,6 +30,24 @@ cw_window_show_toast (CwWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
 }
 
+static void enrolled_changed_cb (CwWindow *self);
+
+/* The onboarding is built the first time it is needed: an enrolled wallet
+ * usually never shows it, and building and measuring its pages is a
+ * noticeable share of the start (docs/PERFORMANCE.md, "App startup"). */
+static CwOnboardingView *
+ensure_onboarding_view (CwWindow *self)
+{
+  if (self->onboarding_view != NULL)
+    return self->onboarding_view;
+
+  self->onboarding_view = g_object_new (CW_TYPE_ONBOARDING_VIEW, "wallet", self->wallet, NULL);
+  gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->onboarding_view), "unenrolled");
+  g_signal_connect_object (self->onboarding_view, "notify::active",
+                           G_CALLBACK (enrolled_changed_cb), self, G_CONNECT_SWAPPED);
+  return self->onboarding_view;
+}
+
 static void
 update_state (CwWindow *self)
 {
@@ -37,8 +55,13 @@ update_state (CwWindow *self)
    * wallet is enrolled (the recovery code comes after enrollment) or while
    * an enrolled wallet joins another clinic. */
   gboolean show_wallet = cw_wallet_get_enrolled (self->wallet) &&
-                         !cw_onboarding_view_get_active (self->onboarding_view);
+                         (self->onboarding_view == NULL ||
+                          !cw_onboarding_view_get_active (self->onboarding_view));
 
+  if (self->main_stack == NULL)  /* disposed */
+    return;
+  if (!show_wallet)
+    ensure_onboarding_view (self);
   gtk_stack_set_visible_child_name (self->main_stack, show_wallet ? "wallet" : "unenrolled");
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, show_wallet);
   gtk_widget_set_visible (GTK_WIDGET (self->grant_button), show_wallet);
@@ -110,6 +133,30 @@ n_pending_changed_cb (CwWindow *self)
 
   adw_view_stack_page_set_badge_number (self->requests_stack_page, n);
   adw_view_stack_page_set_needs_attention (self->requests_stack_page, n > 0);
+}
+
+/* The Requests and Activity pages exist from the start (the Requests
+ * page counts the pending requests for the badge), but join the window
+ * only when first shown: styling and measuring them, hidden, was about a
+ * fifth of the time to the first frame (docs/PERFORMANCE.md, "App
+ * startup"). */
+static void
+attach_page (AdwBin    *bin,
+             GtkWidget *page)
+{
+  if (adw_bin_get_child (bin) == NULL)
+    adw_bin_set_child (bin, page);
+}
+
+static void
+attach_visible_page (CwWindow *self)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (g_strcmp0 (name, "requests") == 0)
+    attach_page (self->requests_bin, GTK_WIDGET (self->requests_page));
+  else if (g_strcmp0 (name, "activity") == 0)
+    attach_page (self->activity_bin, GTK_WIDGET (self->activity_page));
 }
 
 static void
@@ -264,15 +311,15 @@ cw_window_constructed (GObject *object)
   G_OBJECT_CLASS (cw_window_parent_class)->constructed (object);
 
   g_assert (CW_IS_WALLET (self->wallet));
-  cw_onboarding_view_set_wallet (self->onboarding_view, self->wallet);
-  g_signal_connect_object (self->onboarding_view, "notify::active",
-                           G_CALLBACK (enrolled_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->wallet, "notify::enrolled", G_CALLBACK (enrolled_changed_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->wallet, "alert-raised", G_CALLBACK (alert_raised_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->requests_page, "notify::n-pending",
                            G_CALLBACK (n_pending_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child-name",
+                           G_CALLBACK (attach_visible_page), self, G_CONNECT_SWAPPED);
+  attach_visible_page (self);
 
   self->scheduler = cw_sync_scheduler_new (self->wallet);
   g_signal_connect_object (self->scheduler, "notify::syncing",
@@ -294,6 +341,9 @@ cw_window_dispose (GObject *object)
   if (self->scheduler != NULL)
     cw_sync_scheduler_stop (self->scheduler);
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_WINDOW);
+  self->onboarding_view = NULL;  /* a child of main_stack, gone with it */
+  g_clear_object (&self->requests_page);
+  g_clear_object (&self->activity_page);
   g_clear_weak_pointer (&self->grant_dialog);
   g_clear_weak_pointer (&self->grant_details);
   g_clear_object (&self->scheduler);
@@ -364,7 +414,6 @@ cw_window_class_init (CwWindowClass *klass)
   g_type_ensure (CW_TYPE_ACTIVITY_PAGE);
   g_type_ensure (CW_TYPE_ALERT_BANNER);
   g_type_ensure (CW_TYPE_REQUESTS_PAGE);
-  g_type_ensure (CW_TYPE_ONBOARDING_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/consentwallet/ConsentWallet/cw-window.ui");
@@ -378,12 +427,11 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwWindow, alert_banner);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, main_stack);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, onboarding_view);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, requests_stack_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, access_page);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, requests_page);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, activity_page);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, requests_bin);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, activity_bin);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, offline_revealer);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, offline_label);
 
@@ -394,6 +442,8 @@ cw_window_init (CwWindow *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->requests_page = g_object_ref_sink (g_object_new (CW_TYPE_REQUESTS_PAGE, NULL));
+  self->activity_page = g_object_ref_sink (g_object_new (CW_TYPE_ACTIVITY_PAGE, NULL));
 }
 
 CwWindow *
@@ -492,7 +542,7 @@ cw_window_open_invite (CwWindow   *self,
 {
   g_return_if_fail (CW_IS_WINDOW (self));
 
-  cw_onboarding_view_open_invite (self->onboarding_view, text, -1);
+  cw_onboarding_view_open_invite (ensure_onboarding_view (self), text, -1);
 }
 
 void
@@ -501,11 +551,11 @@ cw_window_open_invite_file (CwWindow *self,
 {
   g_return_if_fail (CW_IS_WINDOW (self));
 
-  cw_onboarding_view_open_file (self->onboarding_view, file);
+  cw_onboarding_view_open_file (ensure_onboarding_view (self), file);
 }
 
 CwOnboardingView *
 cw_window_get_onboarding_view (CwWindow *self)
 {
-  return self->onboarding_view;
+  return ensure_onboarding_view (self);
 }

@@ -68,34 +68,21 @@ start_atspi_bus (void)
   g_assert_not_reached ();
 }
 
+/* Runs the app on @data_dir with the AT-SPI bridge on and atspi-walk.py
+ * against it in @mode; the walker's TAP lines become this test's messages.
+ * Fails the test when the walker fails. */
 static void
-test_atspi_walk (EngineFixture *f,
-                 gconstpointer  data)
+walk_app (const char *data_dir,
+          const char *mode)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *recovery = engine_enroll (f, &error);
-  g_autoptr(CwStoreTx) grant = NULL;
-  g_autofree char *outcome = NULL;
-  g_autofree char *data_dir = g_path_get_dirname (f->store_path);
   g_autofree char *script = g_test_build_filename (G_TEST_DIST, "ui", "atspi-walk.py", NULL);
   g_autofree char *app_pid = NULL;
   g_autofree char *out = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) app = NULL;
   g_autoptr(GSubprocess) walker = NULL;
-  g_autoptr(CwStoreGrant) revoked = NULL;
   g_autoptr(GSubprocess) atspi_bus = start_atspi_bus ();
-
-  g_assert_no_error (error);
-  grant = engine_grant (f, "lab-two", CW_SCOPE_LAB_RESULTS, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (grant->state, ==, CW_STORE_TX_CONFIRMED);
-  add_request (f);
-  outcome = engine_provider_access (f, f->node.lab_key, "lab-two", grant->id,
-                                    CW_SCOPE_LAB_RESULTS, CW_PURPOSE_TREAT);
-  g_assert_cmpstr (outcome, ==, "allowed");
-  g_assert_true (engine_sync (f, &error));
-  g_assert_no_error (error);
 
   /* The app, as a user starts it, with the AT-SPI bridge on; warnings of
    * another process are not this test's to make fatal. */
@@ -109,10 +96,9 @@ test_atspi_walk (EngineFixture *f,
   g_assert_no_error (error);
   app_pid = g_strdup (g_subprocess_get_identifier (app));
 
-  /* The walker's own TAP lines become this test's messages. */
   g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   walker = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", script, app_pid,
-                                        NULL);
+                                        mode, NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (walker, NULL, NULL, &out, NULL, &error);
   g_assert_no_error (error);
@@ -131,6 +117,32 @@ test_atspi_walk (EngineFixture *f,
   g_assert_true (g_subprocess_get_if_exited (walker));
   g_assert_cmpint (g_subprocess_get_exit_status (walker), ==, 0);
   g_assert_null (strstr (out, "not ok"));
+  g_assert_nonnull (strstr (out, "ok "));
+}
+
+static void
+test_atspi_walk (EngineFixture *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = engine_enroll (f, &error);
+  g_autoptr(CwStoreTx) grant = NULL;
+  g_autofree char *outcome = NULL;
+  g_autofree char *data_dir = g_path_get_dirname (f->store_path);
+  g_autoptr(CwStoreGrant) revoked = NULL;
+
+  g_assert_no_error (error);
+  grant = engine_grant (f, "lab-two", CW_SCOPE_LAB_RESULTS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (grant->state, ==, CW_STORE_TX_CONFIRMED);
+  add_request (f);
+  outcome = engine_provider_access (f, f->node.lab_key, "lab-two", grant->id,
+                                    CW_SCOPE_LAB_RESULTS, CW_PURPOSE_TREAT);
+  g_assert_cmpstr (outcome, ==, "allowed");
+  g_assert_true (engine_sync (f, &error));
+  g_assert_no_error (error);
+
+  walk_app (data_dir, "wallet");
 
   /* What the node says, checked by the wallet's own verified sync. */
   g_assert_true (engine_sync (f, &error));
@@ -139,6 +151,17 @@ test_atspi_walk (EngineFixture *f,
   g_assert_no_error (error);
   g_assert_nonnull (revoked);
   g_assert_nonnull (revoked->revoked_by);
+}
+
+/* A new patient's first window: the onboarding, which an enrolled
+ * wallet's window does not build. */
+static void
+test_atspi_onboarding (void)
+{
+  g_autofree char *dir = node_test_make_tmpdir ();
+
+  walk_app (dir, "onboarding");
+  node_test_remove_tree (dir);
 }
 
 int
@@ -159,6 +182,7 @@ main (int   argc,
 
   g_test_add ("/ui/atspi/walk-and-revoke", EngineFixture, NULL, engine_fixture_setup,
               test_atspi_walk, engine_fixture_teardown);
+  g_test_add_func ("/ui/atspi/onboarding", test_atspi_onboarding);
 
   status = g_test_run ();
   engine_test_stop_keyring ();

@@ -332,7 +332,7 @@ test_pages (Fixture       *fixture,
 
       stack = cw_window_get_view_stack (fixture->window);
       g_assert_cmpuint (adw_view_stack_page_get_badge_number (
-                          adw_view_stack_get_page (stack, GTK_WIDGET (cw_window_get_requests_page (fixture->window)))),
+                          adw_view_stack_get_page (stack, adw_view_stack_get_child_by_name (stack, "requests"))),
                         ==, 1);
       for (guint p = 0; p < G_N_ELEMENTS (pages); p++)
         {

@@ -14,6 +14,9 @@
 #define WAKE_INTERVAL_MS 20
 /* Frames a screenshot waits for one drawn at the window's size. */
 #define MAX_SCREENSHOT_FRAMES 100
+/* Longer than libadwaita's CSS transitions (the view switcher's highlight
+ * fades in 200 ms): a screenshot shows where a change ends. */
+#define SCREENSHOT_SETTLE_US (300 * 1000)
 
 static gboolean
 flag_set_cb (gpointer data)
@@ -190,6 +193,7 @@ typedef struct {
   /* For a screenshot: what the first frame drawn at the asked size, with
    * no transition under way, drew. */
   gboolean       capture;
+  gint64         settle_until;  /* monotonic time; not captured before it */
   GskRenderNode *node;
   int            width;
   int            height;
@@ -220,7 +224,8 @@ frame_after_paint_cb (GdkFrameClock *clock,
   /* Right after the paint, before any other source can queue a redraw
    * (which drops the render node). */
   if (frame->capture && frame->node == NULL && at_asked_size (frame->widget) &&
-      !transition_running (frame->widget))
+      !transition_running (frame->widget) &&
+      gdk_frame_clock_get_frame_time (clock) >= frame->settle_until)
     frame->node = snapshot_widget (frame->widget, &frame->width, &frame->height);
 }
 
@@ -284,7 +289,10 @@ ui_test_save_screenshot (GtkWidget  *widget,
                          const char *dir,
                          const char *name)
 {
-  Frame frame = { .widget = widget, .capture = TRUE };
+  Frame frame = {
+    .widget = widget, .capture = TRUE,
+    .settle_until = g_get_monotonic_time () + SCREENSHOT_SETTLE_US,
+  };
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *file = NULL;
