@@ -14,6 +14,13 @@
  *    and JSON), sealed here correctly under FUZZ_PASSPHRASE, so that the
  *    fuzzer reaches the contents parsing. Flag bit 1 ends the stream without
  *    TAG_FINAL, bit 2 puts TAG_FINAL on the first chunk too.
+ *
+ * sodium_malloc() and sodium_free() are replaced here by plain heap blocks,
+ * which AddressSanitizer checks: its redzones catch an overflow of a secure
+ * buffer at the first byte past it, where sodium's guard page catches it
+ * only at the end of the page, and a guarded block costs a handful of
+ * system calls (mmap, mprotect, mlock, madvise, munmap) per allocation,
+ * which held this harness to about 1,300 runs a second.
  */
 #include "config.h"
 
@@ -36,6 +43,36 @@
 
 #define OPS crypto_pwhash_OPSLIMIT_MIN
 #define MEM crypto_pwhash_MEMLIMIT_MIN
+
+/* The block's size is kept in front of it, for the wipe. */
+#define BLOCK_HEADER 16
+
+void *
+sodium_malloc (size_t size)
+{
+  guint8 *block = malloc (BLOCK_HEADER + size);
+
+  if (block == NULL)
+    return NULL;
+  memcpy (block, &size, sizeof size);
+  /* As sodium does: no caller may count on zeroed memory. */
+  memset (block + BLOCK_HEADER, 0xdb, size);
+  return block + BLOCK_HEADER;
+}
+
+void
+sodium_free (void *ptr)
+{
+  guint8 *block;
+  size_t size;
+
+  if (ptr == NULL)
+    return;
+  block = (guint8 *) ptr - BLOCK_HEADER;
+  memcpy (&size, block, sizeof size);
+  sodium_memzero (ptr, size);
+  free (block);
+}
 
 static guint8 sealed_key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
 static const guint8 salt[16] = { 0x5a, };
@@ -82,19 +119,38 @@ done_cb (GObject      *source,
   *out = g_object_ref (result);
 }
 
+static void
+task_gone_cb (gpointer  data,
+              GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((int *) data, TRUE);
+}
+
 static CwBackup *
 open_file (const guint8  *file,
            gsize          len,
            GError       **error)
 {
   g_autoptr(GBytes) bytes = g_bytes_new (file, len);
-  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *result = NULL;
+  CwBackup *backup;
+  int task_gone = FALSE;
 
   cw_backup_open_async (bytes, FUZZ_PASSPHRASE, NULL, done_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
-  return cw_backup_open_finish (result, error);
+  /* The worker thread may still hold the task for a moment: wait until it
+   * is freed, so that every run ends with what it allocated freed and
+   * libFuzzer's per-run leak check (which runs LeakSanitizer whenever the
+   * counts of malloc and free differ) stays quiet unless there is a leak. */
+  g_object_weak_ref (G_OBJECT (result), task_gone_cb, &task_gone);
+  backup = cw_backup_open_finish (result, error);
+  g_object_unref (result);
+  while (!g_atomic_int_get (&task_gone))
+    g_thread_yield ();
+
+  return backup;
 }
 
 static void
