@@ -6,6 +6,7 @@
 
 #include "cw-access-page-private.h"
 #include "cw-grant-item.h"
+#include "cw-staged-list.h"
 #include "cw-ui-format.h"
 
 struct _CwAccessPage
@@ -22,8 +23,6 @@ struct _CwAccessPage
   GListModel         *model;
   GtkFilterListModel *filter_model;
   GtkSortListModel   *sort_model;
-  GtkSliceListModel  *shown_model; /* the first rows of sort_model, then all */
-  guint               grow_tick_id;
   GtkCustomFilter    *filter;
   GtkCustomSorter    *sorter;
   guint               n_rows_created;
@@ -129,42 +128,9 @@ update_visible_page (CwAccessPage *self)
   gtk_stack_set_visible_child_name (self->results_stack, n_shown > 0 ? "results" : "no-results");
 }
 
-/* GTK 4.8's GtkListView builds up to 200 rows at once when its model
- * changes, visible or not (GTK_LIST_VIEW_MAX_LIST_ITEMS): about 180 ms for
- * the first 200 grants here. So the list is handed over a screenful at a
- * time, one step per frame, until the view has built all the rows it
- * will, then whole: the first frame with grants needs only the rows it
- * shows. */
-#define ROWS_PER_FRAME 40
-#define ROWS_BUILT_AT_MOST 200
-
-static gboolean
-grow_shown_cb (GtkWidget     *widget,
-               GdkFrameClock *clock,
-               gpointer       user_data)
-{
-  CwAccessPage *self = CW_ACCESS_PAGE (widget);
-  guint size = gtk_slice_list_model_get_size (self->shown_model);
-  guint n = MIN (g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)), ROWS_BUILT_AT_MOST);
-
-  if (size + ROWS_PER_FRAME >= n)
-    {
-      gtk_slice_list_model_set_size (self->shown_model, G_MAXUINT);
-      self->grow_tick_id = 0;
-      return G_SOURCE_REMOVE;
-    }
-  gtk_slice_list_model_set_size (self->shown_model, size + ROWS_PER_FRAME);
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 items_changed_cb (CwAccessPage *self)
 {
-  if (self->grow_tick_id == 0 &&
-      gtk_slice_list_model_get_size (self->shown_model) <
-        g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)))
-    self->grow_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), grow_shown_cb, NULL,
-                                                       NULL);
   update_visible_page (self);
 }
 
@@ -394,12 +360,8 @@ cw_access_page_dispose (GObject *object)
   CwAccessPage *self = CW_ACCESS_PAGE (object);
 
   g_clear_handle_id (&self->refilter_id, g_source_remove);
-  if (self->grow_tick_id != 0)
-    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->grow_tick_id);
-  self->grow_tick_id = 0;
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_ACCESS_PAGE);
   g_clear_object (&self->model);
-  g_clear_object (&self->shown_model);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter);
   g_clear_object (&self->sorter);
@@ -500,9 +462,8 @@ cw_access_page_init (CwAccessPage *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), self);
   gtk_list_view_set_factory (self->list_view, factory);
 
-  self->shown_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)),
-                                                0, ROWS_PER_FRAME);
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->shown_model)));
+  selection = gtk_no_selection_new (cw_staged_list_new (GTK_WIDGET (self),
+                                                       G_LIST_MODEL (self->sort_model)));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
 
   update_visible_page (self);

@@ -8,6 +8,7 @@
 
 #include "cw-activity-item.h"
 #include "cw-activity-page-private.h"
+#include "cw-staged-list.h"
 #include "cw-ui-format.h"
 
 struct _CwActivityPage
@@ -369,7 +370,8 @@ cw_activity_page_init (CwActivityPage *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), self);
   gtk_list_view_set_factory (self->list_view, factory);
 
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filter_model)));
+  selection = gtk_no_selection_new (cw_staged_list_new (GTK_WIDGET (self),
+                                                       G_LIST_MODEL (self->filter_model)));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
   update_visible_page (self);
 }

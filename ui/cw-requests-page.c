@@ -6,6 +6,8 @@
 
 #include "cw-request-item.h"
 #include "cw-requests-page.h"
+#include "cw-staged-list.h"
+#include "cw-staged-list.h"
 #include "cw-ui-format.h"
 
 struct _CwRequestsPage
@@ -290,7 +292,8 @@ cw_requests_page_init (CwRequestsPage *self)
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), self);
   gtk_list_view_set_factory (self->list_view, factory);
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filter_model)));
+  selection = gtk_no_selection_new (cw_staged_list_new (GTK_WIDGET (self),
+                                                       G_LIST_MODEL (self->filter_model)));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
   pending_changed_cb (self);
 }

@@ -12,6 +12,7 @@
 #include "cw-access-page-private.h"
 #include "cw-activity-item.h"
 #include "cw-activity-page-private.h"
+#include "cw-staged-list.h"
 #include "cw-encoding.h"
 #include "cw-grant-details-private.h"
 #include "cw-grant-dialog-private.h"
@@ -778,6 +779,66 @@ test_loading_states (void)
 }
 
 static gboolean
+showing_all (gpointer data)
+{
+  GListModel *staged = data;
+
+  return g_list_model_get_n_items (staged) ==
+         g_list_model_get_n_items (gtk_slice_list_model_get_model (GTK_SLICE_LIST_MODEL (staged)));
+}
+
+/* A list handed to its view a screenful per frame: first 40 items, then
+ * more each frame of the window until all of them; later changes at once. */
+static void
+test_staged_list (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (G_TYPE_OBJECT);
+  g_autoptr(GListModel) staged = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *list_view;
+  guint growth = 0, last;
+
+  for (guint i = 0; i < 500; i++)
+    {
+      g_autoptr(GObject) item = g_object_new (G_TYPE_OBJECT, NULL);
+
+      g_list_store_append (store, item);
+    }
+  staged = cw_staged_list_new (window, G_LIST_MODEL (store));
+  g_assert_cmpuint (g_list_model_get_n_items (staged), ==, 40);
+
+  list_view = gtk_list_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (staged))),
+                                 gtk_signal_list_item_factory_new ());
+  gtk_window_set_child (GTK_WINDOW (window), gtk_scrolled_window_new ());
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (gtk_window_get_child (GTK_WINDOW (window))),
+                                 list_view);
+  gtk_window_present (GTK_WINDOW (window));
+  /* Nothing grows before a frame. */
+  g_assert_cmpuint (g_list_model_get_n_items (staged), ==, 40);
+  last = 40;
+  while (!showing_all (staged))
+    {
+      ui_test_wait_for_frame (window);
+      g_assert_cmpuint (g_list_model_get_n_items (staged), >=, last);
+      last = g_list_model_get_n_items (staged);
+      g_assert_cmpuint (++growth, <, 100);
+    }
+  /* Five steps of 40 to the 200 rows GTK builds at most, then all. */
+  g_assert_cmpuint (growth, >=, 4);
+
+  g_list_store_remove_all (store);
+  g_assert_cmpuint (g_list_model_get_n_items (staged), ==, 0);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autoptr(GObject) item = g_object_new (G_TYPE_OBJECT, NULL);
+
+      g_list_store_append (store, item);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (staged), ==, 300);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
 notifier_idle (gpointer data)
 {
   return !cw_notifier_get_busy (data);
@@ -987,6 +1048,7 @@ main (int   argc,
   ui_test_init (&argc, &argv);
 
   g_test_add_func ("/ui/pages/loading-states", test_loading_states);
+  g_test_add_func ("/ui/pages/staged-list", test_staged_list);
   g_test_add ("/ui/window/unenrolled", Fixture, NULL, fixture_setup, test_unenrolled,
               fixture_teardown);
   g_test_add ("/ui/window/pages", Fixture, NULL, fixture_setup, test_pages, fixture_teardown);
