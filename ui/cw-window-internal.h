@@ -27,7 +27,8 @@ struct _CwWindow
   CwAccessPage         *access_page;
   AdwBin               *requests_bin;
   AdwBin               *activity_bin;
-  /* Owned; put into their bins when first shown (attach_visible_page()). */
+  /* Owned; put into their bins when first shown (attach_visible_page()).
+   * The Activity page is made then too. */
   CwRequestsPage       *requests_page;
   CwActivityPage       *activity_page;
   GtkRevealer          *offline_revealer;

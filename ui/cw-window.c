@@ -135,11 +135,25 @@ n_pending_changed_cb (CwWindow *self)
   adw_view_stack_page_set_needs_attention (self->requests_stack_page, n > 0);
 }
 
-/* The Requests and Activity pages exist from the start (the Requests
- * page counts the pending requests for the badge), but join the window
- * only when first shown: styling and measuring them, hidden, was about a
- * fifth of the time to the first frame (docs/PERFORMANCE.md, "App
- * startup"). */
+/* The Requests page exists from the start (it counts the pending
+ * requests for the badge) and the Activity page from when it is first
+ * shown, and both join the window only then: styling and measuring them,
+ * hidden, was about a fifth of the time to the first frame
+ * (docs/PERFORMANCE.md, "App startup"). */
+static CwActivityPage *
+ensure_activity_page (CwWindow *self)
+{
+  g_return_val_if_fail (CW_IS_WINDOW (self), NULL);
+
+  if (self->activity_page == NULL)
+    {
+      self->activity_page = g_object_ref_sink (g_object_new (CW_TYPE_ACTIVITY_PAGE, NULL));
+      if (self->models_given)
+        cw_activity_page_set_model (self->activity_page, cw_wallet_get_activity (self->wallet));
+    }
+  return self->activity_page;
+}
+
 static void
 attach_page (AdwBin    *bin,
              GtkWidget *page)
@@ -156,7 +170,7 @@ attach_visible_page (CwWindow *self)
   if (g_strcmp0 (name, "requests") == 0)
     attach_page (self->requests_bin, GTK_WIDGET (self->requests_page));
   else if (g_strcmp0 (name, "activity") == 0)
-    attach_page (self->activity_bin, GTK_WIDGET (self->activity_page));
+    attach_page (self->activity_bin, GTK_WIDGET (ensure_activity_page (self)));
 }
 
 static void
@@ -274,7 +288,8 @@ give_models (CwWindow *self)
   self->models_given = TRUE;
   cw_access_page_set_model (self->access_page, cw_wallet_get_grants (self->wallet));
   cw_requests_page_set_model (self->requests_page, cw_wallet_get_requests (self->wallet));
-  cw_activity_page_set_model (self->activity_page, cw_wallet_get_activity (self->wallet));
+  if (self->activity_page != NULL)
+    cw_activity_page_set_model (self->activity_page, cw_wallet_get_activity (self->wallet));
   n_pending_changed_cb (self);
 }
 
@@ -443,7 +458,6 @@ cw_window_init (CwWindow *self)
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   self->requests_page = g_object_ref_sink (g_object_new (CW_TYPE_REQUESTS_PAGE, NULL));
-  self->activity_page = g_object_ref_sink (g_object_new (CW_TYPE_ACTIVITY_PAGE, NULL));
 }
 
 CwWindow *
@@ -478,6 +492,7 @@ cw_window_get_requests_page (CwWindow *self)
 CwActivityPage *
 cw_window_get_activity_page (CwWindow *self)
 {
+  ensure_activity_page (self);
   return self->activity_page;
 }
 
