@@ -893,7 +893,7 @@ add_signature_cases (void)
     char *sig = strstr (flipped, "\"sig\":\"") + 7;
 
     sig[10] = sig[10] == 'A' ? 'B' : 'A';
-    add_post ("signature/flipped-bit", flipped, -1, 403, "bad_signature");
+    add_post_take ("signature/flipped-bit", flipped, 403, "bad_signature");
   }
   {
     guint8 zero[CW_SIGNATURE_SIZE] = { 0 };
