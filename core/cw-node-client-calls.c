@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "cw-canonical-json.h"
 #include "cw-encoding.h"
 #include "cw-node-client-private.h"
 
@@ -272,16 +273,15 @@ static gpointer
 parse_recovery_patient (GBytes  *body,
                         GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = cw_canonical_json_parse_strict (g_bytes_get_data (body, NULL),
+                                                             g_bytes_get_size (body), NULL);
   JsonObject *object;
   JsonNode *member;
   const char *patient;
   guint8 key[CW_PUBLIC_KEY_SIZE];
 
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
-                                   g_bytes_get_size (body), NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+  /* Read as every other answer is (PROTOCOL.md §8): strict, no U+0000. */
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
       json_object_get_size (object = json_node_get_object (root)) != 1 ||
       (member = json_object_get_member (object, "patient")) == NULL ||
       json_node_get_value_type (member) != G_TYPE_STRING ||
