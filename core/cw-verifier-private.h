@@ -19,6 +19,10 @@ struct _CwVerifier
   /* Envelope JSON -> parsed envelope and payload: a listing's items are
    * parsed once per sync, whichever check or caller needs them first. */
   GHashTable *parsed;
+  /* Envelope JSON -> CwStoreTx of ours (borrowed from @local_txs), under
+   * @parsed_lock: cw_verifier_set_local_transactions(). */
+  GHashTable *local_by_envelope;
+  GPtrArray *local_txs;
   GMutex parsed_lock;
   /* Pool threads that help the calling thread with per-item checks. */
   GThreadPool *helpers;
@@ -75,6 +79,12 @@ guint      cw_verifier_check_all          (CwVerifier         *self,
                                            guint               n_items,
                                            CwVerifierItemCheck check,
                                            gpointer            data);
+
+/* If @envelope is byte for byte one of our stored transactions, its ID
+ * into @id_out. */
+gboolean   cw_verifier_lookup_local       (CwVerifier         *self,
+                                           const char         *envelope,
+                                           guint8              id_out[CW_TX_ID_SIZE]);
 
 /* Local transactions by ID (CwStoreTx, not rejected). */
 GHashTable *cw_verifier_index_local       (GPtrArray         *local_txs);

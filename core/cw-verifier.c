@@ -133,6 +133,8 @@ cw_verifier_finalize (GObject *object)
   if (self->helpers != NULL)
     g_thread_pool_free (self->helpers, TRUE, TRUE);
   g_clear_pointer (&self->parsed, g_hash_table_unref);
+  g_clear_pointer (&self->local_by_envelope, g_hash_table_unref);
+  g_clear_pointer (&self->local_txs, g_ptr_array_unref);
   g_mutex_clear (&self->parsed_lock);
 
   G_OBJECT_CLASS (cw_verifier_parent_class)->finalize (object);
@@ -408,6 +410,50 @@ cw_verifier_open_envelope (CwVerifier      *self,
   if (out_envelope != NULL)
     *out_envelope = g_steal_pointer (&opened);
   return g_steal_pointer (&tx);
+}
+
+void
+cw_verifier_set_local_transactions (CwVerifier *self,
+                                    GPtrArray  *local_txs)
+{
+  g_autoptr(GHashTable) by_envelope = g_hash_table_new (envelope_hash, g_str_equal);
+  g_autoptr(GHashTable) old_index = NULL;
+  g_autoptr(GPtrArray) old_txs = NULL;
+
+  g_return_if_fail (CW_IS_VERIFIER (self));
+  g_return_if_fail (local_txs != NULL);
+
+  for (guint i = 0; i < local_txs->len; i++)
+    {
+      CwStoreTx *tx = g_ptr_array_index (local_txs, i);
+
+      if (tx->envelope != NULL && tx->id != NULL)
+        g_hash_table_insert (by_envelope, tx->envelope, tx);
+    }
+
+  g_mutex_lock (&self->parsed_lock);
+  old_index = g_steal_pointer (&self->local_by_envelope);
+  old_txs = g_steal_pointer (&self->local_txs);
+  self->local_by_envelope = g_steal_pointer (&by_envelope);
+  self->local_txs = g_ptr_array_ref (local_txs);
+  g_mutex_unlock (&self->parsed_lock);
+}
+
+gboolean
+cw_verifier_lookup_local (CwVerifier *self,
+                          const char *envelope,
+                          guint8      id_out[CW_TX_ID_SIZE])
+{
+  CwStoreTx *tx = NULL;
+  gboolean found;
+
+  g_mutex_lock (&self->parsed_lock);
+  if (self->local_by_envelope != NULL)
+    tx = g_hash_table_lookup (self->local_by_envelope, envelope);
+  found = tx != NULL && cw_base64_decode_fixed (tx->id, -1, id_out, CW_TX_ID_SIZE, NULL);
+  g_mutex_unlock (&self->parsed_lock);
+
+  return found;
 }
 
 /* One cw_verifier_check_all() call, shared by the threads that work on it. */

@@ -92,6 +92,13 @@ CwTx               *cw_verifier_open_envelope      (CwVerifier          *self,
                                                     CwDsseEnvelope     **out_envelope,
                                                     GError             **error);
 
+/* Our own transactions as the store holds them (CwStoreTx, kept): a listed
+ * envelope that is byte for byte one of them is a valid transaction whose
+ * ID is the stored one, so cw_verifier_verify_listing_proofs() checks its
+ * ID and proof without parsing it again. Replaces an earlier set. */
+void                cw_verifier_set_local_transactions (CwVerifier      *self,
+                                                    GPtrArray           *local_txs);
+
 /* Every item's ID is the SHA-256 of its envelope's payload and its proof
  * includes the ID at its index in @checkpoint (the listing's own, opened). */
 gboolean            cw_verifier_verify_listing_proofs (CwVerifier       *self,

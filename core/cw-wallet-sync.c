@@ -393,18 +393,23 @@ run_sync (CwSync  *sync,
   if (note == NULL || (checkpoint = cw_sync_checkpoint (sync, note, NULL, error)) == NULL)
     return FALSE;
 
+  /* Our history first: a listed envelope that is one of ours is not
+   * parsed again when its proof is checked. */
+  if ((local = cw_wallet_store_list_transactions (self->store, TRUE, error)) == NULL)
+    return FALSE;
+  cw_verifier_set_local_transactions (verifier, local);
+
   /* All four lists at once; each is still checked in this order below, and
    * nothing of a later list counts before the earlier ones passed. The
    * whole chain every time: a dropped or altered old transaction must
-   * show, and it is the patient's own, short history. */
+   * show. */
   cw_sync_fetch_start (&chain_fetch, sync, CW_NODE_LIST_CHAIN, TRUE, 0);
   cw_sync_fetch_start (&grants_fetch, sync, CW_NODE_LIST_GRANTS, FALSE, 0);
   cw_sync_fetch_start (&requests_fetch, sync, CW_NODE_LIST_REQUESTS, FALSE, 0);
   cw_sync_fetch_start (&access_fetch, sync, CW_NODE_LIST_ACCESS, last_access >= 0,
                (guint64) MAX (last_access, 0));
 
-  if ((local = cw_wallet_store_list_transactions (self->store, TRUE, error)) == NULL ||
-      !cw_sync_fetch_all (sync, &chain_fetch, &chain, error))
+  if (!cw_sync_fetch_all (sync, &chain_fetch, &chain, error))
     return FALSE;
   if (!cw_verifier_verify_chain (verifier, chain.listing, 0, local, &evidence, &cause))
     return cw_sync_fail (sync, cause, evidence, error);

@@ -434,6 +434,78 @@ test_chain (Fixture       *f,
   }
 }
 
+/* With our history given, a listed envelope that is one of ours is taken
+ * with its stored ID instead of being parsed, and its proof still counts. */
+static void
+test_local_transactions (Fixture       *f,
+                         gconstpointer  data)
+{
+  static const guint all[] = { 0, 1 };
+  g_autoptr(CwNodeListing) listing = make_listing (f, CW_NODE_LIST_CHAIN, all, 2);
+  g_autoptr(CwSignedCheckpoint) checkpoint = NULL;
+  g_autoptr(GBytes) evidence = NULL;
+  g_autoptr(GError) error = NULL;
+  CwNodeListItem *item = g_ptr_array_index (listing->items, 1);
+  CwStoreTx *enroll = g_ptr_array_index (f->local, 0);
+  CwStoreTx *grant = g_ptr_array_index (f->local, 1);
+  g_autofree char *grant_id = g_strdup (grant->id);
+  guint64 index = item->index;
+
+  checkpoint = cw_verifier_open_checkpoint (f->verifier, listing->checkpoint, NULL, &error);
+  g_assert_no_error (error);
+  cw_verifier_set_local_transactions (f->verifier, f->local);
+  g_assert_true (cw_verifier_verify_listing_proofs (f->verifier, listing, checkpoint, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Our bytes under another ID. */
+  g_free (item->id);
+  item->id = g_strdup (enroll->id);
+  g_assert_false (cw_verifier_verify_listing_proofs (f->verifier, listing, checkpoint, &evidence, &error));
+  g_assert_error (error, CW_VERIFIER_ERROR, CW_VERIFIER_ERROR_MALFORMED_ITEM);
+  assert_evidence (evidence, "malformed-item");
+  g_clear_error (&error);
+  g_clear_pointer (&evidence, g_bytes_unref);
+  g_free (item->id);
+  item->id = g_strdup (grant_id);
+
+  /* Our bytes with a proof that does not hold: one hash changed, then the
+   * right proof at another index. */
+  item->proof[0] ^= 1;
+  g_assert_false (cw_verifier_verify_listing_proofs (f->verifier, listing, checkpoint, &evidence, &error));
+  g_assert_error (error, CW_VERIFIER_ERROR, CW_VERIFIER_ERROR_BAD_INCLUSION);
+  assert_evidence (evidence, "bad-inclusion-proof");
+  g_clear_error (&error);
+  g_clear_pointer (&evidence, g_bytes_unref);
+  item->proof[0] ^= 1;
+  item->index = 0;
+  g_assert_false (cw_verifier_verify_listing_proofs (f->verifier, listing, checkpoint, NULL, &error));
+  g_assert_error (error, CW_VERIFIER_ERROR, CW_VERIFIER_ERROR_BAD_INCLUSION);
+  g_clear_error (&error);
+  item->index = index;
+
+  /* The stored ID is what counts for our bytes: with the grant's ID
+   * stored under the enrollment's, the enrollment's bytes pass as the
+   * grant. This shows the parse was skipped; a parse would find the
+   * enrollment's own ID. */
+  g_free (enroll->id);
+  enroll->id = g_strdup (grant_id);
+  g_free (item->envelope);
+  item->envelope = g_strdup (enroll->envelope);
+  g_ptr_array_remove_index (listing->items, 0);
+  cw_verifier_set_local_transactions (f->verifier, f->local);
+  g_assert_true (cw_verifier_verify_listing_proofs (f->verifier, listing, checkpoint, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Without our history it is parsed, and caught. */
+  {
+    g_autoptr(GPtrArray) none = g_ptr_array_new ();
+
+    cw_verifier_set_local_transactions (f->verifier, none);
+    g_assert_false (cw_verifier_verify_listing_proofs (f->verifier, listing, checkpoint, NULL, &error));
+    g_assert_error (error, CW_VERIFIER_ERROR, CW_VERIFIER_ERROR_MALFORMED_ITEM);
+  }
+}
+
 static void
 test_grants (Fixture       *f,
              gconstpointer  data)
@@ -571,6 +643,8 @@ main (int   argc,
   g_test_add ("/verifier/consistency", Fixture, NULL, fixture_setup, test_consistency,
               fixture_teardown);
   g_test_add ("/verifier/chain", Fixture, NULL, fixture_setup, test_chain, fixture_teardown);
+  g_test_add ("/verifier/local-transactions", Fixture, NULL, fixture_setup, test_local_transactions,
+              fixture_teardown);
   g_test_add ("/verifier/grants", Fixture, NULL, fixture_setup, test_grants, fixture_teardown);
   g_test_add ("/verifier/access", Fixture, NULL, fixture_setup, test_access, fixture_teardown);
 
