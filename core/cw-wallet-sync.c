@@ -393,21 +393,21 @@ run_sync (CwSync  *sync,
   if (note == NULL || (checkpoint = cw_sync_checkpoint (sync, note, NULL, error)) == NULL)
     return FALSE;
 
-  /* Our history first: a listed envelope that is one of ours is not
-   * parsed again when its proof is checked. */
-  if ((local = cw_wallet_store_list_transactions (self->store, TRUE, error)) == NULL)
-    return FALSE;
-  cw_verifier_set_local_transactions (verifier, local);
-
   /* All four lists at once; each is still checked in this order below, and
    * nothing of a later list counts before the earlier ones passed. The
    * whole chain every time: a dropped or altered old transaction must
-   * show. */
-  cw_sync_fetch_start (&chain_fetch, sync, CW_NODE_LIST_CHAIN, TRUE, 0);
-  cw_sync_fetch_start (&grants_fetch, sync, CW_NODE_LIST_GRANTS, FALSE, 0);
+   * show. Requests and access events, all new to the wallet, are asked
+   * for first; the chain and the grants once our history is read, so that
+   * their items that are ours are not parsed again when their proofs are
+   * checked. */
   cw_sync_fetch_start (&requests_fetch, sync, CW_NODE_LIST_REQUESTS, FALSE, 0);
   cw_sync_fetch_start (&access_fetch, sync, CW_NODE_LIST_ACCESS, last_access >= 0,
-               (guint64) MAX (last_access, 0));
+                       (guint64) MAX (last_access, 0));
+  if ((local = cw_wallet_store_list_transactions (self->store, TRUE, error)) == NULL)
+    return FALSE;
+  cw_verifier_set_local_transactions (verifier, local);
+  cw_sync_fetch_start (&chain_fetch, sync, CW_NODE_LIST_CHAIN, TRUE, 0);
+  cw_sync_fetch_start (&grants_fetch, sync, CW_NODE_LIST_GRANTS, FALSE, 0);
 
   if (!cw_sync_fetch_all (sync, &chain_fetch, &chain, error))
     return FALSE;
