@@ -360,9 +360,16 @@ cw_access_page_dispose (GObject *object)
   CwAccessPage *self = CW_ACCESS_PAGE (object);
 
   g_clear_handle_id (&self->refilter_id, g_source_remove);
+  /* The wallet's model outlives the page: stop following it before the
+   * widgets that show it go. */
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_func (self->model, update_visible_page, self);
+  if (self->sort_model != NULL)
+    gtk_filter_list_model_set_model (self->filter_model, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_ACCESS_PAGE);
   g_clear_object (&self->model);
   g_clear_object (&self->sort_model);
+  self->filter_model = NULL;  /* the sort model's */
   g_clear_object (&self->filter);
   g_clear_object (&self->sorter);
   g_clear_pointer (&self->bound_rows, g_hash_table_unref);

@@ -266,6 +266,12 @@ cw_activity_page_dispose (GObject *object)
 {
   CwActivityPage *self = CW_ACTIVITY_PAGE (object);
 
+  /* The wallet's model outlives the page: stop following it before the
+   * widgets that show it go. */
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_func (self->model, update_visible_page, self);
+  if (self->filter_model != NULL)
+    gtk_filter_list_model_set_model (self->filter_model, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_ACTIVITY_PAGE);
   g_clear_object (&self->model);
   g_clear_object (&self->filter_model);

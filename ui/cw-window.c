@@ -353,8 +353,19 @@ cw_window_dispose (GObject *object)
   CwWindow *self = CW_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  /* The wallet and a sync still finishing outlive the window: nothing of
+   * theirs may reach its widgets once they are gone. */
   if (self->scheduler != NULL)
-    cw_sync_scheduler_stop (self->scheduler);
+    {
+      g_signal_handlers_disconnect_by_data (self->scheduler, self);
+      cw_sync_scheduler_stop (self->scheduler);
+    }
+  if (self->wallet != NULL)
+    g_signal_handlers_disconnect_by_data (self->wallet, self);
+  if (self->requests_page != NULL)
+    g_signal_handlers_disconnect_by_data (self->requests_page, self);
+  if (self->view_stack != NULL)
+    g_signal_handlers_disconnect_by_data (self->view_stack, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_WINDOW);
   self->onboarding_view = NULL;  /* a child of main_stack, gone with it */
   g_clear_object (&self->requests_page);
