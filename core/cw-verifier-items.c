@@ -137,7 +137,7 @@ open_provider_item (CwVerifier      *self,
       return NULL;
     }
 
-  if (!cw_dsse_envelope_verify (envelope, key, &cause))
+  if (!cw_verifier_verify_signature (self, item->envelope, envelope, key, &cause))
     {
       cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_PROVIDER_SIGNATURE,
                         "The node listed a %s that provider “%s” did not sign: %s",
@@ -146,6 +146,27 @@ open_provider_item (CwVerifier      *self,
     }
 
   return g_steal_pointer (&tx);
+}
+
+void
+cw_verifier_check_signatures_early (CwVerifier    *self,
+                                    CwNodeListing *listing,
+                                    GHashTable    *provider_keys)
+{
+  g_return_if_fail (CW_IS_VERIFIER (self));
+
+  for (guint i = 0; i < listing->items->len; i++)
+    {
+      CwNodeListItem *item = g_ptr_array_index (listing->items, i);
+      g_autoptr(CwDsseEnvelope) envelope = NULL;
+      g_autoptr(CwTx) tx = cw_verifier_open_envelope (self, item->envelope, &envelope, NULL);
+      CwVerifierKey *key;
+
+      if (tx == NULL || cw_tx_get_provider (tx) == NULL ||
+          (key = g_hash_table_lookup (provider_keys, cw_tx_get_provider (tx))) == NULL)
+        continue;
+      cw_verifier_verify_signature (self, item->envelope, envelope, key, NULL);
+    }
 }
 
 typedef struct {

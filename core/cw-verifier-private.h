@@ -86,6 +86,15 @@ gboolean   cw_verifier_lookup_local       (CwVerifier         *self,
                                            const char         *envelope,
                                            guint8              id_out[CW_TX_ID_SIZE]);
 
+/* cw_dsse_envelope_verify() of @envelope, the cached parse of @text, once
+ * per verifier and key: a signature that verified is not checked again
+ * with the same public key. */
+gboolean   cw_verifier_verify_signature   (CwVerifier         *self,
+                                           const char         *text,
+                                           CwDsseEnvelope     *envelope,
+                                           CwVerifierKey      *key,
+                                           GError            **error);
+
 /* Local transactions by ID (CwStoreTx, not rejected). */
 GHashTable *cw_verifier_index_local       (GPtrArray         *local_txs);
 /* Grant ID -> log index (boxed gint64) of the confirmed local revoke that

@@ -17,6 +17,9 @@
 typedef struct {
   CwDsseEnvelope *envelope;
   CwTx *tx;
+  /* The Ed25519 key whose signature on @envelope verified, if any. */
+  gboolean has_signer;
+  guint8 signer[CW_PUBLIC_KEY_SIZE];
 } Parsed;
 
 static void
@@ -454,6 +457,42 @@ cw_verifier_lookup_local (CwVerifier *self,
   g_mutex_unlock (&self->parsed_lock);
 
   return found;
+}
+
+gboolean
+cw_verifier_verify_signature (CwVerifier      *self,
+                              const char      *text,
+                              CwDsseEnvelope  *envelope,
+                              CwVerifierKey   *key,
+                              GError         **error)
+{
+  const guint8 *public_key = cw_verifier_key_get_public_key (key);
+  gboolean ed25519 = cw_verifier_key_get_key_type (key) == CW_KEY_TYPE_ED25519;
+  gboolean known = FALSE;
+  Parsed *parsed;
+
+  g_return_val_if_fail (CW_IS_VERIFIER (self), FALSE);
+
+  g_mutex_lock (&self->parsed_lock);
+  parsed = g_hash_table_lookup (self->parsed, text);
+  known = ed25519 && parsed != NULL && parsed->envelope == envelope && parsed->has_signer &&
+          memcmp (parsed->signer, public_key, CW_PUBLIC_KEY_SIZE) == 0;
+  g_mutex_unlock (&self->parsed_lock);
+  if (known)
+    return TRUE;
+
+  if (!cw_dsse_envelope_verify (envelope, key, error))
+    return FALSE;
+
+  g_mutex_lock (&self->parsed_lock);
+  parsed = g_hash_table_lookup (self->parsed, text);
+  if (ed25519 && parsed != NULL && parsed->envelope == envelope)
+    {
+      memcpy (parsed->signer, public_key, CW_PUBLIC_KEY_SIZE);
+      parsed->has_signer = TRUE;
+    }
+  g_mutex_unlock (&self->parsed_lock);
+  return TRUE;
 }
 
 /* One cw_verifier_check_all() call, shared by the threads that work on it. */

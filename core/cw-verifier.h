@@ -138,6 +138,16 @@ gboolean            cw_verifier_verify_no_hidden_grants (CwVerifier     *self,
                                                     GBytes             **evidence,
                                                     GError             **error);
 
+/* Verifies ahead the provider signatures of @listing's items whose provider
+ * has a key in @provider_keys (provider ID -> CwVerifierKey, only read), so
+ * that cw_verifier_verify_requests() and cw_verifier_verify_access() need
+ * not verify them again with the same key. Reports nothing: those two
+ * still check every item and report what fails. For a pool thread that
+ * has a page in hand while the next ones are on their way. */
+void                cw_verifier_check_signatures_early (CwVerifier      *self,
+                                                    CwNodeListing       *listing,
+                                                    GHashTable          *provider_keys);
+
 /* @provider_keys: provider ID -> CwVerifierKey. Every request is a request
  * to @patient_id signed by the provider it names. */
 gboolean            cw_verifier_verify_requests    (CwVerifier          *self,

@@ -1,7 +1,8 @@
 /* cw-wallet-sync-fetch.c: the pages of CwWallet's sync, read ahead: all
  * four lists are asked for at once, the next page of each as soon as the
  * previous one is parsed, and each page's checkpoint and inclusion proofs
- * are checked on a pool thread; the sync thread then takes the pages in
+ * are checked on a pool thread (with the providers' signatures, where
+ * their keys are known already); the sync thread then takes the pages in
  * list order (cw_sync_fetch_all()), so nothing of a page counts before
  * the pages and lists before it passed. */
 #include "config.h"
@@ -36,12 +37,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Page, page_free)
 typedef struct {
   CwVerifier *verifier;
   Page *page;
+  GHashTable *provider_keys;  /* for provider-signed lists, else %NULL */
 } PageCheck;
 
 static void
 page_check_free (PageCheck *check)
 {
   g_clear_object (&check->verifier);
+  g_clear_pointer (&check->provider_keys, g_hash_table_unref);
   g_free (check);
 }
 
@@ -56,9 +59,11 @@ check_page_thread (GTask        *task,
 
   page->checkpoint = cw_verifier_open_checkpoint (check->verifier, page->listing->checkpoint,
                                                   &page->evidence, &page->cause);
-  if (page->checkpoint != NULL)
-    cw_verifier_verify_listing_proofs (check->verifier, page->listing, page->checkpoint,
-                                       &page->evidence, &page->cause);
+  if (page->checkpoint != NULL &&
+      cw_verifier_verify_listing_proofs (check->verifier, page->listing, page->checkpoint,
+                                         &page->evidence, &page->cause) &&
+      check->provider_keys != NULL)
+    cw_verifier_check_signatures_early (check->verifier, page->listing, check->provider_keys);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -127,6 +132,8 @@ page_listed_cb (GObject      *source,
   check = g_new0 (PageCheck, 1);
   check->verifier = g_object_ref (fetch->sync->worker->verifier);
   check->page = page;
+  if (fetch->kind == CW_NODE_LIST_REQUESTS || fetch->kind == CW_NODE_LIST_ACCESS)
+    check->provider_keys = g_hash_table_ref (fetch->sync->provider_keys);
   /* No source object: nothing of the client may be released on a pool
    * thread. The page stays in the queue until the check is back. */
   task = g_task_new (NULL, NULL, page_checked_cb, fetch);

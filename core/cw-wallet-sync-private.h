@@ -32,6 +32,10 @@ typedef struct {
   gboolean stopping;            /* ask the node for no more pages */
   CwStoreCheckpoint *current;   /* the newest verified in this sync */
   GPtrArray *page_notes;        /* every checkpoint note seen (owned) */
+  /* Provider ID -> CwVerifierKey: the store's cached keys, read by the
+   * page checks of requests and access events; the directory's are added
+   * once every page is in (add_provider_keys()). */
+  GHashTable *provider_keys;
 } CwSync;
 
 /* One list read ahead: the next page is asked for as soon as the previous

@@ -98,6 +98,27 @@ item_receipt (CwNodeListItem *item,
   return cw_tlog_proof_format (bundle);
 }
 
+/* The keys of every provider the store has cached, into
+ * @sync->provider_keys. */
+static gboolean
+load_provider_keys (CwSync  *sync,
+                    GError **error)
+{
+  g_autoptr(GPtrArray) providers = cw_wallet_store_list_providers (sync->wallet->store, error);
+
+  if (providers == NULL)
+    return FALSE;
+  for (guint i = 0; i < providers->len; i++)
+    {
+      CwStoreProvider *provider = g_ptr_array_index (providers, i);
+      CwVerifierKey *key = cw_verifier_provider_key_new (provider, NULL);
+
+      if (key != NULL)
+        g_hash_table_replace (sync->provider_keys, g_strdup (provider->id), key);
+    }
+  return TRUE;
+}
+
 /* Provider keys for every provider named in @listing, from the store's
  * cache or else the directory; @fetched gets what is new. */
 static gboolean
@@ -367,7 +388,7 @@ run_sync (CwSync  *sync,
   g_auto(CwSyncList) requests = { 0 };
   g_auto(CwSyncList) access = { 0 };
   g_autoptr(GPtrArray) fetched = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_store_provider_free);
-  g_autoptr(GHashTable) keys = NULL;
+  GHashTable *keys;
   g_autoptr(GHashTable) receipts = NULL;
   g_autoptr(GBytes) evidence = NULL;
   g_autofree char *note = NULL;
@@ -400,6 +421,8 @@ run_sync (CwSync  *sync,
    * for first; the chain and the grants once our history is read, so that
    * their items that are ours are not parsed again when their proofs are
    * checked. */
+  if (!load_provider_keys (sync, error))
+    return FALSE;
   cw_sync_fetch_start (&requests_fetch, sync, CW_NODE_LIST_REQUESTS, FALSE, 0);
   cw_sync_fetch_start (&access_fetch, sync, CW_NODE_LIST_ACCESS, last_access >= 0,
                        (guint64) MAX (last_access, 0));
@@ -426,8 +449,8 @@ run_sync (CwSync  *sync,
       !cw_sync_fetch_all (sync, &access_fetch, &access, error))
     return FALSE;
 
-  keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                (GDestroyNotify) cw_verifier_key_unref);
+  /* Every page is in: the page checks no longer read the keys. */
+  keys = sync->provider_keys;
   if (!add_provider_keys (sync, requests.listing, keys, fetched, error) ||
       !add_provider_keys (sync, access.listing, keys, fetched, error))
     return FALSE;
@@ -452,7 +475,9 @@ sync_thread (GTask        *task,
   g_autoptr(CwNodeProfile) profile = NULL;
   CwWalletWorker worker = { 0 };
   CwSync sync = { self, &worker, key, cancellable, FALSE, NULL,
-                g_ptr_array_new_with_free_func (g_free) };
+                g_ptr_array_new_with_free_func (g_free),
+                g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) cw_verifier_key_unref) };
   GError *error = NULL;
   gboolean ok;
 
@@ -463,6 +488,7 @@ sync_thread (GTask        *task,
   cw_wallet_worker_end (&worker);
   g_clear_pointer (&sync.current, cw_store_checkpoint_free);
   g_clear_pointer (&sync.page_notes, g_ptr_array_unref);
+  g_clear_pointer (&sync.provider_keys, g_hash_table_unref);
 
   if (!ok)
     {

@@ -632,6 +632,36 @@ test_access (Fixture       *f,
   check_access (f, unknown, CW_VERIFIER_ERROR_UNKNOWN_PROVIDER, "unknown-provider");
 }
 
+/* Signatures checked ahead (cw_verifier_check_signatures_early()) count
+ * only for the same key, and a bad one is still reported. */
+static void
+test_early_signatures (Fixture       *f,
+                       gconstpointer  data)
+{
+  CwStoreTx *grant = g_ptr_array_index (f->local, 1);
+  guint8 grant_id[32];
+  g_autoptr(CwNodeListing) good = NULL;
+  g_autoptr(CwNodeListing) forged = NULL;
+
+  cw_base64_decode_fixed (grant->id, -1, grant_id, 32, NULL);
+  good = make_access_listing (f, f->provider, grant_id, CW_SCOPE_SUMMARY);
+  cw_verifier_check_signatures_early (f->verifier, good, f->provider_keys);
+  check_access (f, good, -1, NULL);
+
+  /* Another key for the provider now: what verified with the old one
+   * proves nothing. */
+  g_hash_table_replace (f->provider_keys, g_strdup ("gp-one"),
+                        cw_verifier_key_ref (cw_signing_key_get_verifier (f->patient)));
+  check_access (f, good, CW_VERIFIER_ERROR_BAD_PROVIDER_SIGNATURE, "bad-provider-signature");
+
+  /* Signed by someone else: checked ahead, and still refused. */
+  g_hash_table_replace (f->provider_keys, g_strdup ("gp-one"),
+                        cw_verifier_key_ref (cw_signing_key_get_verifier (f->provider)));
+  forged = make_access_listing (f, f->patient, grant_id, CW_SCOPE_SUMMARY);
+  cw_verifier_check_signatures_early (f->verifier, forged, f->provider_keys);
+  check_access (f, forged, CW_VERIFIER_ERROR_BAD_PROVIDER_SIGNATURE, "bad-provider-signature");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -647,6 +677,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/verifier/grants", Fixture, NULL, fixture_setup, test_grants, fixture_teardown);
   g_test_add ("/verifier/access", Fixture, NULL, fixture_setup, test_access, fixture_teardown);
+  g_test_add ("/verifier/early-signatures", Fixture, NULL, fixture_setup, test_early_signatures,
+              fixture_teardown);
 
   return g_test_run ();
 }
