@@ -20,6 +20,7 @@
 static guint n_grants = 10000;
 static guint n_access = 10000;
 static guint n_runs = 5;
+static guint n_serving = 1;
 
 static gint64
 now_us (void)
@@ -210,6 +211,22 @@ ed25519_per_second (void)
   return n / ((now_us () - start) / 1e6);
 }
 
+/* [node] serving-threads of the node's configuration. */
+static void
+set_serving_threads (TxNode *node,
+                     guint   n)
+{
+  g_autofree char *conf = g_build_filename (node->dir, "node.conf", NULL);
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_key_file_load_from_file (key_file, conf, G_KEY_FILE_KEEP_COMMENTS, &error);
+  g_assert_no_error (error);
+  g_key_file_set_uint64 (key_file, "node", "serving-threads", n);
+  g_key_file_save_to_file (key_file, conf, &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -218,6 +235,8 @@ main (int   argc,
     { "grants", 0, 0, G_OPTION_ARG_INT, &n_grants, "Grants of the patient (10000)", "N" },
     { "access", 0, 0, G_OPTION_ARG_INT, &n_access, "Access events (10000)", "N" },
     { "runs", 0, 0, G_OPTION_ARG_INT, &n_runs, "Timed runs (5)", "N" },
+    { "serving-threads", 0, 0, G_OPTION_ARG_INT, &n_serving,
+      "The node's serving threads (1, its default)", "N" },
     { NULL },
   };
   g_autoptr(GOptionContext) options = g_option_context_new ("- wallet sync benchmark");
@@ -257,6 +276,7 @@ main (int   argc,
 
   tx_node_setup (&node);
   tx_node_configure (&node, 1, 1000);
+  set_serving_threads (&node, n_serving);
   tx_node_start (&node);
 
   /* The patient's chain, in order; then the access events, concurrently. */
