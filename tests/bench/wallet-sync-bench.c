@@ -211,22 +211,6 @@ ed25519_per_second (void)
   return n / ((now_us () - start) / 1e6);
 }
 
-/* [node] serving-threads of the node's configuration. */
-static void
-set_serving_threads (TxNode *node,
-                     guint   n)
-{
-  g_autofree char *conf = g_build_filename (node->dir, "node.conf", NULL);
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_key_file_load_from_file (key_file, conf, G_KEY_FILE_KEEP_COMMENTS, &error);
-  g_assert_no_error (error);
-  g_key_file_set_uint64 (key_file, "node", "serving-threads", n);
-  g_key_file_save_to_file (key_file, conf, &error);
-  g_assert_no_error (error);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -276,7 +260,7 @@ main (int   argc,
 
   tx_node_setup (&node);
   tx_node_configure (&node, 1, 1000);
-  set_serving_threads (&node, n_serving);
+  node_test_set_config_uint (node.dir, "node", "serving-threads", n_serving);
   tx_node_start (&node);
 
   /* The patient's chain, in order; then the access events, concurrently. */

@@ -110,16 +110,8 @@ tx_node_configure (TxNode *node,
                    guint   batch_interval_ms,
                    guint   batch_max_size)
 {
-  g_autofree char *conf = g_build_filename (node->dir, "node.conf", NULL);
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_key_file_load_from_file (key_file, conf, G_KEY_FILE_KEEP_COMMENTS, &error);
-  g_assert_no_error (error);
-  g_key_file_set_uint64 (key_file, "sequencer", "batch-interval-ms", batch_interval_ms);
-  g_key_file_set_uint64 (key_file, "sequencer", "batch-max-size", batch_max_size);
-  g_key_file_save_to_file (key_file, conf, &error);
-  g_assert_no_error (error);
+  node_test_set_config_uint (node->dir, "sequencer", "batch-interval-ms", batch_interval_ms);
+  node_test_set_config_uint (node->dir, "sequencer", "batch-max-size", batch_max_size);
 }
 
 TxPatient *

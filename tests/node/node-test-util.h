@@ -37,6 +37,12 @@ NodeRun  *node_test_runv             (const char * const *args);
 char     *node_test_get_field        (const char   *text,
                                       const char   *key);
 
+/* Sets [@group] @key = @value in the node.conf of the node in @dir. */
+void      node_test_set_config_uint  (const char   *dir,
+                                      const char   *group,
+                                      const char   *key,
+                                      guint64       value);
+
 /* File mode bits (& 0777) of @path, or -1. */
 int       node_test_file_mode        (const char   *path);
 

@@ -44,16 +44,8 @@ add_provider (Fixture    *fixture,
 static void
 set_limits (Fixture *fixture)
 {
-  g_autofree char *conf = g_build_filename (fixture->dir, "node.conf", NULL);
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_key_file_load_from_file (key_file, conf, G_KEY_FILE_KEEP_COMMENTS, &error);
-  g_assert_no_error (error);
-  g_key_file_set_uint64 (key_file, "limits", "max-search-results", MAX_RESULTS);
-  g_key_file_set_uint64 (key_file, "limits", "max-body-size", MAX_BODY);
-  g_key_file_save_to_file (key_file, conf, &error);
-  g_assert_no_error (error);
+  node_test_set_config_uint (fixture->dir, "limits", "max-search-results", MAX_RESULTS);
+  node_test_set_config_uint (fixture->dir, "limits", "max-body-size", MAX_BODY);
 }
 
 static void

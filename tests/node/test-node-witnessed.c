@@ -49,15 +49,7 @@ static void
 set_witness_timeout (TxNode *node,
                      guint   timeout_ms)
 {
-  g_autofree char *conf = g_build_filename (node->dir, "node.conf", NULL);
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_key_file_load_from_file (key_file, conf, G_KEY_FILE_KEEP_COMMENTS, &error);
-  g_assert_no_error (error);
-  g_key_file_set_uint64 (key_file, "witnesses", "timeout-ms", timeout_ms);
-  g_key_file_save_to_file (key_file, conf, &error);
-  g_assert_no_error (error);
+  node_test_set_config_uint (node->dir, "witnesses", "timeout-ms", timeout_ms);
 }
 
 static void
