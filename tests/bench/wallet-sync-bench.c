@@ -225,6 +225,7 @@ main (int   argc,
   };
   g_autoptr(GOptionContext) options = g_option_context_new ("- wallet sync benchmark");
   g_autoptr(GError) error = NULL;
+  g_autofree char *serving = NULL;
   g_autoptr(TxPatient) patient = NULL;
   g_autoptr(CwTx) enroll = NULL;
   g_autoptr(GPtrArray) grants = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
@@ -260,7 +261,8 @@ main (int   argc,
 
   tx_node_setup (&node);
   tx_node_configure (&node, 1, 1000);
-  node_test_set_config_uint (node.dir, "node", "serving-threads", n_serving);
+  serving = g_strdup_printf ("%u", n_serving);
+  tx_node_set_config (&node, "node", "serving-threads", serving);
   tx_node_start (&node);
 
   /* The patient's chain, in order; then the access events, concurrently. */

@@ -110,8 +110,11 @@ tx_node_configure (TxNode *node,
                    guint   batch_interval_ms,
                    guint   batch_max_size)
 {
-  node_test_set_config_uint (node->dir, "sequencer", "batch-interval-ms", batch_interval_ms);
-  node_test_set_config_uint (node->dir, "sequencer", "batch-max-size", batch_max_size);
+  g_autofree char *interval = g_strdup_printf ("%u", batch_interval_ms);
+  g_autofree char *size = g_strdup_printf ("%u", batch_max_size);
+
+  tx_node_set_config (node, "sequencer", "batch-interval-ms", interval);
+  tx_node_set_config (node, "sequencer", "batch-max-size", size);
 }
 
 TxPatient *
@@ -400,15 +403,7 @@ tx_node_set_config (TxNode     *node,
                     const char *key,
                     const char *value)
 {
-  g_autofree char *conf = g_build_filename (node->dir, "node.conf", NULL);
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_key_file_load_from_file (key_file, conf, G_KEY_FILE_KEEP_COMMENTS, &error);
-  g_assert_no_error (error);
-  g_key_file_set_value (key_file, group, key, value);
-  g_key_file_save_to_file (key_file, conf, &error);
-  g_assert_no_error (error);
+  node_test_set_config (node->dir, group, key, value);
 }
 
 void

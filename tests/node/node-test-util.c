@@ -170,10 +170,10 @@ node_test_get_field (const char *text,
 }
 
 void
-node_test_set_config_uint (const char *dir,
-                           const char *group,
-                           const char *key,
-                           guint64     value)
+node_test_set_config (const char *dir,
+                      const char *group,
+                      const char *key,
+                      const char *value)
 {
   g_autofree char *conf = g_build_filename (dir, "node.conf", NULL);
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
@@ -181,7 +181,7 @@ node_test_set_config_uint (const char *dir,
 
   g_key_file_load_from_file (key_file, conf, G_KEY_FILE_KEEP_COMMENTS, &error);
   g_assert_no_error (error);
-  g_key_file_set_uint64 (key_file, group, key, value);
+  g_key_file_set_value (key_file, group, key, value);
   g_key_file_save_to_file (key_file, conf, &error);
   g_assert_no_error (error);
 }

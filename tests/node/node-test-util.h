@@ -38,10 +38,10 @@ char     *node_test_get_field        (const char   *text,
                                       const char   *key);
 
 /* Sets [@group] @key = @value in the node.conf of the node in @dir. */
-void      node_test_set_config_uint  (const char   *dir,
+void      node_test_set_config       (const char   *dir,
                                       const char   *group,
                                       const char   *key,
-                                      guint64       value);
+                                      const char   *value);
 
 /* File mode bits (& 0777) of @path, or -1. */
 int       node_test_file_mode        (const char   *path);

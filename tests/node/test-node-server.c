@@ -44,8 +44,11 @@ add_provider (Fixture    *fixture,
 static void
 set_limits (Fixture *fixture)
 {
-  node_test_set_config_uint (fixture->dir, "limits", "max-search-results", MAX_RESULTS);
-  node_test_set_config_uint (fixture->dir, "limits", "max-body-size", MAX_BODY);
+  g_autofree char *results = g_strdup_printf ("%d", MAX_RESULTS);
+  g_autofree char *body = g_strdup_printf ("%d", MAX_BODY);
+
+  node_test_set_config (fixture->dir, "limits", "max-search-results", results);
+  node_test_set_config (fixture->dir, "limits", "max-body-size", body);
 }
 
 static void

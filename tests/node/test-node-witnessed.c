@@ -49,7 +49,9 @@ static void
 set_witness_timeout (TxNode *node,
                      guint   timeout_ms)
 {
-  node_test_set_config_uint (node->dir, "witnesses", "timeout-ms", timeout_ms);
+  g_autofree char *value = g_strdup_printf ("%u", timeout_ms);
+
+  tx_node_set_config (node, "witnesses", "timeout-ms", value);
 }
 
 static void
