@@ -26,7 +26,8 @@ GBytes     *cw_base64_decode             (const char    *text,
                                           GError       **error);
 char       *cw_base64_encode             (const guint8  *data,
                                           gsize          len);
-/* Decodes exactly @out_len bytes, else fails. */
+/* Decodes exactly @out_len bytes into @out, else fails (and @out may
+ * hold part of the text's bytes). */
 gboolean    cw_base64_decode_fixed       (const char    *text,
                                           gssize         len,
                                           guint8        *out,

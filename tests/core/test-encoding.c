@@ -61,6 +61,46 @@ test_base64_fixed (void)
   g_assert_error (error, CW_ENCODING_ERROR, CW_ENCODING_ERROR_INVALID);
 }
 
+/* Every byte value at every position of a hash's text: accepted exactly
+ * when the text is the canonical encoding of what it decodes to, the same
+ * answer whether the character falls in a full block of four or the last. */
+static void
+test_base64_every_character (void)
+{
+  guint8 hash[32];
+  g_autofree char *good = NULL;
+
+  for (gsize i = 0; i < sizeof hash; i++)
+    hash[i] = (guint8) (i * 37 + 11);
+  good = cw_base64_encode (hash, sizeof hash);
+  g_assert_cmpuint (strlen (good), ==, 44);
+
+  for (gsize pos = 0; pos < 44; pos++)
+    for (guint c = 1; c < 256; c++)
+      {
+        char text[45];
+        guint8 out[32];
+        gsize glib_len;
+        g_autofree guchar *glib_bytes = NULL;
+        g_autofree char *glib_again = NULL;
+        g_autoptr(GBytes) bytes = NULL;
+        gboolean canonical, fixed;
+
+        memcpy (text, good, sizeof text);
+        text[pos] = (char) c;
+        glib_bytes = g_base64_decode (text, &glib_len);
+        glib_again = g_base64_encode (glib_bytes, glib_len);
+        canonical = g_str_equal (glib_again, text);
+
+        fixed = cw_base64_decode_fixed (text, -1, out, sizeof out, NULL);
+        bytes = cw_base64_decode (text, 44, NULL);
+        g_assert_true ((bytes != NULL) == canonical);
+        g_assert_true (fixed == (canonical && glib_len == sizeof out));
+        if (fixed)
+          g_assert_cmpmem (out, sizeof out, glib_bytes, glib_len);
+      }
+}
+
 static void
 test_base64url (void)
 {
@@ -154,6 +194,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/encoding/base64/round-trip", test_base64_round_trip);
   g_test_add_func ("/encoding/base64/rejects", test_base64_rejects);
   g_test_add_func ("/encoding/base64/fixed", test_base64_fixed);
+  g_test_add_func ("/encoding/base64/every-character", test_base64_every_character);
   g_test_add_func ("/encoding/base64url", test_base64url);
   g_test_add_func ("/encoding/hex", test_hex);
   g_test_add_func ("/encoding/uint64", test_uint64);
