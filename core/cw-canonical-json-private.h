@@ -21,4 +21,10 @@ gboolean   cw_canonical_json_scan         (const guint8   *data,
                                            gboolean       *out_has_nul,
                                            GError        **error);
 
+/* Appends @str, valid UTF-8 (the caller checks), as a canonical JSON
+ * string: quotes, backslashes and control characters escaped as RFC 8785
+ * §3.2.2.2 says, everything else as it is. */
+void       cw_canonical_json_append_string (GString        *out,
+                                            const char     *str);
+
 G_END_DECLS

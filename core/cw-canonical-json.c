@@ -80,9 +80,9 @@ cw_canonical_json_compare_keys (const char *a,
 
 /* ---- encoding ---------------------------------------------------------- */
 
-static void
-encode_string (GString    *out,
-               const char *str)
+void
+cw_canonical_json_append_string (GString    *out,
+                                 const char *str)
 {
   g_string_append_c (out, '"');
   for (const guchar *p = (const guchar *) str; *p != '\0'; p++)
@@ -146,7 +146,7 @@ encode_object (GString     *out,
         }
       if (prev != NULL)
         g_string_append_c (out, ',');
-      encode_string (out, name);
+      cw_canonical_json_append_string (out, name);
       g_string_append_c (out, ':');
       if (!encode_node (out, json_object_get_member (object, name), depth, error))
         return FALSE;
@@ -209,7 +209,7 @@ encode_value (GString   *out,
                                "String is not valid UTF-8");
           return FALSE;
         }
-      encode_string (out, str);
+      cw_canonical_json_append_string (out, str);
     }
   else
     {

@@ -208,6 +208,28 @@ cw_json_reader_read_uint (CwJsonReader *self,
 }
 
 gboolean
+cw_json_reader_read_int (CwJsonReader *self,
+                         gint64       *value)
+{
+  gboolean negative;
+  guint64 magnitude;
+
+  skip_space (self);
+  negative = self->pos < self->len && self->data[self->pos] == '-';
+  if (negative)
+    {
+      self->pos++;
+      if (self->pos >= self->len || !g_ascii_isdigit (self->data[self->pos]))
+        return FALSE;
+    }
+  if (!cw_json_reader_read_uint (self, &magnitude))
+    return FALSE;
+
+  *value = negative ? -(gint64) magnitude : (gint64) magnitude;
+  return TRUE;
+}
+
+gboolean
 cw_json_reader_read_null (CwJsonReader *self)
 {
   skip_space (self);

@@ -56,6 +56,10 @@ gboolean  cw_json_reader_read_plain_string (CwJsonReader  *self,
  * FALSE for anything else. */
 gboolean  cw_json_reader_read_uint     (CwJsonReader  *self,
                                         guint64       *value);
+/* An integer without fraction or exponent, within ±(2^63 - 1); FALSE for
+ * anything else. */
+gboolean  cw_json_reader_read_int      (CwJsonReader  *self,
+                                        gint64        *value);
 /* Consumes `null`. */
 gboolean  cw_json_reader_read_null     (CwJsonReader  *self);
 /* Steps over one value of any kind. */

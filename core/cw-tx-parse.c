@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cw-canonical-json.h"
+#include "cw-json-reader.h"
 #include "cw-tx.h"
 #include "cw-tx-private.h"
 
@@ -206,18 +207,6 @@ invalid_value (const CwTxFieldInfo  *info,
   return FALSE;
 }
 
-static gboolean
-node_is_string (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-static gboolean
-node_is_integer (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
-}
-
 typedef gboolean (*NameLookup) (const char *name,
                                 guint      *flag);
 
@@ -245,34 +234,49 @@ lookup_access (const char *name,
   return TRUE;
 }
 
+/* A string value, decoded (owned), into @text; FALSE with a field error
+ * when the value is not a string or decodes to U+0000. */
+static gboolean
+read_string_value (CwJsonReader         *reader,
+                   const CwTxFieldInfo  *info,
+                   char                **text,
+                   GError              **error)
+{
+  const char *plain;
+  gsize len;
+
+  if (cw_json_reader_peek (reader) != '"')
+    return wrong_json_type (info, "a string", error);
+  if (cw_json_reader_read_plain_string (reader, &plain, &len))
+    *text = g_strndup (plain, len);
+  else if ((*text = cw_json_reader_read_string (reader)) == NULL)
+    return invalid_value (info, "a string without U+0000", error);
+  return TRUE;
+}
+
 /* A non-empty array of known names, strictly ascending. */
 static gboolean
-read_name_set (const CwTxFieldInfo  *info,
-               JsonNode             *node,
+read_name_set (CwJsonReader         *reader,
+               const CwTxFieldInfo  *info,
                NameLookup            lookup,
                guint                *out,
                GError              **error)
 {
-  JsonArray *array;
-  const char *prev = NULL;
+  g_autofree char *prev = NULL;
+  gboolean malformed = FALSE;
 
-  if (!JSON_NODE_HOLDS_ARRAY (node))
+  if (!cw_json_reader_begin (reader, '['))
     return wrong_json_type (info, "an array of strings", error);
-  array = json_node_get_array (node);
-  if (json_array_get_length (array) == 0)
-    return invalid_value (info, "a non-empty array", error);
 
   *out = 0;
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  while (cw_json_reader_next_element (reader, &malformed))
     {
-      JsonNode *element = json_array_get_element (array, i);
-      const char *name;
+      g_autofree char *name = NULL;
       guint flag;
 
-      if (!node_is_string (element))
+      if (cw_json_reader_peek (reader) != '"')
         return wrong_json_type (info, "an array of strings", error);
-      name = json_node_get_string (element);
-      if (!lookup (name, &flag))
+      if (!read_string_value (reader, info, &name, NULL) || !lookup (name, &flag))
         {
           g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_INVALID_VALUE,
                        "Field “%s” holds an unknown value", info->name);
@@ -281,8 +285,13 @@ read_name_set (const CwTxFieldInfo  *info,
       if (prev != NULL && strcmp (prev, name) >= 0)
         return invalid_value (info, "strictly ascending, without repeats", error);
       *out |= flag;
-      prev = name;
+      g_free (prev);
+      prev = g_steal_pointer (&name);
     }
+  if (malformed)
+    return wrong_json_type (info, "an array of strings", error);
+  if (prev == NULL)
+    return invalid_value (info, "a non-empty array", error);
   return TRUE;
 }
 
@@ -320,123 +329,182 @@ read_string_field (CwTx        *self,
     }
 }
 
+/* An integer value: canonical JSON has no other numbers. */
 static gboolean
-read_field (CwTx       *self,
-            CwTxField   f,
-            JsonNode   *node,
-            GError    **error)
+read_integer (CwJsonReader         *reader,
+              const CwTxFieldInfo  *info,
+              gint64               *value,
+              GError              **error)
+{
+  char c = cw_json_reader_peek (reader);
+
+  if ((c != '-' && !g_ascii_isdigit (c)) || !cw_json_reader_read_int (reader, value))
+    return wrong_json_type (info, "an integer", error);
+  return TRUE;
+}
+
+static gboolean
+read_field (CwTx          *self,
+            CwTxField      f,
+            CwJsonReader  *reader,
+            GError       **error)
 {
   const CwTxFieldInfo *info = &cw_tx_field_table[f];
+  g_autofree char *text = NULL;
+  gint64 number;
 
   switch (info->kind)
     {
     case KIND_TYPE:
       return TRUE;
     case KIND_VERSION:
-      if (!node_is_integer (node))
-        return wrong_json_type (info, "an integer", error);
-      if (json_node_get_int (node) != CW_TX_VERSION)
+      if (!read_integer (reader, info, &number, error))
+        return FALSE;
+      if (number != CW_TX_VERSION)
         {
           g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_VERSION,
-                       "Unsupported payload version %" G_GINT64_FORMAT, json_node_get_int (node));
+                       "Unsupported payload version %" G_GINT64_FORMAT, number);
           return FALSE;
         }
       return TRUE;
     case KIND_SEQ:
-      if (!node_is_integer (node))
-        return wrong_json_type (info, "an integer", error);
-      if (json_node_get_int (node) < 0)
+      if (!read_integer (reader, info, &number, error))
+        return FALSE;
+      if (number < 0)
         return invalid_value (info, "0 or more", error);
-      self->seq = json_node_get_int (node);
+      self->seq = (guint64) number;
       return TRUE;
     case KIND_SCOPES:
-      return read_name_set (info, node, lookup_scope, &self->scopes, error);
+      return read_name_set (reader, info, lookup_scope, &self->scopes, error);
     case KIND_ACCESS:
-      return read_name_set (info, node, lookup_access, &self->access, error);
+      return read_name_set (reader, info, lookup_access, &self->access, error);
     case KIND_BYTES:
     case KIND_TIME:
     case KIND_PURPOSE:
     case KIND_TEXT:
     default:
-      if (!node_is_string (node))
-        return wrong_json_type (info, "a string", error);
-      return read_string_field (self, f, json_node_get_string (node), error);
+      return read_string_value (reader, info, &text, error) &&
+             read_string_field (self, f, text, error);
     }
 }
 
-static gboolean
-read_type (JsonObject  *object,
-           CwTxType    *type,
-           GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, "type");
+/* A member of the payload object: its field (-1 when unknown) and where
+ * its value starts. */
+typedef struct {
+  int field;
+  gsize value_pos;
+} Member;
 
-  if (node == NULL)
+/* The object's members up to and including the first unknown one (whose
+ * name goes to @unknown), in document order, and the type; the members
+ * are read once the type says which fields it allows. */
+static gboolean
+scan_members (CwJsonReader  *reader,
+              Member         members[N_FIELDS + 1],
+              guint         *n_members,
+              char         **unknown,
+              CwTxType      *type,
+              GError       **error)
+{
+  gboolean malformed = FALSE, has_type = FALSE;
+  char *name;
+
+  *n_members = 0;
+  while (cw_json_reader_next_member (reader, &name, &malformed))
+    {
+      g_autofree char *owned = name;
+      int f = field_lookup (name);
+
+      if (f == F_TYPE)
+        {
+          g_autofree char *text = NULL;
+          gsize pos = reader->pos;
+
+          if (cw_json_reader_peek (reader) != '"')
+            return wrong_json_type (&cw_tx_field_table[F_TYPE], "a string", error);
+          if (!read_string_value (reader, &cw_tx_field_table[F_TYPE], &text, NULL) ||
+              !cw_tx_type_from_string (text, type))
+            {
+              g_autofree char *shown = text != NULL ? g_strescape (text, NULL)
+                                                    : g_strdup ("a string holding U+0000");
+              g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_UNKNOWN_TYPE,
+                           "Unknown transaction type “%s”", shown);
+              return FALSE;
+            }
+          has_type = TRUE;
+          reader->pos = pos;
+        }
+      if (*unknown == NULL && *n_members <= N_FIELDS)
+        {
+          members[*n_members].field = f;
+          members[*n_members].value_pos = reader->pos;
+          (*n_members)++;
+          if (f < 0)
+            *unknown = g_steal_pointer (&owned);
+        }
+      if (!cw_json_reader_skip (reader))
+        malformed = TRUE;
+      if (malformed)
+        break;
+    }
+  if (malformed)
+    {
+      g_set_error_literal (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_SYNTAX,
+                           "The payload object is cut short");
+      return FALSE;
+    }
+  if (!has_type)
     {
       g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_MISSING_FIELD, "The payload has no “type”");
       return FALSE;
     }
-  if (!node_is_string (node))
-    return wrong_json_type (&cw_tx_field_table[F_TYPE], "a string", error);
-  if (!cw_tx_type_from_string (json_node_get_string (node), type))
-    {
-      g_autofree char *shown = g_strescape (json_node_get_string (node), NULL);
-      g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_UNKNOWN_TYPE,
-                   "Unknown transaction type “%s”", shown);
-      return FALSE;
-    }
   return TRUE;
 }
 
+/* Reads the payload object, already checked as canonical JSON, with the
+ * document reader instead of building a json-glib tree: the type first,
+ * then every member in document order. */
 static gboolean
-read_members (CwTx        *self,
-              JsonObject  *object,
-              GError     **error)
+read_members (CwTx         **out,
+              CwJsonReader  *reader,
+              GError       **error)
 {
-  g_autoptr(GList) names = json_object_get_members (object);
-  guint32 allowed = type_fields[self->type].required | type_fields[self->type].optional;
+  Member members[N_FIELDS + 1];
+  guint n_members;
+  g_autofree char *unknown = NULL;
+  g_autoptr(CwTx) self = NULL;
+  CwTxType type;
+  guint32 allowed;
 
-  for (const GList *l = names; l != NULL; l = l->next)
+  if (!cw_json_reader_begin (reader, '{'))
     {
-      int f = field_lookup (l->data);
+      g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_NOT_OBJECT, "The payload is not a JSON object");
+      return FALSE;
+    }
+  if (!scan_members (reader, members, &n_members, &unknown, &type, error))
+    return FALSE;
+
+  self = cw_tx_alloc (type);
+  allowed = type_fields[type].required | type_fields[type].optional;
+  for (guint i = 0; i < n_members; i++)
+    {
+      int f = members[i].field;
 
       if (f < 0 || !(allowed & BIT (f)))
         {
-          g_autofree char *shown = g_strescape (l->data, NULL);
+          g_autofree char *shown = g_strescape (f < 0 ? unknown : cw_tx_field_table[f].name, NULL);
           g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_UNKNOWN_FIELD,
-                       "A %s has no field “%s”", cw_tx_type_to_string (self->type), shown);
+                       "A %s has no field “%s”", cw_tx_type_to_string (type), shown);
           return FALSE;
         }
-      if (!read_field (self, f, json_object_get_member (object, l->data), error))
+      reader->pos = members[i].value_pos;
+      if (!read_field (self, f, reader, error))
         return FALSE;
       self->present |= BIT (f);
     }
+
+  *out = g_steal_pointer (&self);
   return TRUE;
-}
-
-/* The canonical check, then json-glib's tree. cw_canonical_json_parse()
- * would also encode the tree again to prove json-glib held every value
- * faithfully (it cuts strings at U+0000); here that proof comes anyway,
- * and more strongly, from encoding the parsed transaction and comparing
- * it with the bytes (cw_tx_parse_payload()), so it is not paid twice. */
-static JsonNode *
-parse_canonical (const guint8  *data,
-                 gsize          len,
-                 GError       **error)
-{
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  if (!cw_canonical_json_check (data, len, NULL, error))
-    return NULL;
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, (const char *) data, len, &local_error))
-    {
-      g_set_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_SYNTAX,
-                   "JSON parser: %s", local_error->message);
-      return NULL;
-    }
-  return json_parser_steal_root (parser);
 }
 
 CwTx *
@@ -444,10 +512,9 @@ cw_tx_parse_payload (const guint8  *data,
                      gsize          len,
                      GError       **error)
 {
-  g_autoptr(JsonNode) root = NULL;
   g_autoptr(CwTx) self = NULL;
   g_autoptr(GBytes) again = NULL;
-  CwTxType type;
+  CwJsonReader reader;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -458,18 +525,10 @@ cw_tx_parse_payload (const guint8  *data,
                    "The payload is larger than %d bytes", CW_TX_MAX_PAYLOAD_SIZE);
       return NULL;
     }
-  if ((root = parse_canonical (data, len, error)) == NULL)
+  if (!cw_canonical_json_check (data, len, NULL, error))
     return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_NOT_OBJECT, "The payload is not a JSON object");
-      return NULL;
-    }
-  if (!read_type (json_node_get_object (root), &type, error))
-    return NULL;
-
-  self = cw_tx_alloc (type);
-  if (!read_members (self, json_node_get_object (root), error) || !cw_tx_validate (self, error))
+  cw_json_reader_init (&reader, (const char *) data, len);
+  if (!read_members (&self, &reader, error) || !cw_tx_validate (self, error))
     return NULL;
 
   /* The model must say exactly what the bytes say. */

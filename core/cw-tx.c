@@ -9,10 +9,11 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
-#include "cw-canonical-json.h"
+#include "cw-canonical-json-private.h"
 #include "cw-tx.h"
 #include "cw-tx-private.h"
 
@@ -98,50 +99,87 @@ cw_tx_unref (CwTx *self)
 
 /* ---- encoding ---------------------------------------------------------- */
 
+/* Field indices in the order of their names, as canonical JSON sorts
+ * members (the names are ASCII, so byte order is UTF-16 order). */
+static const guint8 *
+fields_by_name (void)
+{
+  static guint8 order[N_FIELDS];
+  static gsize ready;
+
+  if (g_once_init_enter (&ready))
+    {
+      for (guint i = 0; i < N_FIELDS; i++)
+        {
+          guint j = i;
+
+          for (; j > 0 && strcmp (cw_tx_field_table[order[j - 1]].name,
+                                  cw_tx_field_table[i].name) > 0; j--)
+            order[j] = order[j - 1];
+          order[j] = (guint8) i;
+        }
+      g_once_init_leave (&ready, 1);
+    }
+  return order;
+}
+
 static int
-compare_name_ptrs (gconstpointer a,
-                   gconstpointer b)
+compare_names (gconstpointer a,
+               gconstpointer b)
 {
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
-static JsonNode *
-string_array_node (GPtrArray *names)
+/* A set of flags as the array of their names, in ascending order. */
+static void
+append_name_set (GString     *out,
+                 const char **names,
+                 guint        n_names)
 {
-  g_autoptr(JsonArray) array = json_array_new ();
-
-  g_ptr_array_sort (names, compare_name_ptrs);
-  for (guint i = 0; i < names->len; i++)
-    json_array_add_string_element (array, g_ptr_array_index (names, i));
-  return json_node_init_array (json_node_alloc (), array);
+  qsort (names, n_names, sizeof *names, compare_names);
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < n_names; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      cw_canonical_json_append_string (out, names[i]);
+    }
+  g_string_append_c (out, ']');
 }
 
-static JsonNode *
-scopes_node (guint scopes)
+static void
+append_scopes (GString *out,
+               guint    scopes)
 {
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  const char *names[CW_N_SCOPES];
+  guint n = 0;
 
   for (guint i = 0; i < CW_N_SCOPES; i++)
     if (scopes & (1u << i))
-      g_ptr_array_add (names, (gpointer) cw_scope_to_string (1u << i));
-  return string_array_node (names);
+      names[n++] = cw_scope_to_string (1u << i);
+  append_name_set (out, names, n);
 }
 
-static JsonNode *
-access_node (guint access)
+static void
+append_access (GString *out,
+               guint    access)
 {
   static const CwAccess all[] = { CW_ACCESS_VIEW, CW_ACCESS_STORE };
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  const char *names[G_N_ELEMENTS (all)];
+  guint n = 0;
 
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     if (access & all[i])
-      g_ptr_array_add (names, (gpointer) cw_access_to_string (all[i]));
-  return string_array_node (names);
+      names[n++] = cw_access_to_string (all[i]);
+  append_name_set (out, names, n);
 }
 
-static JsonNode *
-field_to_node (CwTx      *self,
-               CwTxField  f)
+/* Field @f's value as canonical JSON. */
+static gboolean
+append_field (GString    *out,
+              CwTx       *self,
+              CwTxField   f,
+              GError    **error)
 {
   const CwTxFieldInfo *info = &cw_tx_field_table[f];
   g_autofree char *text = NULL;
@@ -149,42 +187,77 @@ field_to_node (CwTx      *self,
   switch (info->kind)
     {
     case KIND_VERSION:
-      return json_node_init_int (json_node_alloc (), CW_TX_VERSION);
+      g_string_append_printf (out, "%d", CW_TX_VERSION);
+      return TRUE;
     case KIND_TYPE:
-      return json_node_init_string (json_node_alloc (), cw_tx_type_to_string (self->type));
+      cw_canonical_json_append_string (out, cw_tx_type_to_string (self->type));
+      return TRUE;
     case KIND_SEQ:
-      return json_node_init_int (json_node_alloc (), (gint64) self->seq);
+      if (self->seq > (guint64) CW_CANONICAL_JSON_MAX_INT)
+        {
+          g_set_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_NUMBER_RANGE,
+                       "Integer %" G_GUINT64_FORMAT " is beyond ±(2^53 - 1)", self->seq);
+          return FALSE;
+        }
+      g_string_append_printf (out, "%" G_GUINT64_FORMAT, self->seq);
+      return TRUE;
     case KIND_BYTES:
       text = cw_base64_encode (FIELD_PTR (self, f, guint8), info->size);
-      return json_node_init_string (json_node_alloc (), text);
+      cw_canonical_json_append_string (out, text);
+      return TRUE;
     case KIND_TIME:
       text = cw_tx_format_time (*FIELD_PTR (self, f, GDateTime *));
-      return json_node_init_string (json_node_alloc (), text);
+      cw_canonical_json_append_string (out, text);
+      return TRUE;
     case KIND_TEXT:
-      return json_node_init_string (json_node_alloc (), *FIELD_PTR (self, f, char *));
+      if (!g_utf8_validate (*FIELD_PTR (self, f, char *), -1, NULL))
+        {
+          g_set_error_literal (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_UTF8,
+                               "String is not valid UTF-8");
+          return FALSE;
+        }
+      cw_canonical_json_append_string (out, *FIELD_PTR (self, f, char *));
+      return TRUE;
     case KIND_SCOPES:
-      return scopes_node (self->scopes);
+      append_scopes (out, self->scopes);
+      return TRUE;
     case KIND_PURPOSE:
-      return json_node_init_string (json_node_alloc (), cw_purpose_to_string (self->purpose));
+      cw_canonical_json_append_string (out, cw_purpose_to_string (self->purpose));
+      return TRUE;
     case KIND_ACCESS:
     default:
-      return access_node (self->access);
+      append_access (out, self->access);
+      return TRUE;
     }
 }
 
+/* Written directly, member by member in name order, rather than through a
+ * json-glib tree: every payload a sync reads is encoded again to prove it
+ * says exactly what the parsed transaction says. */
 GBytes *
 cw_tx_encode (CwTx    *self,
               GError **error)
 {
-  g_autoptr(JsonObject) object = json_object_new ();
-  g_autoptr(JsonNode) root = NULL;
+  const guint8 *order = fields_by_name ();
+  g_autoptr(GString) out = g_string_sized_new (512);
 
-  for (guint f = 0; f < N_FIELDS; f++)
-    if (self->present & BIT (f))
-      json_object_set_member (object, cw_tx_field_table[f].name, field_to_node (self, f));
+  g_string_append_c (out, '{');
+  for (guint i = 0; i < N_FIELDS; i++)
+    {
+      CwTxField f = order[i];
 
-  root = json_node_init_object (json_node_alloc (), object);
-  return cw_canonical_json_encode (root, error);
+      if (!(self->present & BIT (f)))
+        continue;
+      if (out->len > 1)
+        g_string_append_c (out, ',');
+      cw_canonical_json_append_string (out, cw_tx_field_table[f].name);
+      g_string_append_c (out, ':');
+      if (!append_field (out, self, f, error))
+        return NULL;
+    }
+  g_string_append_c (out, '}');
+
+  return g_string_free_to_bytes (g_steal_pointer (&out));
 }
 
 /* ---- builders ---------------------------------------------------------- */

@@ -429,12 +429,53 @@ test_invalid_values (void)
     { EX_REQUEST, "reason", "\"bell\\u0007\"", CW_TX_ERROR_INVALID_VALUE },
     { EX_REQUEST, "reason", "\"line\\nbreak\"", CW_TX_ERROR_INVALID_VALUE },
     { EX_REQUEST, "reason", "\"c1 \xc2\x85\"", CW_TX_ERROR_INVALID_VALUE },
+    /* Integers read as integers, whatever their sign or size. */
+    { EX_GRANT, "v", "-1", CW_TX_ERROR_VERSION },
+    { EX_GRANT, "v", "9007199254740991", CW_TX_ERROR_VERSION },
+    { EX_GRANT, "seq", "-9007199254740991", CW_TX_ERROR_INVALID_VALUE },
+    { EX_GRANT, "v", "\"1\"", CW_TX_ERROR_WRONG_JSON_TYPE },
+    { EX_GRANT, "seq", "[1]", CW_TX_ERROR_WRONG_JSON_TYPE },
+    { EX_GRANT, "scopes", "\"allergies\"", CW_TX_ERROR_WRONG_JSON_TYPE },
+    { EX_GRANT, "scopes", "[1]", CW_TX_ERROR_WRONG_JSON_TYPE },
+    { EX_GRANT, "provider", "null", CW_TX_ERROR_WRONG_JSON_TYPE },
+    { EX_GRANT, "type", "{}", CW_TX_ERROR_WRONG_JSON_TYPE },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *text = modified (cases[i].which, cases[i].member, cases[i].json);
       assert_rejected (text, CW_TX_ERROR, cases[i].code);
+    }
+}
+
+/* U+0000, which no C string holds, in each kind of string a payload has:
+ * written into the canonical text after encoding, since json-glib would
+ * cut the string there. */
+static void
+test_nul_in_strings (void)
+{
+  static const struct {
+    guint       which;
+    const char *member;
+    const char *json;   /* NUL marks where U+0000 goes */
+    CwTxError   code;
+  } cases[] = {
+    { EX_REQUEST, "reason", "\"nulNUL\"", CW_TX_ERROR_INVALID_VALUE },
+    { EX_GRANT, "provider", "\"olafNUL\"", CW_TX_ERROR_INVALID_VALUE },
+    { EX_GRANT, "time", "\"2024-05-01T12:00:00ZNUL\"", CW_TX_ERROR_INVALID_VALUE },
+    { EX_GRANT, "scopes", "[\"allergiesNUL\"]", CW_TX_ERROR_INVALID_VALUE },
+    { EX_GRANT, "type", "\"grantNUL\"", CW_TX_ERROR_UNKNOWN_TYPE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = modified (cases[i].which, cases[i].member, cases[i].json);
+      g_auto(GStrv) parts = g_strsplit (text, "NUL", -1);
+      g_autofree char *with_nul = g_strjoinv ("\\u0000", parts);
+
+      g_assert_cmpuint (g_strv_length (parts), ==, 2);
+      g_assert_true (cw_canonical_json_check ((const guint8 *) with_nul, strlen (with_nul), NULL, NULL));
+      assert_rejected (with_nul, CW_TX_ERROR, cases[i].code);
     }
 }
 
@@ -703,6 +744,7 @@ main (int   argc,
   g_test_add_func ("/tx/wrong-json-types", test_wrong_json_types);
   g_test_add_func ("/tx/unknown-fields", test_unknown_fields);
   g_test_add_func ("/tx/invalid-values", test_invalid_values);
+  g_test_add_func ("/tx/nul-in-strings", test_nul_in_strings);
   g_test_add_func ("/tx/limits", test_limits);
   g_test_add_func ("/tx/not-canonical", test_not_canonical);
   g_test_add_func ("/tx/builder-errors", test_builder_errors);
