@@ -166,8 +166,13 @@ cw_node_store_sqlite_get_chain_head (CwNodeStore  *store,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
+  /* By (patient, seq) from the top: the head is the first row, or one of
+   * the first few when the newest are past @max_index. Left to itself the
+   * planner takes (patient, idx) and sorts every row of the patient,
+   * access events included, for each page of a chain listing. */
   stmt = cw_node_store_sqlite_prepare (self,
                                        "SELECT seq, id FROM transactions"
+                                       " INDEXED BY transactions_patient_seq"
                                        " WHERE patient = ?1 AND seq IS NOT NULL AND idx < ?2"
                                        " ORDER BY seq DESC LIMIT 1",
                                        error);
