@@ -159,7 +159,7 @@ read_done_cb (GObject      *source,
       g_ptr_array_unref (data);
     }
 
-  soup_server_message_unpause (read->msg);
+  cw_node_server_resume (read->msg);
 }
 
 /* Takes @read; answers from a worker thread. */
@@ -175,7 +175,7 @@ start_read (CwNodeServer      *self,
   g_task_set_source_tag (task, start_read);
   g_task_set_task_data (task, read, (GDestroyNotify) log_read_free);
 
-  soup_server_message_pause (msg);
+  cw_node_server_pause (msg);
   g_task_run_in_thread (task, read_thread_cb);
 }
 

@@ -460,7 +460,7 @@ read_done_cb (GObject      *source,
       cw_node_api_error_respond (msg, read->error, read->message);
     }
 
-  soup_server_message_unpause (msg);
+  cw_node_server_resume (msg);
 }
 
 /* Only the parameters @cursor and "limit", decimal, limit 1–MAX_LIMIT
@@ -597,7 +597,7 @@ cw_node_server_handle_patient (CwNodeServer      *self,
   g_task_set_source_tag (task, cw_node_server_handle_patient);
   g_task_set_task_data (task, g_steal_pointer (&read), (GDestroyNotify) patient_read_free);
 
-  soup_server_message_pause (msg);
+  cw_node_server_pause (msg);
   g_task_run_in_thread (task, read_thread_cb);
 
   return TRUE;

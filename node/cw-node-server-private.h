@@ -32,6 +32,14 @@ void      cw_node_server_respond_internal_error (SoupServerMessage *msg,
 /* Answers 405 unless the method is GET or HEAD. */
 gboolean  cw_node_server_check_read_method      (SoupServerMessage *msg);
 
+/* Pauses @msg while its answer is prepared elsewhere (a worker thread,
+ * the sequencer). */
+void      cw_node_server_pause                  (SoupServerMessage *msg);
+/* Sends the answer of a message paused with cw_node_server_pause(),
+ * unless its connection has closed meanwhile (the client gone, or the
+ * server stopping): then there is nothing to send it on. */
+void      cw_node_server_resume                 (SoupServerMessage *msg);
+
 /* cw-node-server-tx.c: POST /v1/tx. @body may be %NULL (none). */
 void      cw_node_server_handle_tx              (CwNodeServer      *self,
                                                  SoupServerMessage *msg,

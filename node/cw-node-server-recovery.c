@@ -142,7 +142,7 @@ lookup_done_cb (GObject      *source,
       cw_node_api_error_respond (msg, lookup->error, lookup->message);
     }
 
-  soup_server_message_unpause (msg);
+  cw_node_server_resume (msg);
 }
 
 gboolean
@@ -196,7 +196,7 @@ cw_node_server_handle_recovery (CwNodeServer      *self,
   /* Private answers: never kept by a cache. */
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Cache-Control", "no-store");
-  soup_server_message_pause (msg);
+  cw_node_server_pause (msg);
   task = g_task_new (self, NULL, lookup_done_cb, NULL);
   g_task_set_source_tag (task, cw_node_server_handle_recovery);
   g_task_set_task_data (task, g_steal_pointer (&lookup), (GDestroyNotify) recovery_lookup_free);

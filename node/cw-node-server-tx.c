@@ -172,7 +172,7 @@ submitted_cb (GObject      *source,
   else
     respond_receipt (pending->msg, submission);
 
-  soup_server_message_unpause (pending->msg);
+  cw_node_server_resume (pending->msg);
 }
 
 void
@@ -205,6 +205,6 @@ cw_node_server_handle_tx (CwNodeServer      *self,
   pending->msg = g_object_ref (msg);
 
   /* Answered once the transaction is durable and its checkpoint signed. */
-  soup_server_message_pause (msg);
+  cw_node_server_pause (msg);
   cw_node_sequencer_submit_async (self->sequencer, envelope, NULL, submitted_cb, pending);
 }

@@ -68,6 +68,38 @@ get_request_data (SoupServerMessage *msg)
   return g_object_get_data (G_OBJECT (msg), REQUEST_DATA_KEY);
 }
 
+static GQuark
+disconnected_quark (void)
+{
+  static GQuark quark;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("cw-node-server-disconnected");
+  return quark;
+}
+
+static void
+paused_message_disconnected_cb (SoupServerMessage *msg)
+{
+  g_object_set_qdata (G_OBJECT (msg), disconnected_quark (), GINT_TO_POINTER (TRUE));
+}
+
+void
+cw_node_server_pause (SoupServerMessage *msg)
+{
+  g_signal_connect (msg, "disconnected", G_CALLBACK (paused_message_disconnected_cb), NULL);
+  soup_server_message_pause (msg);
+}
+
+void
+cw_node_server_resume (SoupServerMessage *msg)
+{
+  g_signal_handlers_disconnect_by_func (msg, paused_message_disconnected_cb, NULL);
+  if (g_object_get_qdata (G_OBJECT (msg), disconnected_quark ()) != NULL)
+    return;
+  soup_server_message_unpause (msg);
+}
+
 void
 cw_node_server_respond_json (SoupServerMessage *msg,
                              guint              status,
