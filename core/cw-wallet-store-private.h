@@ -22,6 +22,14 @@ struct _CwWalletStore
   GRecMutex mutex;
   /* Inside a batch, the per-call transactions join the batch's. */
   gboolean in_batch;
+  /* The WAL is copied back into the database file on a pool thread,
+   * through a connection of its own, once a commit leaves it long: a
+   * large commit (a first sync) then returns without waiting for the copy
+   * and its fsync. @wal_pages is the WAL's length after the last commit;
+   * @checkpointer runs one checkpoint at a time. */
+  int wal_pages;
+  GThreadPool *checkpointer;
+  gint checkpoint_queued;  /* atomic */
 };
 
 /* A cached statement; the autoptr cleanup resets it for its next use. */

@@ -243,6 +243,51 @@ cw_wallet_store_begin (CwWalletStore  *self,
   return cw_wallet_store_exec (self, "BEGIN IMMEDIATE", error);
 }
 
+/* SQLite's own threshold for a checkpoint, in pages. */
+#define CHECKPOINT_WAL_PAGES 1000
+
+/* Called by SQLite after each commit, in place of its automatic
+ * checkpoint, with the length of the WAL. */
+static int
+wal_committed_cb (gpointer  user_data,
+                  sqlite3  *db,
+                  const char *name,
+                  int       n_pages)
+{
+  CwWalletStore *self = user_data;
+
+  self->wal_pages = n_pages;
+  return SQLITE_OK;
+}
+
+static void
+checkpoint_thread (gpointer item,
+                   gpointer user_data)
+{
+  CwWalletStore *self = user_data;
+  sqlite3 *db = NULL;
+
+  g_atomic_int_set (&self->checkpoint_queued, FALSE);
+  /* PASSIVE: copies what no reader still needs, waits for no one. What it
+   * cannot copy now stays in the WAL for the next one, or for the
+   * TRUNCATE checkpoint at close. */
+  if (sqlite3_open_v2 (self->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                       SQLITE_OPEN_NOFOLLOW, NULL) == SQLITE_OK &&
+      sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL) == SQLITE_OK)
+    sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  sqlite3_close (db);
+}
+
+static void
+checkpoint_if_long (CwWalletStore *self)
+{
+  if (self->wal_pages < CHECKPOINT_WAL_PAGES || self->checkpointer == NULL ||
+      !g_atomic_int_compare_and_exchange (&self->checkpoint_queued, FALSE, TRUE))
+    return;
+  self->wal_pages = 0;
+  g_thread_pool_push (self->checkpointer, GINT_TO_POINTER (TRUE), NULL);
+}
+
 gboolean
 cw_wallet_store_commit (CwWalletStore  *self,
                         GError        **error)
@@ -250,7 +295,10 @@ cw_wallet_store_commit (CwWalletStore  *self,
   if (self->in_batch)
     return TRUE;
   if (cw_wallet_store_exec (self, "COMMIT", error))
-    return TRUE;
+    {
+      checkpoint_if_long (self);
+      return TRUE;
+    }
 
   cw_wallet_store_rollback (self);
   return FALSE;
@@ -460,6 +508,8 @@ open_database (CwWalletStore  *self,
     }
   /* Finished before any transaction of the migrations starts. */
   cw_store_stmt_release (g_steal_pointer (&wal));
+  sqlite3_wal_hook (self->db, wal_committed_cb, self);
+  self->checkpointer = g_thread_pool_new (checkpoint_thread, self, 1, FALSE, NULL);
 
   return cw_wallet_store_exec (self,
                                "PRAGMA synchronous = FULL;"
@@ -506,6 +556,9 @@ static void
 close_locked (CwWalletStore *self)
 {
   g_hash_table_remove_all (self->statements);
+  /* Waits for a checkpoint under way. */
+  if (self->checkpointer != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->checkpointer), FALSE, TRUE);
   if (self->db != NULL)
     {
       sqlite3_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);

@@ -654,6 +654,62 @@ test_no_secret_on_disk (Fixture       *f,
   g_assert_true (file_contains (f->path, "dr-who", 6));
 }
 
+static goffset
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (goffset) st.st_size : -1;
+}
+
+/* A commit that leaves the WAL long (here ~8 MB of access events, as a
+ * first sync writes) is copied back into the database file by a pool
+ * thread of the store: the file grows with no further call, and
+ * everything committed is there, before and after a reopen. */
+static void
+test_checkpoint_in_background (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *envelope = NULL;
+  goffset before;
+  guint n = 3000;
+
+  open_store (f);
+  scripted_session (f);
+  envelope = g_strnfill (2500, 'e');
+  before = file_size (f->path);
+  g_assert_cmpint (before, >, 0);
+
+  g_assert_true (cw_wallet_store_batch_begin (f->store, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("bulk-%05u", i);
+      CwStoreAccessEvent a = { id, "dr-who", "grant", CW_SCOPE_SUMMARY, CW_PURPOSE_TREAT,
+                               1700000100 + i, TRUE, 10 + i, envelope, "receipt" };
+
+      g_assert_true (cw_wallet_store_upsert_access_event (f->store, &a, &error));
+    }
+  g_assert_true (cw_wallet_store_batch_commit (f->store, &error));
+  g_assert_no_error (error);
+
+  /* No timing: this waits as long as it takes, and only hangs (the test
+   * timeout then fails it) if no checkpoint ever runs. */
+  while (file_size (f->path) < before + (goffset) n * 2500)
+    g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+
+  events = cw_wallet_store_list_access_events (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, n + 1);
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  open_store (f);
+  events = cw_wallet_store_list_access_events (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, n + 1);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -670,6 +726,7 @@ main (int argc, char *argv[])
   ADD ("/wallet-store/checkpoints", test_checkpoints);
   ADD ("/wallet-store/alerts", test_alerts);
   ADD ("/wallet-store/reopen", test_reopen);
+  ADD ("/wallet-store/checkpoint-in-background", test_checkpoint_in_background);
   ADD ("/wallet-store/no-secret-on-disk", test_no_secret_on_disk);
 #undef ADD
 
