@@ -7,6 +7,8 @@
  * the pages and lists before it passed. */
 #include "config.h"
 
+#include "cw-merkle.h"
+#include "cw-tlog-proof.h"
 #include "cw-wallet-sync-private.h"
 
 /* A page read ahead, checked on a pool thread: its checkpoint opened (log
@@ -18,8 +20,19 @@ typedef struct {
   CwSignedCheckpoint *checkpoint;  /* %NULL when it did not open */
   GError *cause;                   /* the first check that failed */
   GBytes *evidence;
+  GPtrArray *receipts;             /* access events: each item's receipt */
   gboolean checked;
 } Page;
+
+char *
+cw_sync_item_receipt (CwNodeListItem *item,
+                      const char     *note)
+{
+  g_autoptr(GPtrArray) proof = cw_merkle_proof_new_from_flat (item->proof, item->n_proof);
+  g_autoptr(CwTlogProof) bundle = cw_tlog_proof_new (item->index, proof, note, NULL);
+
+  return cw_tlog_proof_format (bundle);
+}
 
 static void
 page_free (Page *page)
@@ -28,6 +41,7 @@ page_free (Page *page)
   g_clear_pointer (&page->checkpoint, cw_signed_checkpoint_unref);
   g_clear_error (&page->cause);
   g_clear_pointer (&page->evidence, g_bytes_unref);
+  g_clear_pointer (&page->receipts, g_ptr_array_unref);
   g_free (page);
 }
 
@@ -38,6 +52,7 @@ typedef struct {
   CwVerifier *verifier;
   Page *page;
   GHashTable *provider_keys;  /* for provider-signed lists, else %NULL */
+  gboolean with_receipts;     /* format each item's receipt too */
 } PageCheck;
 
 static void
@@ -59,11 +74,26 @@ check_page_thread (GTask        *task,
 
   page->checkpoint = cw_verifier_open_checkpoint (check->verifier, page->listing->checkpoint,
                                                   &page->evidence, &page->cause);
-  if (page->checkpoint != NULL &&
-      cw_verifier_verify_listing_proofs (check->verifier, page->listing, page->checkpoint,
-                                         &page->evidence, &page->cause) &&
-      check->provider_keys != NULL)
+  if (page->checkpoint == NULL ||
+      !cw_verifier_verify_listing_proofs (check->verifier, page->listing, page->checkpoint,
+                                          &page->evidence, &page->cause))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (check->provider_keys != NULL)
     cw_verifier_check_signatures_early (check->verifier, page->listing, check->provider_keys);
+  if (check->with_receipts)
+    {
+      GPtrArray *items = page->listing->items;
+
+      page->receipts = g_ptr_array_new_full (items->len, g_free);
+      for (guint i = 0; i < items->len; i++)
+        g_ptr_array_add (page->receipts,
+                         cw_sync_item_receipt (g_ptr_array_index (items, i),
+                                               page->listing->checkpoint));
+    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -134,6 +164,7 @@ page_listed_cb (GObject      *source,
   check->page = page;
   if (fetch->kind == CW_NODE_LIST_REQUESTS || fetch->kind == CW_NODE_LIST_ACCESS)
     check->provider_keys = g_hash_table_ref (fetch->sync->provider_keys);
+  check->with_receipts = fetch->kind == CW_NODE_LIST_ACCESS;
   /* No source object: nothing of the client may be released on a pool
    * thread. The page stays in the queue until the check is back. */
   task = g_task_new (NULL, NULL, page_checked_cb, fetch);
@@ -235,6 +266,13 @@ cw_sync_fetch_all (CwSync       *sync,
         return FALSE;
       if (page->cause != NULL)
         return cw_sync_fail (sync, g_steal_pointer (&page->cause), page->evidence, error);
+
+      if (page->receipts != NULL)
+        {
+          if (out->receipts == NULL)
+            out->receipts = g_ptr_array_new_with_free_func (g_free);
+          g_ptr_array_extend_and_steal (out->receipts, g_steal_pointer (&page->receipts));
+        }
 
       listing = g_steal_pointer (&page->listing);
       note = g_strdup (listing->checkpoint);

@@ -13,6 +13,9 @@ G_BEGIN_DECLS
 typedef struct {
   CwNodeListing *listing;
   GPtrArray *notes;
+  /* The access events' receipts (their proofs against their pages'
+   * checkpoints), formatted where the pages are checked; else %NULL. */
+  GPtrArray *receipts;
 } CwSyncList;
 
 static inline void
@@ -20,6 +23,7 @@ cw_sync_list_clear (CwSyncList *list)
 {
   g_clear_pointer (&list->listing, cw_node_listing_free);
   g_clear_pointer (&list->notes, g_ptr_array_unref);
+  g_clear_pointer (&list->receipts, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CwSyncList, cw_sync_list_clear)
@@ -66,6 +70,11 @@ CwSignedCheckpoint *cw_sync_checkpoint    (CwSync             *sync,
                                            const char         *note,
                                            CwSignedCheckpoint *opened_early,
                                            GError            **error);
+
+/* The receipt of @item: its inclusion proof against the checkpoint @note
+ * of its page, as a tlog-proof. */
+char               *cw_sync_item_receipt  (CwNodeListItem     *item,
+                                           const char         *note);
 
 /* Starts reading @kind from @position (when @has_position). */
 void                cw_sync_fetch_start   (CwSyncFetch        *fetch,

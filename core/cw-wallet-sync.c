@@ -11,8 +11,6 @@
 
 #include "cw-dsse.h"
 #include "cw-encoding.h"
-#include "cw-merkle.h"
-#include "cw-tlog-proof.h"
 #include "cw-wallet-sync-private.h"
 
 /* Grants this close to expiry may have expired on the node's clock. */
@@ -86,16 +84,6 @@ cw_sync_checkpoint (CwSync              *sync,
       sync->current = g_steal_pointer (&next);
     }
   return g_steal_pointer (&opened);
-}
-
-static char *
-item_receipt (CwNodeListItem *item,
-              const char     *note)
-{
-  g_autoptr(GPtrArray) proof = cw_merkle_proof_new_from_flat (item->proof, item->n_proof);
-  g_autoptr(CwTlogProof) bundle = cw_tlog_proof_new (item->index, proof, note, NULL);
-
-  return cw_tlog_proof_format (bundle);
 }
 
 /* The keys of every provider the store has cached, into
@@ -209,7 +197,7 @@ confirm_from_chain (CwSyncList *chain,
       tx->state = CW_STORE_TX_CONFIRMED;
       tx->log_index = (gint64) item->index;
       g_free (tx->receipt);
-      tx->receipt = item_receipt (item, g_ptr_array_index (chain->notes, i));
+      tx->receipt = cw_sync_item_receipt (item, g_ptr_array_index (chain->notes, i));
       g_hash_table_insert (receipts, tx->id, g_strdup (tx->receipt));
     }
 
@@ -299,7 +287,7 @@ store_access (CwWalletStore  *store,
       if ((tx = cw_verifier_open_envelope (verifier, item->envelope, NULL, error)) == NULL)
         return FALSE;
       /* The item's proof against its page's checkpoint is its receipt. */
-      receipt = item_receipt (item, g_ptr_array_index (access->notes, i));
+      receipt = g_strdup (g_ptr_array_index (access->receipts, i));
       grant_id = cw_base64_encode (cw_tx_get_grant (tx), CW_TX_ID_SIZE);
       event.id = item->id;
       event.provider = (char *) cw_tx_get_provider (tx);
@@ -370,6 +358,38 @@ fail:
   return FALSE;
 }
 
+static void
+list_local_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *local = cw_wallet_store_list_transactions (task_data, TRUE, &error);
+
+  if (local == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, local, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* Our whole history, read on a pool thread while this one keeps the
+ * node's first pages coming: the HTTP requests only go out when the
+ * worker's context is iterated. */
+static GPtrArray *
+list_local_transactions (CwSync  *sync,
+                         GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, cw_wallet_worker_wait_cb, &result);
+
+  g_task_set_source_tag (task, list_local_transactions);
+  g_task_set_task_data (task, g_object_ref (sync->wallet->store), g_object_unref);
+  g_task_run_in_thread (task, list_local_thread);
+  cw_wallet_worker_wait (sync->worker, &result);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static gboolean
 run_sync (CwSync  *sync,
           GError **error)
@@ -426,7 +446,7 @@ run_sync (CwSync  *sync,
   cw_sync_fetch_start (&requests_fetch, sync, CW_NODE_LIST_REQUESTS, FALSE, 0);
   cw_sync_fetch_start (&access_fetch, sync, CW_NODE_LIST_ACCESS, last_access >= 0,
                        (guint64) MAX (last_access, 0));
-  if ((local = cw_wallet_store_list_transactions (self->store, TRUE, error)) == NULL)
+  if ((local = list_local_transactions (sync, error)) == NULL)
     return FALSE;
   cw_verifier_set_local_transactions (verifier, local);
   cw_sync_fetch_start (&chain_fetch, sync, CW_NODE_LIST_CHAIN, TRUE, 0);
