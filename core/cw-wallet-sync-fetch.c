@@ -171,7 +171,10 @@ page_listed_cb (GObject      *source,
   g_task_set_source_tag (task, page_listed_cb);
   g_task_set_task_data (task, check, (GDestroyNotify) page_check_free);
   fetch->pending++;
-  g_task_run_in_thread (task, check_page_thread);
+  if (fetch->held)
+    g_queue_push_tail (&fetch->held_checks, g_steal_pointer (&task));
+  else
+    g_task_run_in_thread (task, check_page_thread);
 }
 
 static void
@@ -197,7 +200,32 @@ cw_sync_fetch_start (CwSyncFetch    *fetch,
   fetch->has_position = has_position;
   fetch->position = position;
   g_queue_init (&fetch->pages);
+  g_queue_init (&fetch->held_checks);
   fetch_request (fetch);
+}
+
+void
+cw_sync_fetch_start_held (CwSyncFetch    *fetch,
+                          CwSync         *sync,
+                          CwNodeListKind  kind,
+                          gboolean        has_position,
+                          guint64         position)
+{
+  fetch->held = TRUE;
+  cw_sync_fetch_start (fetch, sync, kind, has_position, position);
+}
+
+void
+cw_sync_fetch_release (CwSyncFetch *fetch)
+{
+  GTask *task;
+
+  fetch->held = FALSE;
+  while ((task = g_queue_pop_head (&fetch->held_checks)) != NULL)
+    {
+      g_task_run_in_thread (task, check_page_thread);
+      g_object_unref (task);
+    }
 }
 
 /* Stops asking for more pages and waits for what is in flight, which
@@ -209,6 +237,7 @@ cw_sync_fetch_clear (CwSyncFetch *fetch)
   if (fetch->sync == NULL)
     return;
   fetch->sync->stopping = TRUE;
+  cw_sync_fetch_release (fetch);
   while (fetch->pending > 0)
     g_main_context_iteration (fetch->sync->worker->context, TRUE);
   g_queue_clear_full (&fetch->pages, (GDestroyNotify) page_free);

@@ -55,6 +55,8 @@ typedef struct {
   guint pending;       /* requests and checks in flight */
   gboolean finished;   /* no more requests: the last page came, or an error */
   GError *error;       /* what ended the list early */
+  gboolean held;       /* pages are fetched, their checks wait (GTask queue) */
+  GQueue held_checks;
 } CwSyncFetch;
 
 /* Raises the alert of @cause (taken) with @evidence and sets @error to the
@@ -82,6 +84,14 @@ void                cw_sync_fetch_start   (CwSyncFetch        *fetch,
                                            CwNodeListKind      kind,
                                            gboolean            has_position,
                                            guint64             position);
+/* Like cw_sync_fetch_start(), but the pages' checks wait for
+ * cw_sync_fetch_release(): they are fetched meanwhile. */
+void                cw_sync_fetch_start_held (CwSyncFetch     *fetch,
+                                           CwSync             *sync,
+                                           CwNodeListKind      kind,
+                                           gboolean            has_position,
+                                           guint64             position);
+void                cw_sync_fetch_release (CwSyncFetch        *fetch);
 /* Stops asking for more pages, waits for what is in flight, frees the
  * pages. */
 void                cw_sync_fetch_clear   (CwSyncFetch        *fetch);

@@ -437,20 +437,21 @@ run_sync (CwSync  *sync,
   /* All four lists at once; each is still checked in this order below, and
    * nothing of a later list counts before the earlier ones passed. The
    * whole chain every time: a dropped or altered old transaction must
-   * show. Requests and access events, all new to the wallet, are asked
-   * for first; the chain and the grants once our history is read, so that
-   * their items that are ours are not parsed again when their proofs are
-   * checked. */
+   * show. The pages of the chain and the grants wait to be checked until
+   * our history is read, so that their items that are ours are not
+   * parsed again when their proofs are checked. */
   if (!load_provider_keys (sync, error))
     return FALSE;
+  cw_sync_fetch_start_held (&chain_fetch, sync, CW_NODE_LIST_CHAIN, TRUE, 0);
+  cw_sync_fetch_start_held (&grants_fetch, sync, CW_NODE_LIST_GRANTS, FALSE, 0);
   cw_sync_fetch_start (&requests_fetch, sync, CW_NODE_LIST_REQUESTS, FALSE, 0);
   cw_sync_fetch_start (&access_fetch, sync, CW_NODE_LIST_ACCESS, last_access >= 0,
                        (guint64) MAX (last_access, 0));
   if ((local = list_local_transactions (sync, error)) == NULL)
     return FALSE;
   cw_verifier_set_local_transactions (verifier, local);
-  cw_sync_fetch_start (&chain_fetch, sync, CW_NODE_LIST_CHAIN, TRUE, 0);
-  cw_sync_fetch_start (&grants_fetch, sync, CW_NODE_LIST_GRANTS, FALSE, 0);
+  cw_sync_fetch_release (&chain_fetch);
+  cw_sync_fetch_release (&grants_fetch);
 
   if (!cw_sync_fetch_all (sync, &chain_fetch, &chain, error))
     return FALSE;
