@@ -40,19 +40,29 @@ b64_table (const char *alphabet)
   return &tables[alphabet == b64_std ? 0 : 1];
 }
 
-/* Checks the shape of @n_chars characters of base64 text: with @padded,
- * the length must be a multiple of four with at most two '=' at the end;
- * without, no length of the form 4k + 1. Returns the number of data
- * characters (without padding) and the number of bytes they decode to. */
+/* Checks the shape of base64 text (@len characters of @text, or up to its
+ * NUL when negative): with @padded, the length must be a multiple of four
+ * with at most two '=' at the end; without, no length of the form 4k + 1.
+ * Returns the number of data characters (without padding) and the number
+ * of bytes they decode to. */
 static gboolean
 b64_measure (gboolean     padded,
              const char  *text,
-             gsize        n_chars,
+             gssize       len,
              gsize       *n_data_out,
              gsize       *n_bytes_out,
              GError     **error)
 {
-  gsize n_data = n_chars;
+  gsize n_chars, n_data;
+
+  if (text == NULL)
+    {
+      g_set_error_literal (error, CW_ENCODING_ERROR, CW_ENCODING_ERROR_INVALID,
+                           "Missing base64 text");
+      return FALSE;
+    }
+  n_chars = len < 0 ? strlen (text) : (gsize) len;
+  n_data = n_chars;
 
   if (padded)
     {
@@ -145,16 +155,9 @@ b64_decode (const char  *alphabet,
             GError     **error)
 {
   g_autofree guint8 *out = NULL;
-  gsize n_chars, n_data, n_bytes;
+  gsize n_data, n_bytes;
 
-  if (text == NULL)
-    {
-      g_set_error_literal (error, CW_ENCODING_ERROR, CW_ENCODING_ERROR_INVALID,
-                           "Missing base64 text");
-      return NULL;
-    }
-  n_chars = len < 0 ? strlen (text) : (gsize) len;
-  if (!b64_measure (padded, text, n_chars, &n_data, &n_bytes, error))
+  if (!b64_measure (padded, text, len, &n_data, &n_bytes, error))
     return NULL;
 
   out = g_malloc (MAX (n_bytes, 1));
@@ -227,16 +230,9 @@ cw_base64_decode_fixed (const char  *text,
                         gsize        out_len,
                         GError     **error)
 {
-  gsize n_chars, n_data, n_bytes;
+  gsize n_data, n_bytes;
 
-  if (text == NULL)
-    {
-      g_set_error_literal (error, CW_ENCODING_ERROR, CW_ENCODING_ERROR_INVALID,
-                           "Missing base64 text");
-      return FALSE;
-    }
-  n_chars = len < 0 ? strlen (text) : (gsize) len;
-  if (!b64_measure (TRUE, text, n_chars, &n_data, &n_bytes, error))
+  if (!b64_measure (TRUE, text, len, &n_data, &n_bytes, error))
     return FALSE;
   if (n_bytes != out_len)
     {
