@@ -295,10 +295,11 @@ read_name_set (CwJsonReader         *reader,
   return TRUE;
 }
 
+/* Takes @text (owned) into field @f: text fields keep it as it is. */
 static gboolean
 read_string_field (CwTx        *self,
                    CwTxField    f,
-                   const char  *text,
+                   char       **text,
                    GError     **error)
 {
   const CwTxFieldInfo *info = &cw_tx_field_table[f];
@@ -306,7 +307,7 @@ read_string_field (CwTx        *self,
   switch (info->kind)
     {
     case KIND_BYTES:
-      if (!cw_base64_decode_fixed (text, -1, FIELD_PTR (self, f, guint8), info->size, NULL))
+      if (!cw_base64_decode_fixed (*text, -1, FIELD_PTR (self, f, guint8), info->size, NULL))
         {
           g_autofree char *rule = g_strdup_printf ("standard base64 of exactly %" G_GSIZE_FORMAT " bytes",
                                                    info->size);
@@ -314,15 +315,15 @@ read_string_field (CwTx        *self,
         }
       return TRUE;
     case KIND_TIME:
-      if ((*FIELD_PTR (self, f, GDateTime *) = cw_tx_parse_time (text)) == NULL)
+      if ((*FIELD_PTR (self, f, GDateTime *) = cw_tx_parse_time (*text)) == NULL)
         return invalid_value (info, "a real UTC time written YYYY-MM-DDTHH:MM:SSZ", error);
       return TRUE;
     case KIND_PURPOSE:
-      if (!cw_purpose_from_string (text, &self->purpose))
+      if (!cw_purpose_from_string (*text, &self->purpose))
         return invalid_value (info, "a known PurposeOfUse code", error);
       return TRUE;
     case KIND_TEXT:
-      *FIELD_PTR (self, f, char *) = g_strdup (text);
+      *FIELD_PTR (self, f, char *) = g_steal_pointer (text);
       return TRUE;
     default:
       g_assert_not_reached ();
@@ -384,7 +385,7 @@ read_field (CwTx          *self,
     case KIND_TEXT:
     default:
       return read_string_value (reader, info, &text, error) &&
-             read_string_field (self, f, text, error);
+             read_string_field (self, f, &text, error);
     }
 }
 
