@@ -151,8 +151,11 @@ cw_node_client_new (const CwNodeProfile  *profile,
   self->profile = cw_node_profile_copy (profile);
   self->flags = flags;
   self->base = g_steal_pointer (&base);
+  /* A sync reads its four lists at once, one connection each; libsoup's
+   * default of two per host would queue half of them. */
   self->session = soup_session_new_with_options ("timeout", self->timeout,
                                                  "idle-timeout", 60,
+                                                 "max-conns-per-host", 4,
                                                  "user-agent", "consent-wallet/" PACKAGE_VERSION " ",
                                                  NULL);
   if (profile->tls_pin != NULL)

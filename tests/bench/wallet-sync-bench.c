@@ -39,6 +39,18 @@ self_cpu_ms (void)
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
 }
 
+/* Minor page faults of this process so far: first touches of fresh
+ * memory, which cost a trap each (expensive on this VM). Unlike times,
+ * they hardly vary from run to run. */
+static long
+self_minor_faults (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
+
 /* CPU time of the node process, in ms, from /proc. */
 static double
 node_cpu_ms (TxNode *node)
@@ -235,6 +247,7 @@ main (int   argc,
   g_autoptr(GArray) models_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) wallet_cpu_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) server_cpu_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) wallet_faults = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) baselines = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) ratios = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *code = NULL;
@@ -315,6 +328,7 @@ main (int   argc,
       g_autoptr(GAsyncResult) restored = NULL;
       g_autoptr(GAsyncResult) synced = NULL;
       double ms, cpu, node_cpu;
+      double faults;
 
       g_assert_no_error (error);
       start = now_us ();
@@ -328,6 +342,7 @@ main (int   argc,
 
       start = now_us ();
       cpu = self_cpu_ms ();
+      faults = (double) self_minor_faults ();
       node_cpu = node_cpu_ms (&node);
       cw_wallet_sync_async (wallet, NULL, done_cb, &synced);
       while (synced == NULL)
@@ -338,6 +353,8 @@ main (int   argc,
       g_array_append_val (sync_ms, ms);
       cpu = self_cpu_ms () - cpu;
       g_array_append_val (wallet_cpu_ms, cpu);
+      faults = (double) self_minor_faults () - faults;
+      g_array_append_val (wallet_faults, faults);
       node_cpu = node_cpu_ms (&node) - node_cpu;
       g_array_append_val (server_cpu_ms, node_cpu);
       /* The baseline right after each sync: the machine is shared, and
@@ -354,9 +371,9 @@ main (int   argc,
       g_array_append_val (models_ms, ms);
 
       g_print ("run %u: restore %.0f ms, sync %.0f ms (CPU: wallet %.0f ms, node %.0f ms), "
-               "models %.0f ms; Ed25519 %.0f/s; load %s\n", run + 1,
+               "%.0f page faults, models %.0f ms; Ed25519 %.0f/s; load %s\n", run + 1,
                g_array_index (restore_ms, double, run), g_array_index (sync_ms, double, run),
-               cpu, node_cpu, g_array_index (models_ms, double, run),
+               cpu, node_cpu, faults, g_array_index (models_ms, double, run),
                g_array_index (baselines, double, run), load_average ());
     }
 
@@ -365,6 +382,7 @@ main (int   argc,
   g_print ("| restore (chain fetch + verify + store) | %.0f ms |\n", median (restore_ms));
   g_print ("| sync + full verification | %.0f ms |\n", median (sync_ms));
   g_print ("| CPU during the sync: wallet process | %.0f ms |\n", median (wallet_cpu_ms));
+  g_print ("| page faults during the sync: wallet process | %.0f |\n", median (wallet_faults));
   g_print ("| CPU during the sync: node process | %.0f ms |\n", median (server_cpu_ms));
   g_print ("| list models load (grants + activity) | %.0f ms |\n", median (models_ms));
   g_print ("| baseline: raw Ed25519 verifications, 1 core, after each sync | %.0f /s |\n",
