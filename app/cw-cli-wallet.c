@@ -272,7 +272,7 @@ cw_cli_activity (CwCli  *cli,
 
   store = cw_wallet_get_store (cli->wallet);
   if ((history = cw_wallet_store_list_transactions (store, TRUE, &error)) == NULL ||
-      (events = cw_wallet_store_list_access_events (store, &error)) == NULL)
+      (events = cw_wallet_store_list_access_events (store, FALSE, &error)) == NULL)
     return cw_cli_fail (cli, error);
 
   if (cli->json)
@@ -390,7 +390,7 @@ cw_cli_sync (CwCli  *cli,
   if (error == NULL)
     grants = cw_wallet_store_list_grants (cw_wallet_get_store (cli->wallet), &error);
   if (error == NULL)
-    events = cw_wallet_store_list_access_events (cw_wallet_get_store (cli->wallet), &error);
+    events = cw_wallet_store_list_access_events (cw_wallet_get_store (cli->wallet), FALSE, &error);
   if (error != NULL)
     return cw_cli_fail (cli, error);
 

@@ -131,7 +131,7 @@ load (CwWallet  *self,
   if ((providers = cw_wallet_store_list_providers (self->store, error)) == NULL ||
       (grants = cw_wallet_store_list_grants (self->store, error)) == NULL ||
       (requests = cw_wallet_store_list_requests (self->store, error)) == NULL ||
-      (events = cw_wallet_store_list_access_events (self->store, error)) == NULL ||
+      (events = cw_wallet_store_list_access_events (self->store, FALSE, error)) == NULL ||
       (txs = cw_wallet_store_list_transactions (self->store, TRUE, error)) == NULL)
     return NULL;
 
@@ -189,7 +189,7 @@ load (CwWallet  *self,
         e->id, "access", e->provider, p != NULL ? p->name : e->provider,
         p != NULL ? p->organization : NULL, scopes_text (scopes_cache, e->scopes),
         cw_purpose_get_display_name (e->purpose), e->time, e->allowed ? "allowed" : "denied",
-        e->receipt != NULL, e->log_index,
+        TRUE /* stored only with its verified receipt */, e->log_index,
       };
 
       g_ptr_array_add (refresh->activity, cw_activity_item_new (&data));

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "cw-merkle.h"
+#include "cw-tlog-proof.h"
 #include "cw-wallet-store-private.h"
 
 static const char * const request_states[] = {
@@ -387,7 +389,7 @@ cw_wallet_store_list_requests (CwWalletStore  *self,
 /* Access events. */
 
 #define ACCESS_COLUMNS "id, provider, grant_id, scopes, purpose, time, allowed, log_index," \
-                       " envelope, receipt"
+                       " envelope, receipt, proof, note"
 
 void
 cw_store_access_event_free (CwStoreAccessEvent *event)
@@ -400,11 +402,32 @@ cw_store_access_event_free (CwStoreAccessEvent *event)
   g_free (event->grant_id);
   g_free (event->envelope);
   g_free (event->receipt);
+  g_free (event->proof);
   g_free (event);
 }
 
-static gpointer
-access_event_from_row (CwStoreStmt *stmt)
+/* The receipt of a row kept as parts, from its proof (column 10) and the
+ * note's text (column 12); %NULL if the parts do not make one. */
+static char *
+format_receipt (CwStoreStmt *stmt,
+                guint64      index)
+{
+  const guint8 *hashes = sqlite3_column_blob (stmt, 10);
+  gsize size = (gsize) sqlite3_column_bytes (stmt, 10);
+  const char *note = (const char *) sqlite3_column_text (stmt, 12);
+  g_autoptr(GPtrArray) proof = NULL;
+  g_autoptr(CwTlogProof) bundle = NULL;
+
+  if (note == NULL || size % CW_MERKLE_HASH_SIZE != 0)
+    return NULL;
+  proof = cw_merkle_proof_new_from_flat (hashes, (guint) (size / CW_MERKLE_HASH_SIZE));
+  bundle = cw_tlog_proof_new (index, proof, note, NULL);
+  return cw_tlog_proof_format (bundle);
+}
+
+static CwStoreAccessEvent *
+access_event_from_row (CwStoreStmt *stmt,
+                       gboolean     with_receipt)
 {
   CwStoreAccessEvent *event = g_new0 (CwStoreAccessEvent, 1);
 
@@ -417,9 +440,60 @@ access_event_from_row (CwStoreStmt *stmt)
   event->allowed = sqlite3_column_int (stmt, 6) != 0;
   event->log_index = sqlite3_column_int64 (stmt, 7);
   event->envelope = cw_store_column_text (stmt, 8);
-  event->receipt = cw_store_column_text (stmt, 9);
+  if (with_receipt)
+    {
+      event->receipt = cw_store_column_text (stmt, 9);
+      if (event->receipt == NULL)
+        event->receipt = format_receipt (stmt, (guint64) event->log_index);
+    }
 
   return event;
+}
+
+static gpointer
+access_event_with_receipt_from_row (CwStoreStmt *stmt)
+{
+  return access_event_from_row (stmt, TRUE);
+}
+
+static gpointer
+access_event_without_receipt_from_row (CwStoreStmt *stmt)
+{
+  return access_event_from_row (stmt, FALSE);
+}
+
+gint64
+cw_wallet_store_add_receipt_note (CwWalletStore  *self,
+                                  const char     *note,
+                                  GError        **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(CwStoreStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CW_IS_WALLET_STORE (self), -1);
+
+  if (!check_id ("receipt's checkpoint note", note, error))
+    return -1;
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  /* The no-op update makes RETURNING give the ID of a note already there. */
+  stmt = cw_wallet_store_prepare (self,
+                                  "INSERT INTO receipt_notes (note) VALUES (?)"
+                                  " ON CONFLICT (note) DO UPDATE SET note = excluded.note"
+                                  " RETURNING id",
+                                  error);
+  if (stmt == NULL)
+    return -1;
+  cw_store_bind_text (stmt, 1, note);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      cw_wallet_store_set_error (self, rc, error);
+      return -1;
+    }
+
+  return sqlite3_column_int64 (stmt, 0);
 }
 
 gboolean
@@ -436,9 +510,14 @@ cw_wallet_store_upsert_access_event (CwWalletStore             *self,
   if (!check_id ("access event", event->id, error) ||
       !check_id ("access event's provider", event->provider, error) ||
       !check_id ("access event's grant", event->grant_id, error) ||
-      !check_id ("access event's envelope", event->envelope, error) ||
-      !check_id ("access event's receipt", event->receipt, error))
+      !check_id ("access event's envelope", event->envelope, error))
     return FALSE;
+  if (event->receipt != NULL ? *event->receipt == '\0' : event->note_id <= 0)
+    {
+      g_set_error_literal (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_INVALID,
+                           "The access event has no receipt and was not saved.");
+      return FALSE;
+    }
   if (event->log_index < 0)
     {
       g_set_error_literal (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_INVALID,
@@ -449,7 +528,7 @@ cw_wallet_store_upsert_access_event (CwWalletStore             *self,
   locker = g_rec_mutex_locker_new (&self->mutex);
   stmt = cw_wallet_store_prepare (self,
                                   "INSERT OR REPLACE INTO access_events (" ACCESS_COLUMNS ")"
-                                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                   error);
   if (stmt == NULL)
     return FALSE;
@@ -462,19 +541,39 @@ cw_wallet_store_upsert_access_event (CwWalletStore             *self,
   sqlite3_bind_int (stmt, 7, event->allowed ? 1 : 0);
   sqlite3_bind_int64 (stmt, 8, event->log_index);
   cw_store_bind_text (stmt, 9, event->envelope);
-  cw_store_bind_text (stmt, 10, event->receipt);
+  if (event->receipt != NULL)
+    {
+      cw_store_bind_text (stmt, 10, event->receipt);
+    }
+  else
+    {
+      /* An empty proof (a tree of one) is an empty BLOB, not NULL. */
+      sqlite3_bind_blob (stmt, 11, event->proof != NULL ? (const void *) event->proof : "",
+                         (int) (event->n_proof * CW_MERKLE_HASH_SIZE), SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 12, event->note_id);
+    }
 
   return cw_wallet_store_step_done (self, stmt, error);
 }
 
 GPtrArray *
 cw_wallet_store_list_access_events (CwWalletStore  *self,
+                                    gboolean        with_receipts,
                                     GError        **error)
 {
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), NULL);
 
-  return list_rows (self, "SELECT " ACCESS_COLUMNS " FROM access_events ORDER BY log_index, id",
-                    access_event_from_row, (GDestroyNotify) cw_store_access_event_free, error);
+  if (!with_receipts)
+    return list_rows (self, "SELECT " ACCESS_COLUMNS " FROM access_events"
+                      " ORDER BY log_index, id",
+                      access_event_without_receipt_from_row,
+                      (GDestroyNotify) cw_store_access_event_free, error);
+  return list_rows (self, "SELECT a.id, a.provider, a.grant_id, a.scopes, a.purpose, a.time,"
+                    " a.allowed, a.log_index, a.envelope, a.receipt, a.proof, a.note, n.note"
+                    " FROM access_events AS a LEFT JOIN receipt_notes AS n ON n.id = a.note"
+                    " ORDER BY a.log_index, a.id",
+                    access_event_with_receipt_from_row,
+                    (GDestroyNotify) cw_store_access_event_free, error);
 }
 
 gint64

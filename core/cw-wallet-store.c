@@ -97,6 +97,28 @@ static const char * const migrations[CW_WALLET_STORE_SCHEMA_VERSION] = {
   "  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),"
   "  version INTEGER NOT NULL CHECK (version > 0), note TEXT NOT NULL,"
   "  taken INTEGER NOT NULL) STRICT;",
+
+  /* 4 -> 5: an access event's receipt may be kept as its parts, the
+   * proof's hashes and the checkpoint note, each note once: a sync's
+   * 10,000 receipts repeated one note 10,000 times. Rows from before keep
+   * their text. The table is rebuilt, since `receipt` may now be NULL. */
+  "CREATE TABLE receipt_notes ("
+  "  id INTEGER PRIMARY KEY, note TEXT NOT NULL UNIQUE) STRICT;"
+  "CREATE TABLE access_events_5 ("
+  "  id TEXT PRIMARY KEY, provider TEXT NOT NULL, grant_id TEXT NOT NULL,"
+  "  scopes INTEGER NOT NULL, purpose TEXT NOT NULL, time INTEGER NOT NULL,"
+  "  allowed INTEGER NOT NULL CHECK (allowed IN (0, 1)),"
+  "  log_index INTEGER NOT NULL, envelope TEXT NOT NULL, receipt TEXT,"
+  "  proof BLOB CHECK (length (proof) % 32 = 0),"
+  "  note INTEGER REFERENCES receipt_notes (id),"
+  "  CHECK ((receipt IS NULL) = (proof IS NOT NULL AND note IS NOT NULL))) STRICT;"
+  "INSERT INTO access_events_5 (id, provider, grant_id, scopes, purpose, time, allowed,"
+  "  log_index, envelope, receipt)"
+  "  SELECT id, provider, grant_id, scopes, purpose, time, allowed, log_index, envelope,"
+  "  receipt FROM access_events;"
+  "DROP TABLE access_events;"
+  "ALTER TABLE access_events_5 RENAME TO access_events;"
+  "CREATE INDEX access_events_by_index ON access_events (log_index);",
 };
 
 /* Helpers shared with the other files of the store. */

@@ -38,7 +38,7 @@ typedef enum {
 } CwWalletStoreError;
 
 /* The current schema version, stored in PRAGMA user_version. */
-#define CW_WALLET_STORE_SCHEMA_VERSION 4
+#define CW_WALLET_STORE_SCHEMA_VERSION 5
 
 typedef enum {
   CW_STORE_TX_QUEUED,     /* signed and in the outbox, not yet sent */
@@ -128,7 +128,15 @@ typedef struct {
   gboolean   allowed;    /* what the node decided */
   gint64     log_index;
   char      *envelope;   /* the provider-signed access event */
-  char      *receipt;    /* its inclusion receipt */
+  /* Its inclusion receipt, a tlog-proof bundle. It is saved either as
+   * that text, or as its parts: the proof's @n_proof hashes end to end in
+   * @proof and the checkpoint note @note_id of
+   * cw_wallet_store_add_receipt_note() (@receipt %NULL), which stores each
+   * note once. Either way it is read back as @receipt. */
+  char      *receipt;
+  guint8    *proof;
+  guint      n_proof;
+  gint64     note_id;
 } CwStoreAccessEvent;
 
 typedef struct {
@@ -308,11 +316,19 @@ CwStoreRequest     *cw_wallet_store_get_request       (CwWalletStore       *self
 /* By time. */
 GPtrArray          *cw_wallet_store_list_requests     (CwWalletStore       *self,
                                                        GError             **error);
+/* A checkpoint note that receipts saved as parts refer to, stored once:
+ * its ID, the same for the same text; -1 on error. */
+gint64              cw_wallet_store_add_receipt_note  (CwWalletStore       *self,
+                                                       const char          *note,
+                                                       GError             **error);
 gboolean            cw_wallet_store_upsert_access_event (CwWalletStore     *self,
                                                        const CwStoreAccessEvent *event,
                                                        GError             **error);
-/* By log index. */
+/* By log index. Without @with_receipts, the events' @receipt is left
+ * %NULL, which spares formatting one per event (every stored event was
+ * stored with its receipt). */
 GPtrArray          *cw_wallet_store_list_access_events (CwWalletStore      *self,
+                                                       gboolean            with_receipts,
                                                        GError             **error);
 /* The highest log index of a stored access event, -1 if none (for ?after=). */
 gint64              cw_wallet_store_get_last_access_index (CwWalletStore   *self,

@@ -20,7 +20,6 @@ typedef struct {
   CwSignedCheckpoint *checkpoint;  /* %NULL when it did not open */
   GError *cause;                   /* the first check that failed */
   GBytes *evidence;
-  GPtrArray *receipts;             /* access events: each item's receipt */
   gboolean checked;
 } Page;
 
@@ -41,7 +40,6 @@ page_free (Page *page)
   g_clear_pointer (&page->checkpoint, cw_signed_checkpoint_unref);
   g_clear_error (&page->cause);
   g_clear_pointer (&page->evidence, g_bytes_unref);
-  g_clear_pointer (&page->receipts, g_ptr_array_unref);
   g_free (page);
 }
 
@@ -52,7 +50,6 @@ typedef struct {
   CwVerifier *verifier;
   Page *page;
   GHashTable *provider_keys;  /* for provider-signed lists, else %NULL */
-  gboolean with_receipts;     /* format each item's receipt too */
 } PageCheck;
 
 static void
@@ -84,16 +81,6 @@ check_page_thread (GTask        *task,
 
   if (check->provider_keys != NULL)
     cw_verifier_check_signatures_early (check->verifier, page->listing, check->provider_keys);
-  if (check->with_receipts)
-    {
-      GPtrArray *items = page->listing->items;
-
-      page->receipts = g_ptr_array_new_full (items->len, g_free);
-      for (guint i = 0; i < items->len; i++)
-        g_ptr_array_add (page->receipts,
-                         cw_sync_item_receipt (g_ptr_array_index (items, i),
-                                               page->listing->checkpoint));
-    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -164,7 +151,6 @@ page_listed_cb (GObject      *source,
   check->page = page;
   if (fetch->kind == CW_NODE_LIST_REQUESTS || fetch->kind == CW_NODE_LIST_ACCESS)
     check->provider_keys = g_hash_table_ref (fetch->sync->provider_keys);
-  check->with_receipts = fetch->kind == CW_NODE_LIST_ACCESS;
   /* No source object: nothing of the client may be released on a pool
    * thread. The page stays in the queue until the check is back. */
   task = g_task_new (NULL, NULL, page_checked_cb, fetch);
@@ -295,13 +281,6 @@ cw_sync_fetch_all (CwSync       *sync,
         return FALSE;
       if (page->cause != NULL)
         return cw_sync_fail (sync, g_steal_pointer (&page->cause), page->evidence, error);
-
-      if (page->receipts != NULL)
-        {
-          if (out->receipts == NULL)
-            out->receipts = g_ptr_array_new_with_free_func (g_free);
-          g_ptr_array_extend_and_steal (out->receipts, g_steal_pointer (&page->receipts));
-        }
 
       listing = g_steal_pointer (&page->listing);
       note = g_strdup (listing->checkpoint);

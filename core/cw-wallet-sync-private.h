@@ -13,9 +13,6 @@ G_BEGIN_DECLS
 typedef struct {
   CwNodeListing *listing;
   GPtrArray *notes;
-  /* The access events' receipts (their proofs against their pages'
-   * checkpoints), formatted where the pages are checked; else %NULL. */
-  GPtrArray *receipts;
 } CwSyncList;
 
 static inline void
@@ -23,7 +20,6 @@ cw_sync_list_clear (CwSyncList *list)
 {
   g_clear_pointer (&list->listing, cw_node_listing_free);
   g_clear_pointer (&list->notes, g_ptr_array_unref);
-  g_clear_pointer (&list->receipts, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CwSyncList, cw_sync_list_clear)

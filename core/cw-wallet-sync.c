@@ -270,24 +270,37 @@ store_requests (CwWalletStore  *store,
   return TRUE;
 }
 
+/* Each access event with its receipt as parts: its proof, and its page's
+ * checkpoint note, which the store keeps once (a page's items share one
+ * note string, so one lookup per page). */
 static gboolean
 store_access (CwWalletStore  *store,
               CwVerifier     *verifier,
               CwSyncList     *access,
               GError        **error)
 {
+  g_autoptr(GHashTable) note_ids = g_hash_table_new (NULL, NULL);
+
   for (guint i = 0; i < access->listing->items->len; i++)
     {
       CwNodeListItem *item = g_ptr_array_index (access->listing->items, i);
+      const char *note = g_ptr_array_index (access->notes, i);
       g_autoptr(CwTx) tx = NULL;
       g_autofree char *grant_id = NULL;
-      g_autofree char *receipt = NULL;
       CwStoreAccessEvent event = { 0 };
+      gpointer note_id;
 
       if ((tx = cw_verifier_open_envelope (verifier, item->envelope, NULL, error)) == NULL)
         return FALSE;
-      /* The item's proof against its page's checkpoint is its receipt. */
-      receipt = g_strdup (g_ptr_array_index (access->receipts, i));
+      if (!g_hash_table_lookup_extended (note_ids, note, NULL, &note_id))
+        {
+          gint64 id = cw_wallet_store_add_receipt_note (store, note, error);
+
+          if (id < 0)
+            return FALSE;
+          note_id = GSIZE_TO_POINTER ((gsize) id);
+          g_hash_table_insert (note_ids, (gpointer) note, note_id);
+        }
       grant_id = cw_base64_encode (cw_tx_get_grant (tx), CW_TX_ID_SIZE);
       event.id = item->id;
       event.provider = (char *) cw_tx_get_provider (tx);
@@ -298,7 +311,10 @@ store_access (CwWalletStore  *store,
       event.allowed = g_str_equal (item->outcome, "allowed");
       event.log_index = (gint64) item->index;
       event.envelope = item->envelope;
-      event.receipt = receipt;
+      /* The item's proof against its page's checkpoint is its receipt. */
+      event.proof = item->proof;
+      event.n_proof = item->n_proof;
+      event.note_id = (gint64) GPOINTER_TO_SIZE (note_id);
       if (!cw_wallet_store_upsert_access_event (store, &event, error))
         return FALSE;
     }

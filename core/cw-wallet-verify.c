@@ -268,7 +268,7 @@ run_check (Check    *check,
       check->n_checked++;
     }
 
-  events = cw_wallet_store_list_access_events (store, error);
+  events = cw_wallet_store_list_access_events (store, TRUE, error);
   if (events == NULL)
     return FALSE;
   for (guint i = 0; i < events->len; i++)

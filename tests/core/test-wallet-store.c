@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 
 #include "cw-dsse.h"
+#include "cw-merkle.h"
+#include "cw-tlog-proof.h"
 #include "cw-wallet-store-private.h"
 
 typedef struct {
@@ -590,7 +592,7 @@ test_reopen (Fixture       *f,
   request = cw_wallet_store_get_request (f->store, "req-1", &error);
   g_assert_cmpint (request->state, ==, CW_STORE_REQUEST_DENIED);
   g_assert_cmpint (request->purpose, ==, CW_PURPOSE_CAREMGT);
-  events = cw_wallet_store_list_access_events (f->store, &error);
+  events = cw_wallet_store_list_access_events (f->store, TRUE, &error);
   g_assert_cmpuint (events->len, ==, 1);
   g_assert_true (((CwStoreAccessEvent *) events->pdata[0])->allowed);
   g_assert_cmpint (cw_wallet_store_get_last_access_index (f->store, &error), ==, 5);
@@ -699,15 +701,174 @@ test_checkpoint_in_background (Fixture       *f,
   while (file_size (f->path) < before + (goffset) n * 2500)
     g_usleep (10 * G_TIME_SPAN_MILLISECOND);
 
-  events = cw_wallet_store_list_access_events (f->store, &error);
+  events = cw_wallet_store_list_access_events (f->store, TRUE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (events->len, ==, n + 1);
   g_clear_pointer (&events, g_ptr_array_unref);
 
   open_store (f);
-  events = cw_wallet_store_list_access_events (f->store, &error);
+  events = cw_wallet_store_list_access_events (f->store, TRUE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (events->len, ==, n + 1);
+}
+
+/* How many rows @sql (a SELECT count) counts, read beside the store. */
+static int
+raw_count (const char *path,
+           const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int count;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return count;
+}
+
+#define RECEIPT_NOTE "log.example.org/consent\n5\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\n\u2014 log.example.org/consent AAAAAGFiY2Q=\n"
+
+/* What cw_tlog_proof_format() writes for @n hashes of bytes 1, 2, …. */
+static char *
+expected_receipt (guint64       index,
+                  const guint8 *hashes,
+                  guint         n)
+{
+  g_autoptr(GPtrArray) proof = cw_merkle_proof_new_from_flat (hashes, n);
+  g_autoptr(CwTlogProof) bundle = cw_tlog_proof_new (index, proof, RECEIPT_NOTE, NULL);
+
+  return cw_tlog_proof_format (bundle);
+}
+
+static CwStoreAccessEvent *
+event_at (GPtrArray *events,
+          guint      i)
+{
+  return g_ptr_array_index (events, i);
+}
+
+/* Receipts kept as parts (schema 5): each note stored once, the receipt
+ * read back as the text it stands for, an empty proof (a tree of one) as
+ * an empty one; a text receipt as it was; without receipts, none is
+ * formatted; and nothing saved without a receipt or with an unknown note. */
+static void
+test_access_receipt_parts (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  guint8 hashes[2 * CW_MERKLE_HASH_SIZE];
+  gint64 note_id;
+  CwStoreAccessEvent event = { "ev-1", "prov-1", "grant-1", CW_SCOPE_MEDICATIONS, CW_PURPOSE_TREAT,
+                               1700000000, TRUE, 7, "{\"e\":1}", NULL, hashes, 2, 0 };
+
+  for (guint i = 0; i < sizeof hashes; i++)
+    hashes[i] = (guint8) (i + 1);
+  open_store (f);
+  note_id = cw_wallet_store_add_receipt_note (f->store, RECEIPT_NOTE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (note_id, >, 0);
+  g_assert_cmpint (cw_wallet_store_add_receipt_note (f->store, RECEIPT_NOTE, &error), ==, note_id);
+  g_assert_cmpint (cw_wallet_store_add_receipt_note (f->store, "other\n1\nroot\n", &error), !=,
+                   note_id);
+
+  event.note_id = note_id;
+  g_assert_true (cw_wallet_store_upsert_access_event (f->store, &event, &error));
+  event.id = "ev-2";
+  event.log_index = 0;
+  event.proof = NULL;
+  event.n_proof = 0;
+  g_assert_true (cw_wallet_store_upsert_access_event (f->store, &event, &error));
+  event.id = "ev-3";
+  event.log_index = 9;
+  event.receipt = "a receipt kept as text";
+  g_assert_true (cw_wallet_store_upsert_access_event (f->store, &event, &error));
+  g_assert_no_error (error);
+
+  events = cw_wallet_store_list_access_events (f->store, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 3);
+  first = expected_receipt (0, NULL, 0);
+  second = expected_receipt (7, hashes, 2);
+  g_assert_cmpstr (event_at (events, 0)->id, ==, "ev-2");
+  g_assert_cmpstr (event_at (events, 0)->receipt, ==, first);
+  g_assert_cmpstr (event_at (events, 1)->receipt, ==, second);
+  g_assert_cmpstr (event_at (events, 2)->receipt, ==, "a receipt kept as text");
+  g_assert_cmpstr (event_at (events, 1)->envelope, ==, "{\"e\":1}");
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  events = cw_wallet_store_list_access_events (f->store, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 3);
+  for (guint i = 0; i < events->len; i++)
+    g_assert_null (event_at (events, i)->receipt);
+  g_assert_cmpint (raw_count (f->path, "SELECT count (*) FROM receipt_notes"), ==, 2);
+
+  event.id = "ev-4";
+  event.receipt = NULL;
+  event.note_id = 0;
+  g_assert_false (cw_wallet_store_upsert_access_event (f->store, &event, &error));
+  g_assert_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  event.note_id = note_id + 1000;
+  g_assert_false (cw_wallet_store_upsert_access_event (f->store, &event, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  event.receipt = "";
+  g_assert_false (cw_wallet_store_upsert_access_event (f->store, &event, &error));
+  g_assert_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  events = cw_wallet_store_list_access_events (f->store, TRUE, &error);
+  g_assert_cmpuint (events->len, ==, 3);
+}
+
+/* Schema 4 -> 5 rebuilds access_events: an event stored before keeps its
+ * receipt text, and events with parts can follow it. */
+static void
+test_migrate_from_v4 (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *expected = NULL;
+  gint64 note_id;
+  CwStoreAccessEvent event = { "ev-new", "prov-1", "grant-1", CW_SCOPE_MEDICATIONS,
+                               CW_PURPOSE_TREAT, 1700000001, FALSE, 12, "{\"e\":2}", NULL, NULL,
+                               0, 0 };
+
+  f->store = cw_wallet_store_new_at_version (f->path, 4, &error);
+  g_assert_no_error (error);
+  g_clear_object (&f->store);
+  raw_exec (f->path, "INSERT INTO access_events VALUES ('ev-old', 'prov-1', 'grant-1', 4, "
+                     "'treat', 1700000000, 1, 11, '{\"e\":1}', 'the old receipt')");
+  g_assert_cmpint (raw_user_version (f->path), ==, 4);
+
+  open_store (f);
+  g_assert_cmpint (raw_user_version (f->path), ==, CW_WALLET_STORE_SCHEMA_VERSION);
+  note_id = cw_wallet_store_add_receipt_note (f->store, RECEIPT_NOTE, &error);
+  g_assert_no_error (error);
+  event.note_id = note_id;
+  g_assert_true (cw_wallet_store_upsert_access_event (f->store, &event, &error));
+  g_assert_no_error (error);
+
+  events = cw_wallet_store_list_access_events (f->store, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_cmpstr (event_at (events, 0)->id, ==, "ev-old");
+  g_assert_cmpstr (event_at (events, 0)->receipt, ==, "the old receipt");
+  g_assert_cmpstr (event_at (events, 0)->envelope, ==, "{\"e\":1}");
+  g_assert_cmpint (event_at (events, 0)->log_index, ==, 11);
+  g_assert_true (event_at (events, 0)->allowed);
+  expected = expected_receipt (12, NULL, 0);
+  g_assert_cmpstr (event_at (events, 1)->receipt, ==, expected);
+  g_assert_cmpint (cw_wallet_store_get_last_access_index (f->store, &error), ==, 12);
 }
 
 int
@@ -721,6 +882,8 @@ main (int argc, char *argv[])
   ADD ("/wallet-store/open", test_open);
   ADD ("/wallet-store/migrate/from-v1", test_migrate_from_v1);
   ADD ("/wallet-store/migrate/refuse-newer-and-garbage", test_refuse_newer_and_garbage);
+  ADD ("/wallet-store/migrate/from-v4", test_migrate_from_v4);
+  ADD ("/wallet-store/access/receipt-parts", test_access_receipt_parts);
   ADD ("/wallet-store/outbox/enqueue", test_enqueue);
   ADD ("/wallet-store/outbox/states", test_outbox_states);
   ADD ("/wallet-store/checkpoints", test_checkpoints);

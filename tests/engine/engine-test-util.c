@@ -262,6 +262,17 @@ engine_sync (EngineFixture *f,
   return cw_wallet_sync_finish (f->wallet, wait_for (&result), error);
 }
 
+gboolean
+engine_verify (EngineFixture  *f,
+               guint          *n_checked,
+               GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  cw_wallet_verify_async (f->wallet, NULL, done_cb, &result);
+  return cw_wallet_verify_finish (f->wallet, wait_for (&result), n_checked, error);
+}
+
 guint
 engine_flush (EngineFixture *f,
               GError       **error)

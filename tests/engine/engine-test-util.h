@@ -53,6 +53,10 @@ CwStoreTx    *engine_revoke             (EngineFixture *f,
                                          GError       **error);
 gboolean      engine_sync               (EngineFixture *f,
                                          GError       **error);
+/* cw_wallet_verify_async(): everything stored re-verified offline. */
+gboolean      engine_verify             (EngineFixture *f,
+                                         guint         *n_checked,
+                                         GError       **error);
 guint         engine_flush              (EngineFixture *f,
                                          GError       **error);
 /* Runs the main context until the "alert-raised" count reaches @n. */

@@ -42,7 +42,7 @@ snapshot (EngineFixture *f)
   g_autoptr(CwStoreCheckpoint) checkpoint = cw_wallet_store_get_latest_checkpoint (store, NULL);
   g_autoptr(GPtrArray) txs = cw_wallet_store_list_transactions (store, TRUE, NULL);
   g_autoptr(GPtrArray) grants = cw_wallet_store_list_grants (store, NULL);
-  g_autoptr(GPtrArray) events = cw_wallet_store_list_access_events (store, NULL);
+  g_autoptr(GPtrArray) events = cw_wallet_store_list_access_events (store, TRUE, NULL);
   g_autoptr(GPtrArray) requests = cw_wallet_store_list_requests (store, NULL);
 
   g_string_append_printf (out, "checkpoint %s\n", checkpoint != NULL ? checkpoint->note : "-");

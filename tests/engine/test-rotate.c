@@ -70,17 +70,6 @@ rotate (EngineFixture  *f,
   return cw_wallet_transaction_finish (f->wallet, wait_for (&result), error);
 }
 
-static gboolean
-verify (EngineFixture  *f,
-        guint          *n_checked,
-        GError        **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  cw_wallet_verify_async (f->wallet, NULL, done_cb, &result);
-  return cw_wallet_verify_finish (f->wallet, wait_for (&result), n_checked, error);
-}
-
 static CwStoreIdentity *
 identity (EngineFixture *f)
 {
@@ -199,7 +188,7 @@ test_rotate_current_key (EngineFixture *f,
 
   g_assert_true (engine_sync (f, &error));
   g_assert_no_error (error);
-  g_assert_true (verify (f, &n_checked, &error));
+  g_assert_true (engine_verify (f, &n_checked, &error));
   g_assert_no_error (error);
   /* At least enroll, grant, rotate, grant (grants and receipts count too). */
   g_assert_cmpuint (n_checked, >=, 4);

@@ -81,12 +81,22 @@ test_sync_basic (EngineFixture *f,
   g_assert_no_error (error);
   g_assert_cmpuint (f->n_alerts, ==, 0);
 
-  events = cw_wallet_store_list_access_events (store, &error);
+  events = cw_wallet_store_list_access_events (store, TRUE, &error);
   g_assert_cmpuint (events->len, ==, 2);
   g_assert_true (((CwStoreAccessEvent *) events->pdata[0])->allowed);
   g_assert_false (((CwStoreAccessEvent *) events->pdata[1])->allowed);
   g_assert_true (g_str_has_prefix (((CwStoreAccessEvent *) events->pdata[0])->receipt,
                                    "c2sp.org/tlog-proof@v1\n"));
+  /* The receipts, stored as proof and note, read back as bundles that
+   * prove each event against a checkpoint the log key signed. */
+  {
+    guint n_checked = 0;
+
+    g_assert_true (engine_verify (f, &n_checked, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (n_checked, >=, 2);
+    g_assert_cmpuint (f->n_alerts, ==, 0);
+  }
   checkpoint = cw_wallet_store_get_latest_checkpoint (store, &error);
   g_assert_cmpuint (checkpoint->size, ==, 6);
 
@@ -131,7 +141,7 @@ test_sync_pagination (EngineFixture *f,
   engine_use_url (f, engine_proxy_get_url (f->proxy));
   g_assert_true (engine_sync (f, &error));
   g_assert_no_error (error);
-  events = cw_wallet_store_list_access_events (engine_store (f), &error);
+  events = cw_wallet_store_list_access_events (engine_store (f), TRUE, &error);
   g_assert_cmpuint (events->len, ==, n);
   queries = engine_proxy_get_queries (f->proxy, "/access");
   g_assert_cmpuint (queries->len, ==, 2);
@@ -174,7 +184,7 @@ test_sync_incremental (EngineFixture *f,
   g_assert_cmpstr (queries->pdata[0], ==, "");
   expected = g_strdup_printf ("after=%" G_GINT64_FORMAT, last);
   g_assert_cmpstr (queries->pdata[1], ==, expected);
-  events = cw_wallet_store_list_access_events (engine_store (f), &error);
+  events = cw_wallet_store_list_access_events (engine_store (f), TRUE, &error);
   g_assert_cmpuint (events->len, ==, 2);
 }
 
