@@ -76,6 +76,18 @@ cw_tlog_proof_format (const CwTlogProof *self)
   return g_string_free (out, FALSE);
 }
 
+char *
+cw_tlog_proof_format_flat (guint64       index,
+                           const guint8 *hashes,
+                           guint         n_hashes,
+                           const char   *checkpoint)
+{
+  g_autoptr(GPtrArray) proof = cw_merkle_proof_new_from_flat (hashes, n_hashes);
+  g_autoptr(CwTlogProof) bundle = cw_tlog_proof_new (index, proof, checkpoint, NULL);
+
+  return cw_tlog_proof_format (bundle);
+}
+
 typedef struct {
   const char *p;
   const char *end;

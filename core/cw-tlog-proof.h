@@ -43,6 +43,13 @@ CwTlogProof  *cw_tlog_proof_new          (guint64             index,
 void          cw_tlog_proof_free         (CwTlogProof        *self);
 
 char         *cw_tlog_proof_format       (const CwTlogProof  *self);
+/* The same text for the bundle of @index, the @n_hashes proof hashes end
+ * to end in @hashes, and @checkpoint, without building one: how list items
+ * and stored proofs keep their hashes. */
+char         *cw_tlog_proof_format_flat  (guint64             index,
+                                          const guint8       *hashes,
+                                          guint               n_hashes,
+                                          const char         *checkpoint);
 /* Strict: exactly the text cw_tlog_proof_format() would write for some
  * bundle; no NUL bytes when @len is given. */
 CwTlogProof  *cw_tlog_proof_parse        (const char         *text,

@@ -7,7 +7,6 @@
 
 #include "cw-dsse.h"
 #include "cw-encoding.h"
-#include "cw-merkle.h"
 #include "cw-tlog-proof.h"
 #include "cw-wallet-private.h"
 
@@ -119,11 +118,9 @@ fetch_chain (CwWallet            *self,
       for (guint i = 0; i < page->items->len; i++)
         {
           CwNodeListItem *item = g_ptr_array_index (page->items, i);
-          g_autoptr(GPtrArray) proof = cw_merkle_proof_new_from_flat (item->proof, item->n_proof);
-          g_autoptr(CwTlogProof) bundle = cw_tlog_proof_new (item->index, proof,
-                                                             page->checkpoint, NULL);
 
-          g_ptr_array_add (receipts, cw_tlog_proof_format (bundle));
+          g_ptr_array_add (receipts, cw_tlog_proof_format_flat (item->index, item->proof,
+                                                                item->n_proof, page->checkpoint));
         }
       g_ptr_array_extend_and_steal (items, g_steal_pointer (&page->items));
       page->items = g_ptr_array_new ();

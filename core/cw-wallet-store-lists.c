@@ -415,14 +415,10 @@ format_receipt (CwStoreStmt *stmt,
   const guint8 *hashes = sqlite3_column_blob (stmt, 10);
   gsize size = (gsize) sqlite3_column_bytes (stmt, 10);
   const char *note = (const char *) sqlite3_column_text (stmt, 12);
-  g_autoptr(GPtrArray) proof = NULL;
-  g_autoptr(CwTlogProof) bundle = NULL;
 
   if (note == NULL || size % CW_MERKLE_HASH_SIZE != 0)
     return NULL;
-  proof = cw_merkle_proof_new_from_flat (hashes, (guint) (size / CW_MERKLE_HASH_SIZE));
-  bundle = cw_tlog_proof_new (index, proof, note, NULL);
-  return cw_tlog_proof_format (bundle);
+  return cw_tlog_proof_format_flat (index, hashes, (guint) (size / CW_MERKLE_HASH_SIZE), note);
 }
 
 static CwStoreAccessEvent *

@@ -7,8 +7,6 @@
  * the pages and lists before it passed. */
 #include "config.h"
 
-#include "cw-merkle.h"
-#include "cw-tlog-proof.h"
 #include "cw-wallet-sync-private.h"
 
 /* A page read ahead, checked on a pool thread: its checkpoint opened (log
@@ -22,16 +20,6 @@ typedef struct {
   GBytes *evidence;
   gboolean checked;
 } Page;
-
-char *
-cw_sync_item_receipt (CwNodeListItem *item,
-                      const char     *note)
-{
-  g_autoptr(GPtrArray) proof = cw_merkle_proof_new_from_flat (item->proof, item->n_proof);
-  g_autoptr(CwTlogProof) bundle = cw_tlog_proof_new (item->index, proof, note, NULL);
-
-  return cw_tlog_proof_format (bundle);
-}
 
 static void
 page_free (Page *page)

@@ -69,11 +69,6 @@ CwSignedCheckpoint *cw_sync_checkpoint    (CwSync             *sync,
                                            CwSignedCheckpoint *opened_early,
                                            GError            **error);
 
-/* The receipt of @item: its inclusion proof against the checkpoint @note
- * of its page, as a tlog-proof. */
-char               *cw_sync_item_receipt  (CwNodeListItem     *item,
-                                           const char         *note);
-
 /* Starts reading @kind from @position (when @has_position). */
 void                cw_sync_fetch_start   (CwSyncFetch        *fetch,
                                            CwSync             *sync,

@@ -11,6 +11,7 @@
 
 #include "cw-dsse.h"
 #include "cw-encoding.h"
+#include "cw-tlog-proof.h"
 #include "cw-wallet-sync-private.h"
 
 /* Grants this close to expiry may have expired on the node's clock. */
@@ -197,7 +198,8 @@ confirm_from_chain (CwSyncList *chain,
       tx->state = CW_STORE_TX_CONFIRMED;
       tx->log_index = (gint64) item->index;
       g_free (tx->receipt);
-      tx->receipt = cw_sync_item_receipt (item, g_ptr_array_index (chain->notes, i));
+      tx->receipt = cw_tlog_proof_format_flat (item->index, item->proof, item->n_proof,
+                                               g_ptr_array_index (chain->notes, i));
       g_hash_table_insert (receipts, tx->id, g_strdup (tx->receipt));
     }
 

@@ -351,6 +351,39 @@ test_accepts_largest_index (void)
   g_assert_null (parsed->extra);
 }
 
+/* cw_tlog_proof_format_flat() writes what cw_tlog_proof_format() writes
+ * for the same parts, and it parses back to them; no hashes is a proof of
+ * a tree of one. */
+static void
+test_format_flat (void)
+{
+  const char *note = "example.org/log\n2\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n";
+  guint8 hashes[3 * CW_MERKLE_HASH_SIZE];
+
+  for (guint i = 0; i < sizeof hashes; i++)
+    hashes[i] = (guint8) (i * 7);
+
+  for (guint n = 0; n <= 3; n++)
+    {
+      g_autoptr(GPtrArray) proof = cw_merkle_proof_new_from_flat (hashes, n);
+      g_autoptr(CwTlogProof) bundle = cw_tlog_proof_new (5, proof, note, NULL);
+      g_autofree char *expected = cw_tlog_proof_format (bundle);
+      g_autofree char *text = cw_tlog_proof_format_flat (5, n > 0 ? hashes : NULL, n, note);
+      g_autoptr(CwTlogProof) parsed = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpstr (text, ==, expected);
+      parsed = cw_tlog_proof_parse (text, -1, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (parsed->index, ==, 5);
+      g_assert_cmpuint (parsed->proof->len, ==, n);
+      for (guint i = 0; i < n; i++)
+        g_assert_cmpmem (g_bytes_get_data (g_ptr_array_index (parsed->proof, i), NULL),
+                         CW_MERKLE_HASH_SIZE, hashes + i * CW_MERKLE_HASH_SIZE, CW_MERKLE_HASH_SIZE);
+      g_assert_cmpstr (parsed->checkpoint, ==, note);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -359,6 +392,7 @@ main (int   argc,
 
   g_test_add_func ("/tlog-proof/round-trip", test_round_trip);
   g_test_add_func ("/tlog-proof/exact-format", test_exact_format);
+  g_test_add_func ("/tlog-proof/format-flat", test_format_flat);
   g_test_add_func ("/tlog-proof/largest-index", test_accepts_largest_index);
   g_test_add_func ("/tlog-proof/reject/flipped-bits", test_flipped_bits);
   g_test_add_func ("/tlog-proof/reject/truncation", test_truncation);

@@ -151,21 +151,29 @@ enqueue_next (Fixture *f)
   return g_strdup (stored->id);
 }
 
+/* The integer that @sql (one row, one column) reads, beside the store. */
 static int
-raw_user_version (const char *path)
+raw_int (const char *path,
+         const char *sql)
 {
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
-  int version;
+  int value;
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  version = sqlite3_column_int (stmt, 0);
+  value = sqlite3_column_int (stmt, 0);
   sqlite3_finalize (stmt);
   sqlite3_close (db);
 
-  return version;
+  return value;
+}
+
+static int
+raw_user_version (const char *path)
+{
+  return raw_int (path, "PRAGMA user_version");
 }
 
 static void
@@ -712,24 +720,6 @@ test_checkpoint_in_background (Fixture       *f,
   g_assert_cmpuint (events->len, ==, n + 1);
 }
 
-/* How many rows @sql (a SELECT count) counts, read beside the store. */
-static int
-raw_count (const char *path,
-           const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int count;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  count = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return count;
-}
-
 #define RECEIPT_NOTE "log.example.org/consent\n5\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\n\u2014 log.example.org/consent AAAAAGFiY2Q=\n"
 
 /* What cw_tlog_proof_format() writes for @n hashes of bytes 1, 2, …. */
@@ -808,7 +798,7 @@ test_access_receipt_parts (Fixture       *f,
   g_assert_cmpuint (events->len, ==, 3);
   for (guint i = 0; i < events->len; i++)
     g_assert_null (event_at (events, i)->receipt);
-  g_assert_cmpint (raw_count (f->path, "SELECT count (*) FROM receipt_notes"), ==, 2);
+  g_assert_cmpint (raw_int (f->path, "SELECT count (*) FROM receipt_notes"), ==, 2);
 
   event.id = "ev-4";
   event.receipt = NULL;
