@@ -336,6 +336,9 @@ cw_wallet_worker_begin (CwWallet            *self,
 void
 cw_wallet_worker_end (CwWalletWorker *worker)
 {
+  /* A worker that never began (no node configured yet) has nothing. */
+  if (worker->context == NULL)
+    return;
   g_clear_object (&worker->client);
   g_clear_object (&worker->verifier);
   g_clear_pointer (&worker->profile, cw_node_profile_free);

@@ -381,6 +381,27 @@ test_tampered_receipt (Fixture       *f,
   g_free (proxy.url);
 }
 
+/* A wallet with no node yet (never enrolled): flush and sync say so, and
+ * their workers, which never began, end cleanly. */
+static void
+test_not_enrolled (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) flushed = NULL;
+  g_autoptr(GAsyncResult) synced = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cw_wallet_flush_async (f->wallet, NULL, done_cb, &flushed);
+  g_assert_false (cw_wallet_flush_finish (f->wallet, wait_for (&flushed), NULL, &error));
+  g_assert_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED);
+  g_clear_error (&error);
+
+  cw_wallet_sync_async (f->wallet, NULL, done_cb, &synced);
+  g_assert_false (cw_wallet_sync_finish (f->wallet, wait_for (&synced), &error));
+  g_assert_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED);
+  g_assert_cmpuint (f->n_alerts, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -393,6 +414,8 @@ main (int   argc,
 
   g_test_add ("/wallet/enroll-grant-revoke", Fixture, NULL, fixture_setup,
               test_enroll_grant_revoke, fixture_teardown);
+  g_test_add ("/wallet/not-enrolled", Fixture, NULL, fixture_setup, test_not_enrolled,
+              fixture_teardown);
   g_test_add ("/wallet/offline-flush", Fixture, NULL, fixture_setup, test_offline_flush,
               fixture_teardown);
   g_test_add ("/wallet/wrong-pin", Fixture, NULL, fixture_setup, test_wrong_pin,
