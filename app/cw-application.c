@@ -16,6 +16,8 @@
 /* How often, in seconds, the outbox is retried while the node is away. */
 #define FLUSH_INTERVAL_S (15 * 60)
 
+#define SHORTCUTS_WINDOW_RESOURCE "/io/github/consentwallet/ConsentWallet/cw-shortcuts-window.ui"
+
 struct _CwApplication
 {
   AdwApplication  parent_instance;
@@ -292,15 +294,29 @@ about_action (GSimpleAction *action,
                          NULL);
 }
 
+/* The shortcuts window is built the first time it is asked for. Under the
+ * resource name gtk/help-overlay.ui GtkApplication would build it for
+ * every window before its first frame (~10 ms of the start), for a window
+ * that most starts never open. */
 static void
 shortcuts_action (GSimpleAction *action,
                   GVariant      *parameter,
                   gpointer       user_data)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  GtkApplicationWindow *app_window;
 
-  if (window != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  if (!GTK_IS_APPLICATION_WINDOW (window))
+    return;
+  app_window = GTK_APPLICATION_WINDOW (window);
+  if (gtk_application_window_get_help_overlay (app_window) == NULL)
+    {
+      g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (SHORTCUTS_WINDOW_RESOURCE);
+
+      gtk_application_window_set_help_overlay (
+        app_window, GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "shortcuts_window")));
+    }
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
 }
 
 static void

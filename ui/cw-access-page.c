@@ -112,6 +112,18 @@ model_loaded (GListModel *model)
   return loaded;
 }
 
+/* The empty and list pages start hidden (cw-access-page.ui): GTK styles
+ * and measures every visible widget of a stack, shown or not, so the first
+ * frame, which says "loading", would pay for both (~25 ms). A page is made
+ * visible when it is first shown. */
+static void
+show_page (GtkStack   *stack,
+           const char *name)
+{
+  gtk_widget_set_visible (gtk_stack_get_child_by_name (stack, name), TRUE);
+  gtk_stack_set_visible_child_name (stack, name);
+}
+
 static void
 update_visible_page (CwAccessPage *self)
 {
@@ -122,9 +134,9 @@ update_visible_page (CwAccessPage *self)
 
   gtk_spinner_set_spinning (self->loading_spinner, loading);
   if (loading)
-    gtk_stack_set_visible_child_name (self->stack, "loading");
+    show_page (self->stack, "loading");
   else
-    gtk_stack_set_visible_child_name (self->stack, n_shown > 0 || searching ? "list" : "empty");
+    show_page (self->stack, n_shown > 0 || searching ? "list" : "empty");
   gtk_stack_set_visible_child_name (self->results_stack, n_shown > 0 ? "results" : "no-results");
 }
 

@@ -27,6 +27,19 @@ harden_process (void)
   umask (077);
 }
 
+/* With GSK_RENDERER=cairo GTK draws nothing with GL, yet GDK 4.8 loads and
+ * probes the GL stack when it opens the display: 120-130 ms of the start
+ * through Mesa's software rasterizer on the benchmark machine
+ * (docs/PERFORMANCE.md, "App startup"). In exactly that case, and unless
+ * the user set GDK_DEBUG, the app tells GDK to skip GL. Called before any
+ * thread exists, since setenv() is not thread-safe. */
+static void
+skip_unused_gl (void)
+{
+  if (g_strcmp0 (g_getenv ("GSK_RENDERER"), "cairo") == 0 && g_getenv ("GDK_DEBUG") == NULL)
+    g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -34,6 +47,7 @@ main (int   argc,
   g_autoptr(CwApplication) app = NULL;
 
   harden_process ();
+  skip_unused_gl ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -12,6 +12,7 @@
 #include "cw-access-page-private.h"
 #include "cw-activity-item.h"
 #include "cw-activity-page-private.h"
+#include "cw-application.h"
 #include "cw-staged-list.h"
 #include "cw-encoding.h"
 #include "cw-grant-details-private.h"
@@ -779,6 +780,114 @@ test_loading_states (void)
 }
 
 static gboolean
+page_visible (gpointer    page,
+              const char *name)
+{
+  GtkStack *stack = GTK_STACK (gtk_widget_get_first_child (page));
+
+  return gtk_widget_get_visible (gtk_stack_get_child_by_name (stack, name));
+}
+
+/* The Access page's empty and list pages stay hidden, so neither styled
+ * nor measured, until first shown; once shown they stay usable. */
+static void
+test_access_pages_hidden_until_shown (void)
+{
+  GtkWidget *page = g_object_ref_sink (g_object_new (CW_TYPE_ACCESS_PAGE, NULL));
+  g_autoptr(GListStore) store = g_list_store_new (CW_TYPE_GRANT_ITEM);
+
+  g_assert_cmpstr (page_state (page), ==, "loading");
+  g_assert_false (page_visible (page, "empty"));
+  g_assert_false (page_visible (page, "list"));
+
+  g_object_set (page, "model", store, NULL);
+  g_assert_cmpstr (page_state (page), ==, "empty");
+  g_assert_true (page_visible (page, "empty"));
+  g_assert_false (page_visible (page, "list"));
+  g_object_unref (page);
+}
+
+/* Every shortcut the window lists shows its keys: its own accelerator, or
+ * the application's for its action. Returns how many it lists. */
+static guint
+assert_shortcuts_have_keys (GtkWidget      *widget,
+                            GtkApplication *app)
+{
+  guint n = 0;
+
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *title = NULL;
+      g_autofree char *accelerator = NULL;
+      g_autofree char *action = NULL;
+      g_auto(GStrv) accels = NULL;
+
+      g_object_get (widget, "title", &title, "accelerator", &accelerator, "action-name", &action,
+                    NULL);
+      if (action != NULL)
+        accels = gtk_application_get_accels_for_action (app, action);
+      if ((accelerator == NULL || accelerator[0] == '\0') && (accels == NULL || accels[0] == NULL))
+        g_error ("the shortcut “%s” shows no keys", title);
+      return 1;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += assert_shortcuts_have_keys (child, app);
+  return n;
+}
+
+/* Preferences and the other app actions exist from the start; the
+ * shortcuts window is built the first time app.shortcuts asks for it,
+ * then kept, and shows the keys of every shortcut it lists. */
+typedef struct {
+  gboolean ran;
+} ShortcutsRun;
+
+static gboolean
+drive_shortcuts_cb (gpointer user_data)
+{
+  ShortcutsRun *run = user_data;
+  GApplication *app = g_application_get_default ();
+  GtkApplicationWindow *window =
+    GTK_APPLICATION_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  GtkShortcutsWindow *shortcuts;
+
+  g_assert_true (CW_IS_WINDOW (window));
+  g_assert_null (gtk_application_window_get_help_overlay (window));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
+  shortcuts = gtk_application_window_get_help_overlay (window);
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (shortcuts));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (shortcuts)));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (shortcuts)) == GTK_WINDOW (window));
+  g_assert_cmpuint (assert_shortcuts_have_keys (GTK_WIDGET (shortcuts), GTK_APPLICATION (app)), >=, 5);
+  g_free (ui_test_save_screenshot (GTK_WIDGET (shortcuts), NULL, "shortcuts"));
+  gtk_widget_set_visible (GTK_WIDGET (shortcuts), FALSE);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
+  g_assert_true (gtk_application_window_get_help_overlay (window) == shortcuts);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (shortcuts)));
+
+  run->ran = TRUE;
+  g_application_quit (app);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_shortcuts_window (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(CwApplication) app = cw_application_new ();
+  char *argv[] = { (char *) "consent-wallet", (char *) "--data-dir", fixture->dir, NULL };
+  ShortcutsRun run = { FALSE };
+
+  seed_store (fixture->store_path, FALSE);
+  g_idle_add (drive_shortcuts_cb, &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 3, argv), ==, 0);
+  g_assert_true (run.ran);
+}
+
+static gboolean
 showing_all (gpointer data)
 {
   GListModel *staged = data;
@@ -1048,11 +1157,14 @@ main (int   argc,
   ui_test_init (&argc, &argv);
 
   g_test_add_func ("/ui/pages/loading-states", test_loading_states);
+  g_test_add_func ("/ui/access-page/hidden-until-shown", test_access_pages_hidden_until_shown);
   g_test_add_func ("/ui/pages/staged-list", test_staged_list);
   g_test_add ("/ui/window/unenrolled", Fixture, NULL, fixture_setup, test_unenrolled,
               fixture_teardown);
   g_test_add ("/ui/window/pages", Fixture, NULL, fixture_setup, test_pages, fixture_teardown);
   g_test_add ("/ui/window/actions", Fixture, NULL, fixture_setup, test_actions, fixture_teardown);
+  g_test_add ("/ui/app/shortcuts-window", Fixture, NULL, fixture_setup, test_shortcuts_window,
+              fixture_teardown);
   g_test_add ("/ui/window/accessibility", Fixture, NULL, fixture_setup, test_accessibility,
               fixture_teardown);
   g_test_add ("/ui/window/accessible-names", Fixture, NULL, fixture_setup, test_accessible_names,
