@@ -352,7 +352,9 @@ cmd_serve (const char  *prog,
 
   g_source_remove (term_id);
   g_source_remove (int_id);
-  cw_node_server_stop (server);
+  /* Every submission accepted so far is answered first (bounded by
+   * [node] shutdown-timeout). */
+  cw_node_server_shutdown (server);
   cw_node_sequencer_stop (sequencer);
   cw_node_log_writer_shutdown ();
   g_printerr ("%s: stopped\n", prog);

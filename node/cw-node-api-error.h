@@ -22,6 +22,7 @@ typedef enum {
   CW_NODE_API_ERROR_TOO_MANY_REQUESTS,   /* 429 too_many_requests */
   CW_NODE_API_ERROR_INTERNAL,            /* 500 internal */
   CW_NODE_API_ERROR_UNAVAILABLE,         /* 503 unavailable */
+  CW_NODE_API_ERROR_SHUTTING_DOWN,       /* 503 shutting_down */
   /* POST /v1/tx and the log's proofs */
   CW_NODE_API_ERROR_MALFORMED_ENVELOPE,  /* 400 malformed_envelope */
   CW_NODE_API_ERROR_INVALID_TRANSACTION, /* 400 invalid_transaction */

@@ -42,6 +42,7 @@ struct _CwNodeConfig
   guint witness_quorum;
   guint witness_timeout_ms;
   guint serving_threads;
+  guint shutdown_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (CwNodeConfig, cw_node_config, G_TYPE_OBJECT)
@@ -69,6 +70,7 @@ enum {
   PROP_WITNESS_QUORUM,
   PROP_WITNESS_TIMEOUT_MS,
   PROP_SERVING_THREADS,
+  PROP_SHUTDOWN_TIMEOUT,
   N_PROPS
 };
 
@@ -93,6 +95,7 @@ static const struct {
   { PROP_WITNESS_QUORUM, GROUP_WITNESSES, "quorum" },
   { PROP_WITNESS_TIMEOUT_MS, GROUP_WITNESSES, "timeout-ms" },
   { PROP_SERVING_THREADS, GROUP_NODE, "serving-threads" },
+  { PROP_SHUTDOWN_TIMEOUT, GROUP_NODE, "shutdown-timeout" },
 };
 
 static const struct {
@@ -161,6 +164,7 @@ uint_field (CwNodeConfig *self,
     case PROP_WITNESS_QUORUM: return &self->witness_quorum;
     case PROP_WITNESS_TIMEOUT_MS: return &self->witness_timeout_ms;
     case PROP_SERVING_THREADS: return &self->serving_threads;
+    case PROP_SHUTDOWN_TIMEOUT: return &self->shutdown_timeout;
     default: return NULL;
     }
 }
@@ -304,6 +308,12 @@ cw_node_config_class_init (CwNodeConfigClass *klass)
   properties[PROP_SERVING_THREADS] =
     g_param_spec_uint ("serving-threads", NULL, "Threads that serve HTTPS requests",
                        1, 64, 1, rw);
+  /* On SIGTERM: how long the answers of requests in progress may take
+   * before their connections are closed anyway (cw-node-drain.h). */
+  properties[PROP_SHUTDOWN_TIMEOUT] =
+    g_param_spec_uint ("shutdown-timeout", NULL,
+                       "Seconds a stopping node waits for the answers in progress",
+                       1, 3600, 30, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -706,4 +716,11 @@ cw_node_config_get_serving_threads (CwNodeConfig *self)
 {
   g_return_val_if_fail (CW_IS_NODE_CONFIG (self), 1);
   return self->serving_threads;
+}
+
+guint
+cw_node_config_get_shutdown_timeout (CwNodeConfig *self)
+{
+  g_return_val_if_fail (CW_IS_NODE_CONFIG (self), 10);
+  return self->shutdown_timeout;
 }

@@ -65,6 +65,9 @@ guint               cw_node_config_get_witness_quorum  (CwNodeConfig   *self);
 guint               cw_node_config_get_witness_timeout_ms (CwNodeConfig *self);
 /* [node] serving-threads: SoupServers, each on its own thread. */
 guint               cw_node_config_get_serving_threads (CwNodeConfig   *self);
+/* [node] shutdown-timeout: seconds a stopping node waits for the answers
+ * of requests in progress. */
+guint               cw_node_config_get_shutdown_timeout (CwNodeConfig  *self);
 
 /* Parses "<IPv4>:<port>" or "[<IPv6>]:<port>" (an address, not a host name;
  * port 0 asks for an ephemeral port). */

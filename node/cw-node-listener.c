@@ -1,5 +1,6 @@
 /* cw-node-listener.c: SO_REUSEPORT listening sockets for the serving
- * threads; see cw-node-listener.h. */
+ * threads, and stopping a listening socket at shutdown; see
+ * cw-node-listener.h. */
 #include "config.h"
 
 #include <errno.h>
@@ -88,4 +89,21 @@ cw_node_listener_open (GSocketAddress  *address,
     }
 
   return g_steal_pointer (&sockets);
+}
+
+void
+cw_node_listener_stop (GSocket *socket)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (G_IS_SOCKET (socket));
+
+  /* Not g_socket_close(): libsoup's accept watch on the other thread would
+   * poll a closed descriptor, which the kernel may hand out again. On
+   * Linux, shutdown() of a listening socket takes it out of the listening
+   * table (and its SO_REUSEPORT group) and wakes its pollers; the watch's
+   * accept then fails and libsoup 3.2 drops the watch. The descriptor is
+   * closed with the server. */
+  if (!g_socket_shutdown (socket, TRUE, TRUE, &error))
+    g_warning ("Closing a listening socket: %s", error->message);
 }

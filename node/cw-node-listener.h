@@ -2,7 +2,8 @@
  * several threads: @n TCP sockets bound to one address and port with
  * SO_REUSEPORT, so that the kernel spreads new connections over them and
  * each serving thread accepts from its own socket without waking the
- * others. */
+ * others. And stopping any listening socket at shutdown, while its
+ * connections are still being answered (cw-node-drain.h). */
 #pragma once
 
 #include <gio/gio.h>
@@ -14,5 +15,11 @@ G_BEGIN_DECLS
 GPtrArray *cw_node_listener_open (GSocketAddress  *address,
                                   guint            n,
                                   GError         **error);
+
+/* Stops @socket listening at once, from any thread: a new connection is
+ * refused (or goes to another socket of the group that still listens),
+ * and the server's accept watch on it ends. Connections already accepted
+ * stay open. */
+void       cw_node_listener_stop (GSocket         *socket);
 
 G_END_DECLS

@@ -46,6 +46,23 @@ flush_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Debug output that G_MESSAGES_DEBUG does not ask for. */
+static gboolean
+is_unwanted (GLogLevelFlags   log_level,
+             const GLogField *fields,
+             gsize            n_fields)
+{
+  const char *domain = NULL;
+
+  for (gsize i = 0; i < n_fields && domain == NULL; i++)
+    {
+      if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+        domain = fields[i].value;
+    }
+
+  return g_log_writer_default_would_drop (log_level, domain);
+}
+
 static GLogWriterOutput
 writer_cb (GLogLevelFlags   log_level,
            const GLogField *fields,
@@ -54,12 +71,17 @@ writer_cb (GLogLevelFlags   log_level,
 {
   g_autofree char *line = NULL;
 
+  /* Dropped before it could flush what is waiting: the sequencer's debug
+   * line comes with every submission. */
+  if (is_unwanted (log_level, fields, n_fields))
+    return G_LOG_WRITER_HANDLED;
+
   g_mutex_lock (&writer_lock);
 
   if ((log_level & G_LOG_LEVEL_MASK) != G_LOG_LEVEL_MESSAGE || !buffering)
     {
-      /* Debug output (dropped unless G_MESSAGES_DEBUG asks for it),
-       * warnings and worse: after what is waiting, in order. */
+      /* Debug output G_MESSAGES_DEBUG asks for, warnings and worse:
+       * after what is waiting, in order. */
       flush_locked ();
       g_mutex_unlock (&writer_lock);
 

@@ -31,6 +31,7 @@ struct _CwNodeSequencer
   GCond cond;
   GQueue queue;
   gboolean stopping;
+  gboolean flushing;        /* commit without waiting for the batch interval */
   gboolean failed;
   gboolean head_unsigned;   /* sequencer thread only: stored, checkpoint not signed */
   guint64 published_size;

@@ -84,8 +84,8 @@ head_is_ready (CwNodeSequencer *self)
 }
 
 /* Waits for the next batch: the ready prefix of the queue once the head is
- * ready and the batch interval has passed or a full batch is waiting.
- * %NULL when stopping. */
+ * ready and the batch interval has passed, a full batch is waiting or the
+ * queue is being flushed. %NULL when stopping. */
 static GPtrArray *
 take_batch (CwNodeSequencer *self)
 {
@@ -101,7 +101,7 @@ take_batch (CwNodeSequencer *self)
    * previous batch was being committed has waited long enough. */
   deadline = self->stopping ? 0 : ((QueueItem *) g_queue_peek_head (&self->queue))->queued +
                                   self->batch_interval_ms * G_TIME_SPAN_MILLISECOND;
-  while (!self->stopping && self->queue.length < self->batch_max_size)
+  while (!self->stopping && !self->flushing && self->queue.length < self->batch_max_size)
     {
       if (!g_cond_wait_until (&self->cond, &self->lock, deadline))
         break;
@@ -400,6 +400,7 @@ cw_node_sequencer_submit_async (CwNodeSequencer     *self,
   g_autoptr(GTask) task = NULL;
   QueueItem *item;
   gboolean accepted;
+  guint queued;
 
   g_return_if_fail (CW_IS_NODE_SEQUENCER (self));
   g_return_if_fail (envelope != NULL);
@@ -417,6 +418,7 @@ cw_node_sequencer_submit_async (CwNodeSequencer     *self,
              self->queue.length < QUEUE_BATCHES * self->batch_max_size;
   if (accepted)
     g_queue_push_tail (&self->queue, item);
+  queued = self->queue.length;
   g_mutex_unlock (&self->lock);
 
   if (!accepted)
@@ -429,6 +431,8 @@ cw_node_sequencer_submit_async (CwNodeSequencer     *self,
       return;
     }
 
+  /* With G_MESSAGES_DEBUG=consent-node; test-node-shutdown waits for it. */
+  g_debug ("sequencer: submission queued, %u waiting", queued);
   g_thread_pool_push (self->verify_pool, item, NULL);
 }
 
@@ -468,6 +472,17 @@ cw_node_sequencer_start (CwNodeSequencer *self)
   self->verify_pool = g_thread_pool_new (verify_cb, self, (int) g_get_num_processors (),
                                          FALSE, NULL);
   self->thread = g_thread_new ("cw-sequencer", sequencer_thread, self);
+}
+
+void
+cw_node_sequencer_flush (CwNodeSequencer *self)
+{
+  g_return_if_fail (CW_IS_NODE_SEQUENCER (self));
+
+  g_mutex_lock (&self->lock);
+  self->flushing = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
 }
 
 void

@@ -68,6 +68,10 @@ void             cw_node_sequencer_set_cosign_func   (CwNodeSequencer    *self,
                                                       GDestroyNotify      destroy);
 
 void             cw_node_sequencer_start             (CwNodeSequencer    *self);
+/* From now on each batch is committed as soon as its submissions are
+ * verified, without waiting for batch-interval-ms: for a shutdown, so that
+ * everything queued is answered at once. Submissions are still accepted. */
+void             cw_node_sequencer_flush             (CwNodeSequencer    *self);
 /* Finishes the batch in progress, answers everything still queued with
  * CW_NODE_SEQUENCER_ERROR_UNAVAILABLE and joins the threads. */
 void             cw_node_sequencer_stop              (CwNodeSequencer    *self);

@@ -2,6 +2,7 @@
  * server's state, response helpers and the handlers each file adds. */
 #pragma once
 
+#include "cw-node-drain.h"
 #include "cw-node-limits.h"
 #include "cw-node-server.h"
 
@@ -18,6 +19,7 @@ struct _CwNodeServer
   GTlsCertificate *certificate;
   SoupServer *soup_server;
   CwNodeLimits *limits;
+  CwNodeDrain *drain;         /* counts the requests of every serving thread */
   GAsyncQueue *read_stores;   /* idle CwNodeStore handles for worker threads */
   GPtrArray *serving_threads; /* beyond the caller's: see cw-node-server.c */
 };
@@ -37,7 +39,8 @@ gboolean  cw_node_server_check_read_method      (SoupServerMessage *msg);
 void      cw_node_server_pause                  (SoupServerMessage *msg);
 /* Sends the answer of a message paused with cw_node_server_pause(),
  * unless its connection has closed meanwhile (the client gone, or the
- * server stopping): then there is nothing to send it on. */
+ * server stopping): then there is nothing to send it on. While the server
+ * shuts down, the connection closes after the answer. */
 void      cw_node_server_resume                 (SoupServerMessage *msg);
 
 /* cw-node-server-tx.c: POST /v1/tx. @body may be %NULL (none). */

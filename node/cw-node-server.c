@@ -1,10 +1,11 @@
 /* cw-node-server.c: the node's HTTPS API: routing, limits, JSON errors,
- * one log line per request, and the serving threads. */
+ * one log line per request, the serving threads and the clean shutdown. */
 #include "config.h"
 
 #include <string.h>
 
 #include "cw-node-api-error.h"
+#include "cw-node-drain.h"
 #include "cw-node-listener.h"
 #include "cw-node-query.h"
 #include "cw-node-server-private.h"
@@ -97,6 +98,7 @@ cw_node_server_resume (SoupServerMessage *msg)
   g_signal_handlers_disconnect_by_func (msg, paused_message_disconnected_cb, NULL);
   if (g_object_get_qdata (G_OBJECT (msg), disconnected_quark ()) != NULL)
     return;
+  cw_node_drain_prepare_answer (msg);
   soup_server_message_unpause (msg);
 }
 
@@ -120,6 +122,23 @@ cw_node_server_respond_internal_error (SoupServerMessage *msg,
   /* The details go to the operator's log, never to the client. */
   g_warning ("%s: %s", what, error != NULL ? error->message : "unknown error");
   cw_node_api_error_respond (msg, CW_NODE_API_ERROR_INTERNAL, "Internal error");
+}
+
+/* Once the drain began, a request that arrives on a connection still open
+ * gets a stable code, and idle kept-alive connections stay open until the
+ * drain ends instead of being closed when it begins: a client whose
+ * request crosses the shutdown learns that nothing was done and when to
+ * try again, where a reset could not be told from a lost answer. Nothing
+ * the request asks is started; the connection closes after the answer. */
+static void
+respond_shutting_down (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Connection", "close");
+  soup_message_headers_replace (headers, "Retry-After", "5");
+  cw_node_api_error_respond (msg, CW_NODE_API_ERROR_SHUTTING_DOWN,
+                             "The node is shutting down; try again shortly");
 }
 
 gboolean
@@ -219,6 +238,13 @@ server_handler_cb (SoupServer        *server,
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "X-Content-Type-Options", "nosniff");
+
+  /* Its head came in before the drain began, its body after. */
+  if (cw_node_drain_is_draining (self->drain))
+    {
+      respond_shutting_down (msg);
+      return;
+    }
 
   if (request != NULL && request->too_large)
     {
@@ -321,6 +347,14 @@ early_handler_cb (SoupServer        *server,
       return;
     }
 
+  if (cw_node_drain_is_draining (self->drain))
+    {
+      /* libsoup still reads the body before it answers: never keep it. */
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      respond_shutting_down (msg);
+      return;
+    }
+
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
       soup_message_headers_get_content_length (headers) > (goffset) max)
     {
@@ -405,6 +439,7 @@ new_soup_server (CwNodeServer *self)
                             "raw-paths", TRUE,
                             NULL);
   cw_node_limits_attach (self->limits, server);
+  cw_node_drain_attach (self->drain, server);
 
   g_signal_connect_object (server, "request-started", G_CALLBACK (request_started_cb), self, 0);
   g_signal_connect_object (server, "request-finished", G_CALLBACK (request_finished_cb), self, 0);
@@ -429,6 +464,7 @@ cw_node_server_constructed (GObject *object)
                                      cw_node_config_get_rate_limit_loopback (self->config),
                                      cw_node_config_get_idle_timeout (self->config),
                                      cw_node_config_get_body_timeout (self->config));
+  self->drain = cw_node_drain_new ();
   self->soup_server = new_soup_server (self);
   self->serving_threads = g_ptr_array_new ();
 }
@@ -540,6 +576,7 @@ cw_node_server_dispose (GObject *object)
     soup_server_disconnect (self->soup_server);
   g_clear_object (&self->soup_server);
   g_clear_object (&self->limits);
+  g_clear_object (&self->drain);
   g_clear_pointer (&self->read_stores, g_async_queue_unref);
   g_clear_object (&self->directory);
   g_clear_object (&self->sequencer);
@@ -732,4 +769,38 @@ cw_node_server_stop (CwNodeServer *self)
 
   stop_serving_threads (self);
   soup_server_disconnect (self->soup_server);
+}
+
+/* From the caller's thread, for every serving thread too: shutdown(2)
+ * needs no hand-over, so once this returns no new connection is accepted
+ * anywhere. */
+static void
+stop_listening (CwNodeServer *self)
+{
+  GSList *listeners = soup_server_get_listeners (self->soup_server);
+
+  for (GSList *l = listeners; l != NULL; l = l->next)
+    cw_node_listener_stop (l->data);
+  g_slist_free (listeners);
+
+  for (guint i = 0; i < self->serving_threads->len; i++)
+    {
+      ServingThread *serving = g_ptr_array_index (self->serving_threads, i);
+
+      cw_node_listener_stop (serving->socket);
+    }
+}
+
+void
+cw_node_server_shutdown (CwNodeServer *self)
+{
+  g_return_if_fail (CW_IS_NODE_SERVER (self));
+
+  stop_listening (self);
+  cw_node_drain_begin (self->drain);
+  /* The queued submissions: answered after their batch, not after the
+   * batch interval. */
+  cw_node_sequencer_flush (self->sequencer);
+  cw_node_drain_wait (self->drain, cw_node_config_get_shutdown_timeout (self->config));
+  cw_node_server_stop (self);
 }

@@ -28,5 +28,12 @@ gboolean      cw_node_server_start       (CwNodeServer     *self,
 char         *cw_node_server_dup_url     (CwNodeServer     *self);
 /* Closes the listening sockets and every connection. */
 void          cw_node_server_stop        (CwNodeServer     *self);
+/* A clean stop, from the thread that started the server, with its main
+ * loop no longer running: stops accepting connections, refuses new
+ * requests on open ones (503 shutting_down), has the sequencer commit what
+ * is queued at once, runs the main context until every request in
+ * progress is answered or [node] shutdown-timeout has passed, then stops
+ * as cw_node_server_stop() does. */
+void          cw_node_server_shutdown    (CwNodeServer     *self);
 
 G_END_DECLS

@@ -245,7 +245,7 @@ cmd_serve (const char  *prog,
 
   g_source_remove (term_id);
   g_source_remove (int_id);
-  cw_witness_server_stop (server);
+  cw_witness_server_shutdown (server);
   g_printerr ("%s: stopped\n", prog);
 
   return CW_NODE_EXIT_OK;

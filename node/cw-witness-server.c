@@ -1,11 +1,13 @@
 /* cw-witness-server.c: a witness's HTTPS endpoint, POST
- * /witness/add-checkpoint of c2sp.org/tlog-witness, with a body cap and one
- * log line per request. */
+ * /witness/add-checkpoint of c2sp.org/tlog-witness, with a body cap, one
+ * log line per request and a clean shutdown. */
 #include "config.h"
 
 #include <string.h>
 
 #include "cw-node-config.h"
+#include "cw-node-drain.h"
+#include "cw-node-listener.h"
 #include "cw-witness.h"
 #include "cw-witness-server.h"
 
@@ -20,6 +22,9 @@ typedef struct
 
 #define REQUEST_DATA_KEY "cw-witness-request-data"
 
+/* How long a stopping witness waits for the answers in progress. */
+#define SHUTDOWN_TIMEOUT_S 10
+
 struct _CwWitnessServer
 {
   GObject parent_instance;
@@ -29,6 +34,7 @@ struct _CwWitnessServer
   CwSigningKey *key;
   GTlsCertificate *certificate;
   SoupServer *soup_server;
+  CwNodeDrain *drain;
 };
 
 G_DEFINE_FINAL_TYPE (CwWitnessServer, cw_witness_server, G_TYPE_OBJECT)
@@ -65,6 +71,19 @@ respond_text (SoupServerMessage *msg,
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, content_type, SOUP_MEMORY_TAKE,
                                     g_steal_pointer (&body), len);
+}
+
+/* As the node does (cw-node-server.c): a request that arrives while the
+ * witness shuts down is answered, not dropped; the log retries it. */
+static void
+respond_shutting_down (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Connection", "close");
+  soup_message_headers_replace (headers, "Retry-After", "5");
+  respond_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+                "The witness is shutting down; try again shortly");
 }
 
 static void
@@ -129,6 +148,13 @@ server_handler_cb (SoupServer        *server,
   soup_message_headers_replace (response_headers, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (response_headers, "Cache-Control", "no-store");
 
+  /* Its head came in before the drain began, its body after. */
+  if (cw_node_drain_is_draining (self->drain))
+    {
+      respond_shutting_down (msg);
+      return;
+    }
+
   if (request != NULL && request->too_large)
     {
       respond_text (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "text/plain; charset=utf-8",
@@ -189,6 +215,14 @@ early_handler_cb (SoupServer        *server,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   RequestData *request = get_request_data (msg);
   gsize max = cw_witness_config_get_max_body_size (self->config);
+
+  if (cw_node_drain_is_draining (self->drain))
+    {
+      /* libsoup still reads the body before it answers: never keep it. */
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      respond_shutting_down (msg);
+      return;
+    }
 
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
       soup_message_headers_get_content_length (headers) > (goffset) max)
@@ -270,6 +304,7 @@ cw_witness_server_dispose (GObject *object)
   if (self->soup_server != NULL)
     soup_server_disconnect (self->soup_server);
   g_clear_object (&self->soup_server);
+  g_clear_object (&self->drain);
   g_clear_object (&self->store);
   g_clear_object (&self->config);
   g_clear_object (&self->certificate);
@@ -321,6 +356,9 @@ cw_witness_server_new (CwWitnessConfig *config,
   g_signal_connect_object (self->soup_server, "request-aborted",
                            G_CALLBACK (request_aborted_cb), self, 0);
 
+  self->drain = cw_node_drain_new ();
+  cw_node_drain_attach (self->drain, self->soup_server);
+
   soup_server_add_early_handler (self->soup_server, NULL, early_handler_cb, self, NULL);
   soup_server_add_handler (self->soup_server, NULL, server_handler_cb, self, NULL);
 
@@ -370,4 +408,21 @@ cw_witness_server_stop (CwWitnessServer *self)
   g_return_if_fail (CW_IS_WITNESS_SERVER (self));
 
   soup_server_disconnect (self->soup_server);
+}
+
+void
+cw_witness_server_shutdown (CwWitnessServer *self)
+{
+  GSList *listeners;
+
+  g_return_if_fail (CW_IS_WITNESS_SERVER (self));
+
+  listeners = soup_server_get_listeners (self->soup_server);
+  for (GSList *l = listeners; l != NULL; l = l->next)
+    cw_node_listener_stop (l->data);
+  g_slist_free (listeners);
+
+  cw_node_drain_begin (self->drain);
+  cw_node_drain_wait (self->drain, SHUTDOWN_TIMEOUT_S);
+  cw_witness_server_stop (self);
 }

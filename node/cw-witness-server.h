@@ -1,6 +1,6 @@
 /* cw-witness-server.h: a witness's HTTPS endpoint, POST
- * /witness/add-checkpoint of c2sp.org/tlog-witness, with a body cap and one
- * log line per request. */
+ * /witness/add-checkpoint of c2sp.org/tlog-witness, with a body cap, one
+ * log line per request and a clean shutdown. */
 #pragma once
 
 #include <libsoup/soup.h>
@@ -26,5 +26,9 @@ gboolean         cw_witness_server_start   (CwWitnessServer  *self,
 /* "https://<address>:<port>" once started, with the real port. */
 char            *cw_witness_server_dup_url (CwWitnessServer  *self);
 void             cw_witness_server_stop    (CwWitnessServer  *self);
+/* A clean stop, as cw_node_server_shutdown() does it, with its main loop
+ * no longer running: no new connections, 503 for new requests on open
+ * ones, the answers in progress written (for at most 10 s), then stop. */
+void             cw_witness_server_shutdown (CwWitnessServer *self);
 
 G_END_DECLS

@@ -235,8 +235,28 @@ kill_running_servers (void)
     g_subprocess_force_exit (g_ptr_array_index (running_servers, i));
 }
 
-NodeServer *
-node_test_server_start (const char *dir)
+/* The next line of @in that contains @needle, or NULL at its end. */
+static char *
+read_line_containing (GDataInputStream *in,
+                      const char       *needle)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        return NULL;
+      g_test_message ("node: %s", line);
+      if (strstr (line, needle) != NULL)
+        return g_steal_pointer (&line);
+    }
+}
+
+static NodeServer *
+start_server (const char *dir,
+              gboolean    logged)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GDataInputStream) out = NULL;
@@ -251,8 +271,12 @@ node_test_server_start (const char *dir)
       atexit (kill_running_servers);
     }
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  launcher = g_subprocess_launcher_new (logged ? G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                 G_SUBPROCESS_FLAGS_STDERR_MERGE
+                                               : G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  if (logged)
+    g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "consent-node", TRUE);
 
   argv = node_test_argv_new ();
   g_ptr_array_add (argv, (gpointer) "serve");
@@ -265,17 +289,42 @@ node_test_server_start (const char *dir)
   g_assert_no_error (error);
   g_ptr_array_add (running_servers, server->process);
 
-  /* The first line says where it listens; EOF means it failed to start. */
+  /* The first line says where it listens; EOF means it failed to start.
+   * With the log in the same pipe, it is the first line of stdout. */
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  line = logged ? read_line_containing (out, "listening on ")
+                : g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
   g_assert_true (g_str_has_prefix (line, "listening on https://127.0.0.1:"));
 
   server->url = g_strdup (line + strlen ("listening on "));
   g_test_message ("server at %s", server->url);
+  if (logged)
+    server->output = g_steal_pointer (&out);
 
   return server;
+}
+
+NodeServer *
+node_test_server_start (const char *dir)
+{
+  return start_server (dir, FALSE);
+}
+
+NodeServer *
+node_test_server_start_logged (const char *dir)
+{
+  return start_server (dir, TRUE);
+}
+
+char *
+node_test_server_wait_log (NodeServer *server,
+                           const char *needle)
+{
+  g_return_val_if_fail (server->output != NULL, NULL);
+
+  return read_line_containing (server->output, needle);
 }
 
 int
@@ -307,6 +356,7 @@ node_test_server_free (NodeServer *server)
 
   if (running_servers != NULL)
     g_ptr_array_remove (running_servers, server->process);
+  g_clear_object (&server->output);
   g_clear_object (&server->process);
   g_free (server->url);
   g_free (server);
@@ -383,4 +433,159 @@ node_test_request (SoupSession  *session,
     *out_body = g_steal_pointer (&response);
 
   return soup_message_get_status (msg);
+}
+
+struct _NodeHeldRequest
+{
+  GTlsCertificate *pinned;
+  GSocketConnection *tcp;
+  GIOStream *tls;
+  GBytes *body;
+};
+
+void
+node_test_held_request_free (NodeHeldRequest *held)
+{
+  if (held == NULL)
+    return;
+  g_clear_object (&held->tls);
+  g_clear_object (&held->tcp);
+  g_clear_object (&held->pinned);
+  g_clear_pointer (&held->body, g_bytes_unref);
+  g_free (held);
+}
+
+static gboolean
+accept_pinned_connection_cb (GTlsConnection       *connection,
+                             GTlsCertificate      *peer,
+                             GTlsCertificateFlags  errors,
+                             gpointer              user_data)
+{
+  return g_tls_certificate_is_same (peer, user_data);
+}
+
+/* Reads from @stream until @received holds a blank line or the stream
+ * ends: the offset after the blank line, or -1. */
+static gssize
+read_head (GIOStream  *stream,
+           GByteArray *received)
+{
+  const char *end = NULL;
+
+  while (end == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      guint8 buffer[4096];
+      gssize n = g_input_stream_read (g_io_stream_get_input_stream (stream), buffer,
+                                      sizeof buffer, NULL, &error);
+
+      g_assert_no_error (error);
+      if (n == 0)
+        return -1;
+      g_byte_array_append (received, buffer, n);
+      end = g_strstr_len ((const char *) received->data, received->len, "\r\n\r\n");
+    }
+
+  return end + 4 - (const char *) received->data;
+}
+
+static GUri *
+parse_url (const char *url)
+{
+  g_autoptr(GError) error = NULL;
+  GUri *uri = g_uri_parse (url, G_URI_FLAGS_NONE, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_uri_get_port (uri), >, 0);
+
+  return uri;
+}
+
+NodeHeldRequest *
+node_test_held_request_start (const char *url,
+                              const char *cert_path,
+                              GBytes     *body)
+{
+  g_autoptr(NodeHeldRequest) held = g_new0 (NodeHeldRequest, 1);
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GByteArray) received = g_byte_array_new ();
+  g_autoptr(GUri) uri = parse_url (url);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *head = NULL;
+
+  held->body = g_bytes_ref (body);
+  held->pinned = g_tls_certificate_new_from_file (cert_path, &error);
+  g_assert_no_error (error);
+
+  /* A guard against a server that hangs, not a timing assertion. */
+  g_socket_client_set_timeout (client, 60);
+  held->tcp = g_socket_client_connect_to_host (client, g_uri_get_host (uri),
+                                               (guint16) g_uri_get_port (uri), NULL, &error);
+  g_assert_no_error (error);
+  held->tls = g_tls_client_connection_new (G_IO_STREAM (held->tcp), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (held->tls, "accept-certificate", G_CALLBACK (accept_pinned_connection_cb),
+                    held->pinned);
+
+  head = g_strdup_printf ("POST %s HTTP/1.1\r\nHost: %s:%d\r\n"
+                          "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+                          "Expect: 100-continue\r\n\r\n",
+                          g_uri_get_path (uri), g_uri_get_host (uri), g_uri_get_port (uri),
+                          g_bytes_get_size (body));
+  g_output_stream_write_all (g_io_stream_get_output_stream (held->tls), head, strlen (head),
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Sent once the head is in and the early handlers have run. */
+  g_assert_cmpint (read_head (held->tls, received), ==, (gssize) received->len);
+  g_assert_true (g_str_has_prefix ((const char *) received->data, "HTTP/1.1 100 "));
+
+  return g_steal_pointer (&held);
+}
+
+guint
+node_test_held_request_finish (NodeHeldRequest  *held,
+                               GBytes          **out_body,
+                               gboolean         *out_close)
+{
+  g_autoptr(GByteArray) received = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *head = NULL;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (held->body, &len);
+  gssize body_at;
+  guint8 buffer[4096];
+  gssize n;
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (held->tls), data, len, NULL, NULL,
+                             &error);
+  g_assert_no_error (error);
+
+  body_at = read_head (held->tls, received);
+  g_assert_cmpint (body_at, >, 0);
+  while ((n = g_input_stream_read (g_io_stream_get_input_stream (held->tls), buffer,
+                                   sizeof buffer, NULL, &error)) > 0)
+    g_byte_array_append (received, buffer, n);
+  g_assert_no_error (error);
+
+  head = g_ascii_strdown ((const char *) received->data, body_at);
+  g_test_message ("held request answered: %s", head);
+  *out_close = strstr (head, "\r\nconnection: close\r\n") != NULL;
+  *out_body = g_bytes_new (received->data + body_at, received->len - body_at);
+
+  return (guint) g_ascii_strtoull (head + strlen ("http/1.1 "), NULL, 10);
+}
+
+gboolean
+node_test_connection_refused (const char *url)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GUri) uri = parse_url (url);
+  g_autoptr(GError) error = NULL;
+
+  connection = g_socket_client_connect_to_host (client, g_uri_get_host (uri),
+                                                (guint16) g_uri_get_port (uri), NULL, &error);
+
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
 }

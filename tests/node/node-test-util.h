@@ -57,9 +57,19 @@ typedef struct
 {
   GSubprocess *process;
   char *url;
+  GDataInputStream *output;   /* stdout and stderr, if started logged */
 } NodeServer;
 
 NodeServer *node_test_server_start   (const char   *dir);
+/* Like node_test_server_start(), but with the node's log readable by
+ * node_test_server_wait_log(): its stderr shares the stdout pipe, and
+ * G_MESSAGES_DEBUG=consent-node adds the node's debug lines. Read the log
+ * on, or the node may block once the pipe is full. */
+NodeServer *node_test_server_start_logged (const char *dir);
+/* Reads the node's output up to the next line that contains @needle and
+ * returns it; NULL if the output ends first (the node exited). */
+char       *node_test_server_wait_log (NodeServer  *server,
+                                       const char  *needle);
 /* Sends SIGTERM and returns the exit status (-1 if it did not exit). */
 int         node_test_server_stop    (NodeServer   *server);
 void        node_test_server_free    (NodeServer   *server);
@@ -76,5 +86,26 @@ guint       node_test_request        (SoupSession  *session,
                                       gboolean      chunked,
                                       GBytes      **out_body,
                                       char        **out_content_type);
+
+/* A POST to @url whose head the server took in (it answered "100
+ * Continue") and whose @body is sent only by
+ * node_test_held_request_finish(): a request in progress for as long as a
+ * test wants. The server's certificate must be the one in @cert_path. */
+typedef struct _NodeHeldRequest NodeHeldRequest;
+
+NodeHeldRequest *node_test_held_request_start  (const char      *url,
+                                                const char      *cert_path,
+                                                GBytes          *body);
+/* Sends the body and reads the answer until the server closes the
+ * connection: its status; @out_body gets its body and @out_close whether
+ * it said "Connection: close". */
+guint            node_test_held_request_finish (NodeHeldRequest *held,
+                                                GBytes         **out_body,
+                                                gboolean        *out_close);
+void             node_test_held_request_free   (NodeHeldRequest *held);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodeHeldRequest, node_test_held_request_free)
+
+/* Whether a new connection to the address and port of @url is refused. */
+gboolean         node_test_connection_refused  (const char      *url);
 
 G_END_DECLS

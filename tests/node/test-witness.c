@@ -1,8 +1,9 @@
 /* test-witness.c: `consent-node witness` over real HTTPS on 127.0.0.1:
  * c2sp.org/tlog-witness add-checkpoint, its status codes, history rewrites,
- * malformed bodies, restarts, and the witness commands. */
+ * malformed bodies, restarts, a clean shutdown, and the witness commands. */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "cw-checkpoint.h"
@@ -456,6 +457,46 @@ test_witness_restart (void)
   assert_state (witness, log, 9);
 }
 
+/* SIGTERM while a request is in progress, its body held back: the witness
+ * stops accepting connections, still answers that request (503, nothing
+ * cosigned, the connection closed after it) and exits 0. */
+static void
+test_witness_shutdown (void)
+{
+  g_autoptr(TestWitness) witness = test_witness_new ("witness.example.org");
+  g_autoptr(TestLog) log = test_log_new (ORIGIN);
+  g_autoptr(NodeHeldRequest) held = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean closed = FALSE;
+
+  test_witness_add_log (witness, ORIGIN, test_log_get_verifier (log));
+  test_witness_start (witness);
+  test_log_append (log, 5);
+  body = test_log_request (log, 0, 5);
+  url = g_strconcat (witness->url, CW_WITNESS_ADD_CHECKPOINT_PATH, NULL);
+  held = node_test_held_request_start (url, witness->cert_path, body);
+
+  /* The witness serves on one thread: once its socket refuses
+   * connections, its drain began before it reads anything more. */
+  g_subprocess_send_signal (witness->process, SIGTERM);
+  while (!node_test_connection_refused (witness->url))
+    g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+
+  g_assert_cmpuint (node_test_held_request_finish (held, &answer, &closed), ==, 503);
+  g_assert_true (closed);
+  g_subprocess_wait (witness->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (test_witness_stop (witness), ==, 0);
+
+  /* Nothing was cosigned: the witness still takes the log from 0. */
+  test_witness_start (witness);
+  cosign (witness, log, 0, 5);
+  g_assert_cmpint (test_witness_stop (witness), ==, 0);
+}
+
 static void
 test_witness_commands (void)
 {
@@ -555,6 +596,7 @@ main (int   argc,
   g_test_add_func ("/witness/bad-input", test_witness_bad_input);
   g_test_add_func ("/witness/http", test_witness_http);
   g_test_add_func ("/witness/restart", test_witness_restart);
+  g_test_add_func ("/witness/shutdown", test_witness_shutdown);
   g_test_add_func ("/witness/commands", test_witness_commands);
 
   return g_test_run ();
