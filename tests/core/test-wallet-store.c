@@ -861,6 +861,70 @@ test_migrate_from_v4 (Fixture       *f,
   g_assert_cmpint (cw_wallet_store_get_last_access_index (f->store, &error), ==, 12);
 }
 
+/* A sync writes through a second connection to the same file, inside a
+ * batch that may stay open for the whole sync (core/cw-wallet-sync-writer.c):
+ * the wallet's own connection keeps reading the committed state meanwhile,
+ * sees the batch only once committed, and nothing of a rolled-back one. */
+static guint
+n_access_events (CwWalletStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = cw_wallet_store_list_access_events (store, FALSE, &error);
+
+  g_assert_no_error (error);
+  return events->len;
+}
+
+static void
+add_bulk_events (CwWalletStore *store,
+                 const char    *prefix,
+                 guint          n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *id = g_strdup_printf ("%s-%03u", prefix, i);
+      CwStoreAccessEvent a = { id, "dr-who", "grant", CW_SCOPE_SUMMARY, CW_PURPOSE_TREAT,
+                               1700000100 + i, TRUE, 100 + i, "{}", "receipt" };
+
+      g_assert_true (cw_wallet_store_upsert_access_event (store, &a, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+test_second_connection_batch (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CwWalletStore) writer = NULL;
+  guint before;
+
+  open_store (f);
+  scripted_session (f);
+  before = n_access_events (f->store);
+  writer = cw_wallet_store_new (f->path, &error);
+  g_assert_no_error (error);
+
+  /* Rolled back: never seen, nothing left. */
+  g_assert_true (cw_wallet_store_batch_begin (writer, &error));
+  add_bulk_events (writer, "lost", 50);
+  g_assert_cmpuint (n_access_events (writer), ==, before + 50);
+  g_assert_cmpuint (n_access_events (f->store), ==, before);
+  cw_wallet_store_batch_rollback (writer);
+  g_assert_cmpuint (n_access_events (f->store), ==, before);
+
+  /* Committed: read meanwhile as it was, then all of it at once. */
+  g_assert_true (cw_wallet_store_batch_begin (writer, &error));
+  add_bulk_events (writer, "kept", 50);
+  g_assert_cmpuint (n_access_events (f->store), ==, before);
+  g_assert_nonnull (cw_wallet_store_get_identity (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_true (cw_wallet_store_batch_commit (writer, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_access_events (f->store), ==, before + 50);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -880,6 +944,7 @@ main (int argc, char *argv[])
   ADD ("/wallet-store/alerts", test_alerts);
   ADD ("/wallet-store/reopen", test_reopen);
   ADD ("/wallet-store/checkpoint-in-background", test_checkpoint_in_background);
+  ADD ("/wallet-store/batch/second-connection", test_second_connection_batch);
   ADD ("/wallet-store/no-secret-on-disk", test_no_secret_on_disk);
 #undef ADD
 
