@@ -898,6 +898,7 @@ test_second_connection_batch (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CwWalletStore) writer = NULL;
+  g_autoptr(CwStoreIdentity) identity = NULL;
   guint before;
 
   open_store (f);
@@ -918,8 +919,9 @@ test_second_connection_batch (Fixture       *f,
   g_assert_true (cw_wallet_store_batch_begin (writer, &error));
   add_bulk_events (writer, "kept", 50);
   g_assert_cmpuint (n_access_events (f->store), ==, before);
-  g_assert_nonnull (cw_wallet_store_get_identity (f->store, &error));
+  identity = cw_wallet_store_get_identity (f->store, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (identity);
   g_assert_true (cw_wallet_store_batch_commit (writer, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_access_events (f->store), ==, before + 50);
