@@ -85,10 +85,10 @@ accept_checkpoint (CwWallet           *self,
 
 /* What a confirmed transaction changes in the grant and request lists. */
 gboolean
-cw_wallet_apply_confirmed (CwWalletStore *store,
-                           CwStoreTx     *stored,
-                           guint64        index,
-                           GError       **error)
+cw_wallet_apply_confirmed (CwWallet   *self,
+                           CwStoreTx  *stored,
+                           guint64     index,
+                           GError    **error)
 {
   g_autoptr(CwTx) tx = parse_envelope (stored->envelope, error);
   g_autofree char *ref = NULL;
@@ -117,7 +117,7 @@ cw_wallet_apply_confirmed (CwWalletStore *store,
         grant.request_id = request;
         grant.log_index = (gint64) index;
         grant.envelope = stored->envelope;
-        if (!cw_wallet_store_upsert_grant (store, &grant, error))
+        if (!cw_wallet_store_upsert_grant (self->store, &grant, error))
           return FALSE;
         ref = g_steal_pointer (&request);
         break;
@@ -125,20 +125,20 @@ cw_wallet_apply_confirmed (CwWalletStore *store,
     case CW_TX_TYPE_REVOKE:
       {
         g_autofree char *grant_id = cw_base64_encode (cw_tx_get_grant (tx), CW_TX_ID_SIZE);
-        g_autoptr(CwStoreGrant) grant = cw_wallet_store_get_grant (store, grant_id, error);
+        g_autoptr(CwStoreGrant) grant = cw_wallet_store_get_grant (self->store, grant_id, error);
 
         if (grant == NULL)
           return error == NULL || *error == NULL;
         g_free (grant->revoked_by);
         grant->revoked_by = g_strdup (stored->id);
-        return cw_wallet_store_upsert_grant (store, grant, error);
+        return cw_wallet_store_upsert_grant (self->store, grant, error);
       }
     case CW_TX_TYPE_DENY:
       ref = cw_base64_encode (cw_tx_get_request (tx), CW_TX_ID_SIZE);
       break;
     case CW_TX_TYPE_ROTATE:
       {
-        g_autoptr(CwStoreIdentity) identity = cw_wallet_store_get_identity (store, error);
+        g_autoptr(CwStoreIdentity) identity = cw_wallet_store_get_identity (self->store, error);
 
         if (identity == NULL)
           return FALSE;
@@ -150,7 +150,7 @@ cw_wallet_apply_confirmed (CwWalletStore *store,
             identity->recovery_key = cw_base64_encode (cw_tx_get_new_recovery_key (tx),
                                                        CW_PUBLIC_KEY_SIZE);
           }
-        return cw_wallet_store_set_identity (store, identity, error);
+        return cw_wallet_store_set_identity (self->store, identity, error);
       }
     default:
       break;
@@ -158,7 +158,7 @@ cw_wallet_apply_confirmed (CwWalletStore *store,
 
   if (ref != NULL)
     {
-      g_autoptr(CwStoreRequest) request = cw_wallet_store_get_request (store, ref, error);
+      g_autoptr(CwStoreRequest) request = cw_wallet_store_get_request (self->store, ref, error);
 
       if (request == NULL)
         return error == NULL || *error == NULL;
@@ -166,7 +166,7 @@ cw_wallet_apply_confirmed (CwWalletStore *store,
                                                                  : CW_STORE_REQUEST_APPROVED;
       g_free (request->answer_id);
       request->answer_id = g_strdup (stored->id);
-      return cw_wallet_store_upsert_request (store, request, error);
+      return cw_wallet_store_upsert_request (self->store, request, error);
     }
 
   return TRUE;
@@ -237,7 +237,7 @@ cw_wallet_submit_one (CwWallet        *self,
    * the two leaves it "sent", so the next flush gets the same receipt and
    * applies it again (idempotent), instead of a confirmed transaction whose
    * grant or revocation never reached the lists. */
-  return cw_wallet_apply_confirmed (self->store, tx, receipt->index, error) &&
+  return cw_wallet_apply_confirmed (self, tx, receipt->index, error) &&
          cw_wallet_store_mark_confirmed (self->store, tx->id, receipt->proof, receipt->index,
                                          error);
 }

@@ -14,7 +14,6 @@ struct _CwWallet
 
   char *store_path;
   CwWalletStore *store;
-  CwWalletStore *sync_store;   /* see cw_wallet_get_sync_store() */
   CwKeyring *keyring;
   CwNodeClientFlags client_flags;
   guint max_retries;
@@ -81,18 +80,10 @@ gboolean      cw_wallet_submit_one         (CwWallet        *self,
                                             GError         **error);
 
 /* What a confirmed transaction changes in the grant, request and identity
- * records (grants, revokes, answers to requests, rotations), written
- * through @store: the wallet's own, or its sync store inside a sync's
- * batch. */
-gboolean      cw_wallet_apply_confirmed    (CwWalletStore   *store,
+ * records (grants, revokes, answers to requests, rotations). */
+gboolean      cw_wallet_apply_confirmed    (CwWallet        *self,
                                             CwStoreTx       *stored,
                                             guint64          index,
-                                            GError         **error);
-
-/* The second connection to the wallet's database that syncs write
- * through (cw-wallet-sync-writer.c), opened on first use and kept with
- * the wallet. Callers hold op_lock. */
-CwWalletStore *cw_wallet_get_sync_store    (CwWallet        *self,
                                             GError         **error);
 
 /* Reloads the list models from the store (one query per list) and

@@ -280,7 +280,7 @@ cw_wallet_restore_chain (CwWallet             *self,
           !cw_wallet_store_mark_confirmed (self->store, stored->id, receipts->pdata[i], item->index,
                                            error) ||
           (confirmed = cw_wallet_store_get_transaction (self->store, stored->id, error)) == NULL ||
-          !cw_wallet_apply_confirmed (self->store, confirmed, item->index, error))
+          !cw_wallet_apply_confirmed (self, confirmed, item->index, error))
         goto rollback;
     }
   if (!cw_wallet_store_batch_commit (self->store, error))

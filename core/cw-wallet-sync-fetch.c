@@ -79,16 +79,9 @@ page_checked_cb (GObject      *source,
 {
   CwSyncFetch *fetch = user_data;
   PageCheck *check = g_task_get_task_data (G_TASK (result));
-  Page *page = check->page;
-  CwSync *sync = fetch->sync;
 
-  page->checked = TRUE;
+  check->page->checked = TRUE;
   fetch->pending--;
-  /* Its access events go to the store batch at once; they count only if
-   * the batch commits, after every check of the sync passed. */
-  if (fetch->kind == CW_NODE_LIST_ACCESS && page->checkpoint != NULL && page->cause == NULL &&
-      sync->writer != NULL && !sync->stopping)
-    cw_sync_writer_add_access_page (sync->writer, page->listing->items, page->listing->checkpoint);
 }
 
 static void fetch_request (CwSyncFetch *fetch);

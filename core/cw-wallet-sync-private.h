@@ -24,12 +24,9 @@ cw_sync_list_clear (CwSyncList *list)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CwSyncList, cw_sync_list_clear)
 
-typedef struct _CwSyncWriter CwSyncWriter;
-
 typedef struct {
   CwWallet *wallet;
   CwWalletWorker *worker;
-  CwSyncWriter *writer;         /* the sync's store batch (cw-wallet-sync-writer.c) */
   CwSigningKey *key;
   GCancellable *cancellable;
   gboolean stopping;            /* ask the node for no more pages */
@@ -97,35 +94,5 @@ gboolean            cw_sync_fetch_all     (CwSync             *sync,
                                            GError            **error);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CwSyncFetch, cw_sync_fetch_clear)
-
-/* The sync's writes, in one transaction on a thread and a connection of
- * their own (@store, the wallet's sync store), made while the sync still
- * fetches and checks; committed only once every check passed. */
-typedef gboolean (*CwSyncWriterFunc) (CwWalletStore  *store,
-                                      gpointer        data,
-                                      GError        **error);
-
-CwSyncWriter       *cw_sync_writer_new    (CwWalletStore      *store,
-                                           CwVerifier         *verifier);
-/* The access events of a page whose proofs and signatures passed: its
- * @items (the pointers are copied; the items must live until the writer
- * is committed, aborted or freed) with the receipts' checkpoint @note. */
-void                cw_sync_writer_add_access_page (CwSyncWriter *self,
-                                           GPtrArray          *items,
-                                           const char         *note);
-/* Runs @func on the writer's thread, inside its transaction, after what
- * was added before; @data must live until the writer is committed,
- * aborted or freed. The first failure skips every later write. */
-void                cw_sync_writer_run    (CwSyncWriter       *self,
-                                           CwSyncWriterFunc    func,
-                                           gpointer            data);
-/* Waits for every write, then commits: FALSE with the first write's
- * error, or the commit's. */
-gboolean            cw_sync_writer_commit (CwSyncWriter       *self,
-                                           GError            **error);
-/* Waits for the writes in flight and rolls back; idempotent. */
-void                cw_sync_writer_abort  (CwSyncWriter       *self);
-/* Aborts unless committed, and frees. */
-void                cw_sync_writer_free   (CwSyncWriter       *self);
 
 G_END_DECLS

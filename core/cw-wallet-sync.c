@@ -23,10 +23,6 @@ cw_sync_fail (CwSync  *sync,
               GBytes  *evidence,
               GError **error)
 {
-  /* Nothing of this sync is kept, and the alert goes through the wallet's
-   * own connection, which the batch's open transaction would block. */
-  if (sync->writer != NULL)
-    cw_sync_writer_abort (sync->writer);
   cw_wallet_raise_alert (sync->wallet, cause, evidence);
   g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION,
                "%s Nothing from this sync was accepted; see the alert.", cause->message);
@@ -276,52 +272,108 @@ store_requests (CwWalletStore  *store,
   return TRUE;
 }
 
-/* What the sync writes once every list is in, besides the access events
- * the writer took page by page: run by the writer, inside its batch, while
- * the sync thread runs the last checks. */
-typedef struct {
-  CwSync *sync;
-  GPtrArray *local;
-  GHashTable *receipts;
-  CwSyncList *requests;
-  GPtrArray *providers;
-} SyncResults;
-
+/* Each access event with its receipt as parts: its proof, and its page's
+ * checkpoint note, which the store keeps once (a page's items share one
+ * note string, so one lookup per page). */
 static gboolean
-store_results (CwWalletStore  *store,
-               gpointer        data,
-               GError        **error)
+store_access (CwWalletStore  *store,
+              CwVerifier     *verifier,
+              CwSyncList     *access,
+              GError        **error)
 {
-  SyncResults *results = data;
-  CwSync *sync = results->sync;
+  g_autoptr(GHashTable) note_ids = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < access->listing->items->len; i++)
+    {
+      CwNodeListItem *item = g_ptr_array_index (access->listing->items, i);
+      const char *note = g_ptr_array_index (access->notes, i);
+      g_autoptr(CwTx) tx = NULL;
+      g_autofree char *grant_id = NULL;
+      CwStoreAccessEvent event = { 0 };
+      gpointer note_id;
+
+      if ((tx = cw_verifier_open_envelope (verifier, item->envelope, NULL, error)) == NULL)
+        return FALSE;
+      if (!g_hash_table_lookup_extended (note_ids, note, NULL, &note_id))
+        {
+          gint64 id = cw_wallet_store_add_receipt_note (store, note, error);
+
+          if (id < 0)
+            return FALSE;
+          note_id = GSIZE_TO_POINTER ((gsize) id);
+          g_hash_table_insert (note_ids, (gpointer) note, note_id);
+        }
+      grant_id = cw_base64_encode (cw_tx_get_grant (tx), CW_TX_ID_SIZE);
+      event.id = item->id;
+      event.provider = (char *) cw_tx_get_provider (tx);
+      event.grant_id = grant_id;
+      event.scopes = cw_tx_get_scopes (tx);
+      event.purpose = cw_tx_get_purpose (tx);
+      event.time = g_date_time_to_unix (cw_tx_get_time (tx));
+      event.allowed = g_str_equal (item->outcome, "allowed");
+      event.log_index = (gint64) item->index;
+      event.envelope = item->envelope;
+      /* The item's proof against its page's checkpoint is its receipt. */
+      event.proof = item->proof;
+      event.n_proof = item->n_proof;
+      event.note_id = (gint64) GPOINTER_TO_SIZE (note_id);
+      if (!cw_wallet_store_upsert_access_event (store, &event, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Everything the sync verified, in one store batch. */
+static gboolean
+store_results (CwSync      *sync,
+               GPtrArray   *local,
+               GHashTable  *receipts,
+               CwSyncList  *requests,
+               CwSyncList  *access,
+               GPtrArray   *providers,
+               GError     **error)
+{
+  CwWallet *self = sync->wallet;
+  CwWalletStore *store = self->store;
   g_autoptr(CwStoreCheckpoint) latest = NULL;
+
+  if (!cw_wallet_store_batch_begin (store, error))
+    return FALSE;
 
   latest = cw_wallet_store_get_latest_checkpoint (store, error);
   if (latest == NULL && error != NULL && *error != NULL)
-    return FALSE;
+    goto fail;
   if (sync->current != NULL && (latest == NULL || sync->current->size >= latest->size) &&
       !cw_wallet_store_record_checkpoint (store, sync->current->size, sync->current->root,
                                           sync->current->note, error))
-    return FALSE;
+    goto fail;
 
   /* In seq order, so that a revoke finds the grant it names. */
-  for (guint i = 0; i < results->local->len; i++)
+  for (guint i = 0; i < local->len; i++)
     {
-      CwStoreTx *tx = g_ptr_array_index (results->local, i);
-      const char *receipt = g_hash_table_lookup (results->receipts, tx->id);
+      CwStoreTx *tx = g_ptr_array_index (local, i);
+      const char *receipt = g_hash_table_lookup (receipts, tx->id);
 
       if (receipt == NULL)
         continue;
       if (!cw_wallet_store_mark_confirmed (store, tx->id, receipt, (guint64) tx->log_index, error) ||
-          !cw_wallet_apply_confirmed (store, tx, (guint64) tx->log_index, error))
-        return FALSE;
+          !cw_wallet_apply_confirmed (self, tx, (guint64) tx->log_index, error))
+        goto fail;
     }
 
-  for (guint i = 0; i < results->providers->len; i++)
-    if (!cw_wallet_store_upsert_provider (store, g_ptr_array_index (results->providers, i), error))
-      return FALSE;
+  for (guint i = 0; i < providers->len; i++)
+    if (!cw_wallet_store_upsert_provider (store, g_ptr_array_index (providers, i), error))
+      goto fail;
 
-  return store_requests (store, results->requests->listing, error);
+  if (!store_requests (store, requests->listing, error) || !store_access (store, sync->worker->verifier, access, error))
+    goto fail;
+
+  return cw_wallet_store_batch_commit (store, error);
+
+fail:
+  cw_wallet_store_batch_rollback (store);
+  return FALSE;
 }
 
 static void
@@ -356,19 +408,6 @@ list_local_transactions (CwSync  *sync,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* Frees the sync's writer, rolling back what it did not commit. */
-typedef struct {
-  CwSync *sync;
-} SyncWriterScope;
-
-static void
-sync_writer_scope_clear (SyncWriterScope *scope)
-{
-  g_clear_pointer (&scope->sync->writer, cw_sync_writer_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SyncWriterScope, sync_writer_scope_clear)
-
 static gboolean
 run_sync (CwSync  *sync,
           GError **error)
@@ -391,16 +430,11 @@ run_sync (CwSync  *sync,
   g_autoptr(GHashTable) receipts = NULL;
   g_autoptr(GBytes) evidence = NULL;
   g_autofree char *note = NULL;
-  CwWalletStore *store;
   const char *patient_id = self->identity->patient_id;
   GError *cause = NULL;
   GError *local_error = NULL;
   gint64 last_access;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  SyncResults results;
-  /* Declared last, so cleared first: the writer is done with the pages
-   * and lists above before they go. */
-  g_auto(SyncWriterScope) writer_scope = { sync };
 
   sync->current = cw_wallet_store_get_latest_checkpoint (self->store, &local_error);
   if (local_error == NULL)
@@ -424,9 +458,8 @@ run_sync (CwSync  *sync,
    * show. The pages of the chain and the grants wait to be checked until
    * our history is read, so that their items that are ours are not
    * parsed again when their proofs are checked. */
-  if (!load_provider_keys (sync, error) || (store = cw_wallet_get_sync_store (self, error)) == NULL)
+  if (!load_provider_keys (sync, error))
     return FALSE;
-  sync->writer = cw_sync_writer_new (store, verifier);
   cw_sync_fetch_start_held (&chain_fetch, sync, CW_NODE_LIST_CHAIN, TRUE, 0);
   cw_sync_fetch_start_held (&grants_fetch, sync, CW_NODE_LIST_GRANTS, FALSE, 0);
   cw_sync_fetch_start (&requests_fetch, sync, CW_NODE_LIST_REQUESTS, FALSE, 0);
@@ -460,15 +493,13 @@ run_sync (CwSync  *sync,
   if (!add_provider_keys (sync, requests.listing, keys, fetched, error) ||
       !add_provider_keys (sync, access.listing, keys, fetched, error))
     return FALSE;
-  results = (SyncResults) { sync, local, receipts, &requests, fetched };
-  cw_sync_writer_run (sync->writer, store_results, &results);
   if (!cw_verifier_verify_requests (verifier, requests.listing, patient_id, keys, &evidence,
                                     &cause) ||
       !cw_verifier_verify_access (verifier, access.listing, patient_id, local, keys, &evidence,
                                   &cause))
     return cw_sync_fail (sync, cause, evidence, error);
 
-  return cw_sync_writer_commit (sync->writer, error);
+  return store_results (sync, local, receipts, &requests, &access, fetched, error);
 }
 
 static void
@@ -482,7 +513,7 @@ sync_thread (GTask        *task,
   g_autoptr(CwSigningKey) key = task_data != NULL ? cw_signing_key_ref (task_data) : NULL;
   g_autoptr(CwNodeProfile) profile = NULL;
   CwWalletWorker worker = { 0 };
-  CwSync sync = { self, &worker, NULL, key, cancellable, FALSE, NULL,
+  CwSync sync = { self, &worker, key, cancellable, FALSE, NULL,
                 g_ptr_array_new_with_free_func (g_free),
                 g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) cw_verifier_key_unref) };

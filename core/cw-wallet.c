@@ -59,7 +59,6 @@ cw_wallet_finalize (GObject *object)
 {
   CwWallet *self = CW_WALLET (object);
 
-  g_clear_object (&self->sync_store);
   g_clear_object (&self->store);
   g_clear_pointer (&self->identity, cw_store_identity_free);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -378,9 +377,6 @@ cw_wallet_reset_store (CwWallet *self)
   g_autoptr(GError) error = NULL;
   const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
 
-  if (self->sync_store != NULL)
-    cw_wallet_store_close (self->sync_store);
-  g_clear_object (&self->sync_store);
   cw_wallet_store_close (self->store);
   g_clear_object (&self->store);
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
@@ -393,15 +389,6 @@ cw_wallet_reset_store (CwWallet *self)
   self->store = cw_wallet_store_new (self->store_path, &error);
   if (self->store == NULL)
     g_warning ("Could not reopen the wallet database: %s", error->message);
-}
-
-CwWalletStore *
-cw_wallet_get_sync_store (CwWallet  *self,
-                          GError   **error)
-{
-  if (self->sync_store == NULL)
-    self->sync_store = cw_wallet_store_new (self->store_path, error);
-  return self->sync_store;
 }
 
 /* FHIR export. */

@@ -861,10 +861,10 @@ test_migrate_from_v4 (Fixture       *f,
   g_assert_cmpint (cw_wallet_store_get_last_access_index (f->store, &error), ==, 12);
 }
 
-/* A sync writes through a second connection to the same file, inside a
- * batch that may stay open for the whole sync (core/cw-wallet-sync-writer.c):
- * the wallet's own connection keeps reading the committed state meanwhile,
- * sees the batch only once committed, and nothing of a rolled-back one. */
+/* The app and consent-wallet-cli open the same wallet file, each with a
+ * connection of its own: while one holds a batch open, the other keeps
+ * reading the committed state (WAL), sees the batch only once committed,
+ * and nothing of a rolled-back one. */
 static guint
 n_access_events (CwWalletStore *store)
 {
