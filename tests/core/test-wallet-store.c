@@ -672,6 +672,25 @@ file_size (const char *path)
   return g_stat (path, &st) == 0 ? (goffset) st.st_size : -1;
 }
 
+/* @n access events with IDs "@prefix-00000"…, each with @envelope. */
+static void
+add_bulk_events (CwWalletStore *store,
+                 const char    *prefix,
+                 guint          n,
+                 const char    *envelope)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *id = g_strdup_printf ("%s-%05u", prefix, i);
+      CwStoreAccessEvent a = { id, "dr-who", "grant", CW_SCOPE_SUMMARY, CW_PURPOSE_TREAT,
+                               1700000100 + i, TRUE, 10 + i, (char *) envelope, "receipt" };
+
+      g_assert_true (cw_wallet_store_upsert_access_event (store, &a, &error));
+      g_assert_no_error (error);
+    }
+}
+
 /* A commit that leaves the WAL long (here ~8 MB of access events, as a
  * first sync writes) is copied back into the database file by a pool
  * thread of the store: the file grows with no further call, and
@@ -693,14 +712,7 @@ test_checkpoint_in_background (Fixture       *f,
   g_assert_cmpint (before, >, 0);
 
   g_assert_true (cw_wallet_store_batch_begin (f->store, &error));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *id = g_strdup_printf ("bulk-%05u", i);
-      CwStoreAccessEvent a = { id, "dr-who", "grant", CW_SCOPE_SUMMARY, CW_PURPOSE_TREAT,
-                               1700000100 + i, TRUE, 10 + i, envelope, "receipt" };
-
-      g_assert_true (cw_wallet_store_upsert_access_event (f->store, &a, &error));
-    }
+  add_bulk_events (f->store, "bulk", n, envelope);
   g_assert_true (cw_wallet_store_batch_commit (f->store, &error));
   g_assert_no_error (error);
 
@@ -875,22 +887,6 @@ n_access_events (CwWalletStore *store)
   return events->len;
 }
 
-static void
-add_bulk_events (CwWalletStore *store,
-                 const char    *prefix,
-                 guint          n)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *id = g_strdup_printf ("%s-%03u", prefix, i);
-      CwStoreAccessEvent a = { id, "dr-who", "grant", CW_SCOPE_SUMMARY, CW_PURPOSE_TREAT,
-                               1700000100 + i, TRUE, 100 + i, "{}", "receipt" };
-
-      g_assert_true (cw_wallet_store_upsert_access_event (store, &a, &error));
-      g_assert_no_error (error);
-    }
-}
 
 static void
 test_second_connection_batch (Fixture       *f,
@@ -909,7 +905,7 @@ test_second_connection_batch (Fixture       *f,
 
   /* Rolled back: never seen, nothing left. */
   g_assert_true (cw_wallet_store_batch_begin (writer, &error));
-  add_bulk_events (writer, "lost", 50);
+  add_bulk_events (writer, "lost", 50, "{}");
   g_assert_cmpuint (n_access_events (writer), ==, before + 50);
   g_assert_cmpuint (n_access_events (f->store), ==, before);
   cw_wallet_store_batch_rollback (writer);
@@ -917,7 +913,7 @@ test_second_connection_batch (Fixture       *f,
 
   /* Committed: read meanwhile as it was, then all of it at once. */
   g_assert_true (cw_wallet_store_batch_begin (writer, &error));
-  add_bulk_events (writer, "kept", 50);
+  add_bulk_events (writer, "kept", 50, "{}");
   g_assert_cmpuint (n_access_events (f->store), ==, before);
   identity = cw_wallet_store_get_identity (f->store, &error);
   g_assert_no_error (error);
