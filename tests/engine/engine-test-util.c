@@ -325,6 +325,7 @@ struct _EngineProxy {
   EngineTamperFunc tamper;
   gpointer user_data;
   GPtrArray *log;   /* "path?query" of every request */
+  gboolean chunked;
 };
 
 typedef struct {
@@ -377,6 +378,12 @@ upstream_cb (GObject      *source,
   else if (body != NULL)
     soup_server_message_set_response (forward->msg, type, SOUP_MEMORY_COPY,
                                       g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  if (forward->proxy->chunked)
+    {
+      soup_message_headers_set_encoding (soup_server_message_get_response_headers (forward->msg),
+                                         SOUP_ENCODING_CHUNKED);
+      soup_message_body_complete (soup_server_message_get_response_body (forward->msg));
+    }
   soup_server_message_unpause (forward->msg);
 
   g_object_unref (forward->msg);
@@ -482,6 +489,13 @@ engine_proxy_get_queries (EngineProxy *proxy,
         g_ptr_array_add (queries, g_strdup (mark + 1));
     }
   return queries;
+}
+
+void
+engine_proxy_set_chunked (EngineProxy *proxy,
+                          gboolean     chunked)
+{
+  proxy->chunked = chunked;
 }
 
 void

@@ -87,6 +87,9 @@ const char   *engine_proxy_get_url      (EngineProxy   *proxy);
 /* Query strings of every request the proxy forwarded for a path prefix. */
 GPtrArray    *engine_proxy_get_queries  (EngineProxy   *proxy,
                                          const char    *path_suffix);
+/* Answers without a Content-Length, in chunks, as a node may. */
+void          engine_proxy_set_chunked  (EngineProxy   *proxy,
+                                         gboolean       chunked);
 void          engine_proxy_stop         (EngineProxy   *proxy);
 
 G_END_DECLS

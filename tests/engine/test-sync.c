@@ -228,6 +228,77 @@ test_sync_offline (EngineFixture *f,
   g_assert_cmpuint (f->n_alerts, ==, 0);
 }
 
+/* Answers every checkpoint request with 300 KB: more than any checkpoint
+ * can be (the client's cap for small answers is 256 KiB). */
+static char *
+oversized_checkpoint (const char *path,
+                      const char *query,
+                      const char *body,
+                      gpointer    user_data)
+{
+  gboolean *oversize = user_data;
+
+  if (!*oversize || !g_str_equal (path, "/log/checkpoint"))
+    return NULL;
+  return g_strnfill (300 * 1024, 'x');
+}
+
+/* An answer over its cap is refused whether the node announces its length
+ * or sends it in chunks, and the sync changes nothing. A normal answer in
+ * chunks is read whole. */
+static void
+test_sync_oversized_answer (EngineFixture *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = engine_enroll (f, &error);
+  g_autoptr(CwStoreTx) granted = NULL;
+  g_autoptr(CwStoreCheckpoint) before = NULL;
+  g_autoptr(CwStoreCheckpoint) after = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gboolean oversize = FALSE;
+  CwWalletStore *store = engine_store (f);
+
+  g_assert_no_error (error);
+  f->proxy = engine_proxy_start (f, oversized_checkpoint, &oversize);
+  engine_use_url (f, engine_proxy_get_url (f->proxy));
+  engine_proxy_set_chunked (f->proxy, TRUE);
+  g_assert_true (engine_sync (f, &error));
+  g_assert_no_error (error);
+
+  granted = engine_grant (f, "lab-two", CW_SCOPE_LAB_RESULTS, &error);
+  g_assert_no_error (error);
+  g_free (engine_provider_access (f, f->node.lab_key, "lab-two", granted->id,
+                                  CW_SCOPE_LAB_RESULTS, CW_PURPOSE_TREAT));
+  before = cw_wallet_store_get_latest_checkpoint (store, &error);
+  g_assert_no_error (error);
+  oversize = TRUE;
+  for (guint chunked = 0; chunked < 2; chunked++)
+    {
+      engine_proxy_set_chunked (f->proxy, chunked);
+      g_assert_false (engine_sync (f, &error));
+      g_assert_error (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_TOO_LARGE);
+      g_clear_error (&error);
+      after = cw_wallet_store_get_latest_checkpoint (store, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (after->size, ==, before->size);
+      g_assert_cmpstr (after->note, ==, before->note);
+      g_clear_pointer (&after, cw_store_checkpoint_free);
+    }
+  events = cw_wallet_store_list_access_events (store, TRUE, &error);
+  g_assert_cmpuint (events->len, ==, 0);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  g_assert_cmpuint (f->n_alerts, ==, 0);
+
+  /* The node's real answers, in chunks again: the access event is in. */
+  oversize = FALSE;
+  engine_proxy_set_chunked (f->proxy, TRUE);
+  g_assert_true (engine_sync (f, &error));
+  g_assert_no_error (error);
+  events = cw_wallet_store_list_access_events (store, TRUE, &error);
+  g_assert_cmpuint (events->len, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -244,6 +315,8 @@ main (int   argc,
               test_sync_pagination, engine_fixture_teardown);
   g_test_add ("/sync/incremental", EngineFixture, NULL, engine_fixture_setup,
               test_sync_incremental, engine_fixture_teardown);
+  g_test_add ("/sync/oversized-answer", EngineFixture, NULL, engine_fixture_setup,
+              test_sync_oversized_answer, engine_fixture_teardown);
   g_test_add ("/sync/offline", EngineFixture, NULL, engine_fixture_setup, test_sync_offline,
               engine_fixture_teardown);
 
