@@ -21,7 +21,7 @@ struct _CwNodeServer
   CwNodeLimits *limits;
   CwNodeDrain *drain;         /* counts the requests of every serving thread */
   GAsyncQueue *read_stores;   /* idle CwNodeStore handles for worker threads */
-  GPtrArray *serving_threads; /* beyond the caller's: see cw-node-server.c */
+  GPtrArray *serving_threads; /* beyond the caller's: cw-node-server-threads.c */
 };
 
 void      cw_node_server_respond_json           (SoupServerMessage *msg,
@@ -42,6 +42,19 @@ void      cw_node_server_pause                  (SoupServerMessage *msg);
  * server stopping): then there is nothing to send it on. While the server
  * shuts down, the connection closes after the answer. */
 void      cw_node_server_resume                 (SoupServerMessage *msg);
+
+/* A SoupServer with the node's handlers; its sources go to the calling
+ * thread's default main context. */
+SoupServer *cw_node_server_new_soup_server      (CwNodeServer      *self);
+
+/* cw-node-server-threads.c: a serving thread for @socket, started and
+ * listening when this returns TRUE; all of them stopped and joined; and
+ * shutdown(2) on their sockets, from any thread. */
+gboolean  cw_node_server_start_serving_thread   (CwNodeServer      *self,
+                                                 GSocket           *socket,
+                                                 GError           **error);
+void      cw_node_server_stop_serving_threads   (CwNodeServer      *self);
+void      cw_node_server_stop_thread_listeners  (CwNodeServer      *self);
 
 /* cw-node-server-tx.c: POST /v1/tx. @body may be %NULL (none). */
 void      cw_node_server_handle_tx              (CwNodeServer      *self,

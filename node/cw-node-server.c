@@ -1,5 +1,6 @@
 /* cw-node-server.c: the node's HTTPS API: routing, limits, JSON errors,
- * one log line per request, the serving threads and the clean shutdown. */
+ * one log line per request, listening and the clean shutdown. The serving
+ * threads beyond the caller's are in cw-node-server-threads.c. */
 #include "config.h"
 
 #include <string.h>
@@ -23,22 +24,6 @@ typedef struct
 } RequestData;
 
 #define REQUEST_DATA_KEY "cw-node-request-data"
-
-/* A serving thread beyond the first: its own SoupServer, main context and
- * listening socket. Its handlers run there, and so do the callbacks of the
- * GTasks they start (a GTask returns to the context it was made in). */
-typedef struct
-{
-  CwNodeServer *server;     /* weak: the server joins its threads first */
-  GSocket *socket;
-  GMainContext *context;
-  GMainLoop *loop;
-  GThread *thread;
-  GMutex lock;
-  GCond cond;
-  gboolean started;
-  GError *error;
-} ServingThread;
 
 G_DEFINE_FINAL_TYPE (CwNodeServer, cw_node_server, G_TYPE_OBJECT)
 
@@ -425,10 +410,8 @@ request_aborted_cb (SoupServer        *server,
   log_request (msg, "aborted");
 }
 
-/* A SoupServer with the node's handlers; its sources go to the thread's
- * default main context. */
-static SoupServer *
-new_soup_server (CwNodeServer *self)
+SoupServer *
+cw_node_server_new_soup_server (CwNodeServer *self)
 {
   SoupServer *server;
 
@@ -465,104 +448,8 @@ cw_node_server_constructed (GObject *object)
                                      cw_node_config_get_idle_timeout (self->config),
                                      cw_node_config_get_body_timeout (self->config));
   self->drain = cw_node_drain_new ();
-  self->soup_server = new_soup_server (self);
+  self->soup_server = cw_node_server_new_soup_server (self);
   self->serving_threads = g_ptr_array_new ();
-}
-
-static gpointer
-serving_thread_run (gpointer data)
-{
-  ServingThread *serving = data;
-  g_autoptr(SoupServer) server = NULL;
-  GError *error = NULL;
-
-  g_main_context_push_thread_default (serving->context);
-  server = new_soup_server (serving->server);
-  soup_server_listen_socket (server, serving->socket, SOUP_SERVER_LISTEN_HTTPS, &error);
-
-  g_mutex_lock (&serving->lock);
-  serving->started = TRUE;
-  serving->error = error;
-  g_cond_signal (&serving->cond);
-  g_mutex_unlock (&serving->lock);
-
-  if (error == NULL)
-    g_main_loop_run (serving->loop);
-
-  /* Connections and their pending answers go with the server, here. */
-  soup_server_disconnect (server);
-  g_clear_object (&server);
-  while (g_main_context_iteration (serving->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (serving->context);
-
-  return NULL;
-}
-
-static gboolean
-quit_loop_cb (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-serving_thread_stop (ServingThread *serving)
-{
-  if (serving->thread != NULL)
-    {
-      g_main_context_invoke (serving->context, quit_loop_cb, serving->loop);
-      g_thread_join (g_steal_pointer (&serving->thread));
-    }
-  g_clear_pointer (&serving->loop, g_main_loop_unref);
-  g_clear_pointer (&serving->context, g_main_context_unref);
-  g_clear_object (&serving->socket);
-  g_clear_error (&serving->error);
-  g_mutex_clear (&serving->lock);
-  g_cond_clear (&serving->cond);
-  g_free (serving);
-}
-
-static void
-stop_serving_threads (CwNodeServer *self)
-{
-  if (self->serving_threads == NULL)
-    return;
-
-  for (guint i = 0; i < self->serving_threads->len; i++)
-    serving_thread_stop (g_ptr_array_index (self->serving_threads, i));
-  g_ptr_array_set_size (self->serving_threads, 0);
-}
-
-static gboolean
-start_serving_thread (CwNodeServer  *self,
-                      GSocket       *socket,
-                      GError       **error)
-{
-  ServingThread *serving = g_new0 (ServingThread, 1);
-
-  serving->server = self;
-  serving->socket = g_object_ref (socket);
-  serving->context = g_main_context_new ();
-  serving->loop = g_main_loop_new (serving->context, FALSE);
-  g_mutex_init (&serving->lock);
-  g_cond_init (&serving->cond);
-  g_ptr_array_add (self->serving_threads, serving);
-
-  serving->thread = g_thread_new ("cw-serve", serving_thread_run, serving);
-  g_mutex_lock (&serving->lock);
-  while (!serving->started)
-    g_cond_wait (&serving->cond, &serving->lock);
-  g_mutex_unlock (&serving->lock);
-
-  if (serving->error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&serving->error));
-      return FALSE;
-    }
-
-  return TRUE;
 }
 
 static void
@@ -570,7 +457,7 @@ cw_node_server_dispose (GObject *object)
 {
   CwNodeServer *self = (CwNodeServer *)object;
 
-  stop_serving_threads (self);
+  cw_node_server_stop_serving_threads (self);
   g_clear_pointer (&self->serving_threads, g_ptr_array_unref);
   if (self->soup_server != NULL)
     soup_server_disconnect (self->soup_server);
@@ -730,7 +617,7 @@ cw_node_server_start (CwNodeServer  *self,
 
   for (guint i = 1; i < n; i++)
     {
-      if (!start_serving_thread (self, g_ptr_array_index (sockets, i), error))
+      if (!cw_node_server_start_serving_thread (self, g_ptr_array_index (sockets, i), error))
         {
           cw_node_server_stop (self);
           return FALSE;
@@ -767,7 +654,7 @@ cw_node_server_stop (CwNodeServer *self)
 {
   g_return_if_fail (CW_IS_NODE_SERVER (self));
 
-  stop_serving_threads (self);
+  cw_node_server_stop_serving_threads (self);
   soup_server_disconnect (self->soup_server);
 }
 
@@ -782,13 +669,7 @@ stop_listening (CwNodeServer *self)
   for (GSList *l = listeners; l != NULL; l = l->next)
     cw_node_listener_stop (l->data);
   g_slist_free (listeners);
-
-  for (guint i = 0; i < self->serving_threads->len; i++)
-    {
-      ServingThread *serving = g_ptr_array_index (self->serving_threads, i);
-
-      cw_node_listener_stop (serving->socket);
-    }
+  cw_node_server_stop_thread_listeners (self);
 }
 
 void
