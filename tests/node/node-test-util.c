@@ -435,10 +435,41 @@ node_test_request (SoupSession  *session,
   return soup_message_get_status (msg);
 }
 
+static gboolean
+accept_pinned_connection_cb (GTlsConnection       *connection,
+                             GTlsCertificate      *peer,
+                             GTlsCertificateFlags  errors,
+                             gpointer              user_data)
+{
+  return g_tls_certificate_is_same (peer, user_data);
+}
+
+GIOStream *
+node_test_tls_connect (const char      *host,
+                       guint16          port,
+                       GTlsCertificate *pinned)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) tcp = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A guard against a node that hangs, not a timing assertion. */
+  g_socket_client_set_timeout (client, 60);
+  tcp = g_socket_client_connect_to_host (client, host, port, NULL, &error);
+  g_assert_no_error (error);
+  tls = g_tls_client_connection_new (G_IO_STREAM (tcp), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_pinned_connection_cb), pinned);
+  g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error);
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&tls);
+}
+
 struct _NodeHeldRequest
 {
   GTlsCertificate *pinned;
-  GSocketConnection *tcp;
   GIOStream *tls;
   GBytes *body;
 };
@@ -449,19 +480,9 @@ node_test_held_request_free (NodeHeldRequest *held)
   if (held == NULL)
     return;
   g_clear_object (&held->tls);
-  g_clear_object (&held->tcp);
   g_clear_object (&held->pinned);
   g_clear_pointer (&held->body, g_bytes_unref);
   g_free (held);
-}
-
-static gboolean
-accept_pinned_connection_cb (GTlsConnection       *connection,
-                             GTlsCertificate      *peer,
-                             GTlsCertificateFlags  errors,
-                             gpointer              user_data)
-{
-  return g_tls_certificate_is_same (peer, user_data);
 }
 
 /* Reads from @stream until @received holds a blank line or the stream
@@ -507,7 +528,6 @@ node_test_held_request_start (const char *url,
                               GBytes     *body)
 {
   g_autoptr(NodeHeldRequest) held = g_new0 (NodeHeldRequest, 1);
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GByteArray) received = g_byte_array_new ();
   g_autoptr(GUri) uri = parse_url (url);
   g_autoptr(GError) error = NULL;
@@ -517,15 +537,8 @@ node_test_held_request_start (const char *url,
   held->pinned = g_tls_certificate_new_from_file (cert_path, &error);
   g_assert_no_error (error);
 
-  /* A guard against a server that hangs, not a timing assertion. */
-  g_socket_client_set_timeout (client, 60);
-  held->tcp = g_socket_client_connect_to_host (client, g_uri_get_host (uri),
-                                               (guint16) g_uri_get_port (uri), NULL, &error);
-  g_assert_no_error (error);
-  held->tls = g_tls_client_connection_new (G_IO_STREAM (held->tcp), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (held->tls, "accept-certificate", G_CALLBACK (accept_pinned_connection_cb),
-                    held->pinned);
+  held->tls = node_test_tls_connect (g_uri_get_host (uri), (guint16) g_uri_get_port (uri),
+                                     held->pinned);
 
   head = g_strdup_printf ("POST %s HTTP/1.1\r\nHost: %s:%d\r\n"
                           "Content-Type: application/json\r\nContent-Length: %zu\r\n"

@@ -87,6 +87,12 @@ guint       node_test_request        (SoupSession  *session,
                                       GBytes      **out_body,
                                       char        **out_content_type);
 
+/* A TLS connection to @host:@port, its handshake done, that accepts only
+ * the certificate @pinned: for tests that write raw HTTP. */
+GIOStream       *node_test_tls_connect         (const char      *host,
+                                                guint16          port,
+                                                GTlsCertificate *pinned);
+
 /* A POST to @url whose head the server took in (it answered "100
  * Continue") and whose @body is sent only by
  * node_test_held_request_finish(): a request in progress for as long as a

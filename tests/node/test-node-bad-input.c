@@ -68,15 +68,6 @@ answer_clear (Answer *answer)
   g_clear_pointer (&answer->body, g_bytes_unref);
 }
 
-static gboolean
-accept_certificate_cb (GTlsConnection       *connection,
-                       GTlsCertificate      *peer,
-                       GTlsCertificateFlags  errors,
-                       gpointer              user_data)
-{
-  return g_tls_certificate_is_same (peer, env.pinned);
-}
-
 /* The value of header @name in the head @head (CRLF lines), or NULL. */
 static char *
 find_header (const char *head,
@@ -131,8 +122,6 @@ static void
 exchange (GBytes *request,
           Answer *answer)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) tcp = NULL;
   g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GByteArray) received = g_byte_array_new ();
   g_autoptr(GError) error = NULL;
@@ -146,16 +135,7 @@ exchange (GBytes *request,
 
   memset (answer, 0, sizeof *answer);
 
-  /* A guard against a node that hangs, not a timing assertion. */
-  g_socket_client_set_timeout (client, 60);
-  tcp = g_socket_client_connect_to_host (client, env.authority, env.port, NULL, &error);
-  g_assert_no_error (error);
-
-  tls = g_tls_client_connection_new (G_IO_STREAM (tcp), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), NULL);
-  g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error);
-  g_assert_no_error (error);
+  tls = node_test_tls_connect (env.authority, env.port, env.pinned);
 
   data = g_bytes_get_data (request, &len);
   /* The node may answer and close before it has read all of a body it
