@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 sqlite3      *cw_node_store_sqlite_get_db          (CwNodeStoreSqlite     *self);
+const char   *cw_node_store_sqlite_get_path        (CwNodeStoreSqlite     *self);
 /* Sets @error from the connection's last error; returns FALSE. */
 gboolean      cw_node_store_sqlite_set_error       (CwNodeStoreSqlite     *self,
                                                     GError               **error,
@@ -20,6 +21,16 @@ sqlite3_stmt *cw_node_store_sqlite_prepare         (CwNodeStoreSqlite     *self,
                                                     GError               **error);
 gboolean      cw_node_store_sqlite_exec            (CwNodeStoreSqlite     *self,
                                                     const char            *sql,
+                                                    GError               **error);
+/* Runs a statement that returns no rows; @what names it in the error. */
+gboolean      cw_node_store_sqlite_step_done       (CwNodeStoreSqlite     *self,
+                                                    sqlite3_stmt          *stmt,
+                                                    const char            *what,
+                                                    GError               **error);
+/* Runs @sql and reads the first column of its first row. */
+gboolean      cw_node_store_sqlite_query_int64     (CwNodeStoreSqlite     *self,
+                                                    const char            *sql,
+                                                    gint64                *out,
                                                     GError               **error);
 
 /* Statements kept prepared for the connection's lifetime (in
@@ -43,6 +54,10 @@ gboolean      cw_node_store_sqlite_set_synchronous (CwNodeStoreSqlite     *self,
 /* Rolls back the open transaction, if any. */
 void          cw_node_store_sqlite_rollback        (CwNodeStoreSqlite     *self);
 
+/* cw-node-store-sqlite-directory.c: providers and invites. */
+void          cw_node_store_sqlite_directory_iface_init (CwNodeStoreInterface *iface);
+/* cw-node-store-sqlite-log.c: tree head, tree hashes and checkpoints. */
+void          cw_node_store_sqlite_log_iface_init    (CwNodeStoreInterface *iface);
 /* cw-node-store-sqlite-state.c: consent state and log reads. */
 void          cw_node_store_sqlite_state_iface_init  (CwNodeStoreInterface *iface);
 /* cw-node-store-sqlite-commit.c: batches and cosignatures. */
