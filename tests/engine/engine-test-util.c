@@ -21,6 +21,7 @@
 static struct {
   char *home;
   GSubprocess *bus;
+  GDBusConnection *session;
   guint32 keyring_pid;
 } env;
 
@@ -98,13 +99,13 @@ engine_test_start_keyring (void)
   g_assert_cmpuint (env.keyring_pid, !=, 0);
   g_dbus_connection_close_sync (bus, NULL, NULL);
 
-  {
-    /* The bus going away at the end must not end this process. */
-    g_autoptr(GDBusConnection) session = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-
-    if (session != NULL)
-      g_dbus_connection_set_exit_on_close (session, FALSE);
-  }
+  /* The bus going away at the end must not end this process (GDBus
+   * raises SIGTERM when a bus connection that exits on close loses its
+   * bus). The session bus connection is a singleton only while someone
+   * holds it: held here, every later user gets this one. */
+  env.session = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_set_exit_on_close (env.session, FALSE);
 }
 
 void
@@ -118,6 +119,7 @@ engine_test_stop_keyring (void)
       g_subprocess_wait (env.bus, NULL, NULL);
       g_clear_object (&env.bus);
     }
+  g_clear_object (&env.session);
   node_test_remove_tree (env.home);
   g_free (env.home);
 }
