@@ -5,12 +5,20 @@
  * chain, verified) and a full sync with full verification is timed from
  * that empty state, then the load of the list models. Prints a table with
  * the medians and a same-run baseline (raw libsodium Ed25519 verifications
- * per second). Not a test: no timing is asserted. */
+ * per second). Not a test: no timing is asserted. With --perf DIR, perf
+ * records this process (the engine runs in it) during each timed sync
+ * only. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <poll.h>
+#include <signal.h>
 #include <sodium.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cw-encoding.h"
@@ -21,6 +29,7 @@ static guint n_grants = 10000;
 static guint n_access = 10000;
 static guint n_runs = 5;
 static guint n_serving = 1;
+static char *perf_dir = NULL;
 
 static gint64
 now_us (void)
@@ -223,6 +232,127 @@ ed25519_per_second (void)
   return n / ((now_us () - start) / 1e6);
 }
 
+/* `perf record` of this process, attached but disabled until
+ * perf_recorder_enable(): perf confirms each command on its ack FIFO, so
+ * the recording covers exactly what runs between enable and stop. */
+typedef struct {
+  GSubprocess *perf;
+  char *control_path;
+  char *ack_path;
+  int control;
+  int ack;
+} PerfRecorder;
+
+/* Sends @command and waits for perf's "ack", for as long as perf runs;
+ * FALSE if it ended first. */
+static gboolean
+perf_command (PerfRecorder *recorder,
+              const char   *command)
+{
+  char ack[16] = { 0 };
+  gssize n = 0;
+
+  g_assert_cmpint (write (recorder->control, command, strlen (command)), ==, strlen (command));
+  while (n <= 0 && g_subprocess_get_identifier (recorder->perf) != NULL)
+    {
+      struct pollfd fd = { recorder->ack, POLLIN, 0 };
+
+      /* Before perf opens its end, the FIFO reads as ended. */
+      if (poll (&fd, 1, 100) > 0 && (n = read (recorder->ack, ack, sizeof ack - 1)) == 0)
+        g_usleep (10000);
+    }
+  return n > 0 && g_str_has_prefix (ack, "ack");
+}
+
+/* The writing end of @path once perf has opened it, or -1 if perf ended
+ * first (it could not attach, say). */
+static int
+open_control (PerfRecorder *recorder,
+              const char   *path)
+{
+  int fd;
+
+  while ((fd = open (path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0 && errno == ENXIO &&
+         g_subprocess_get_identifier (recorder->perf) != NULL)
+    g_usleep (10000);
+  if (fd >= 0)
+    fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
+static void
+perf_recorder_clear (PerfRecorder *recorder)
+{
+  if (recorder->perf != NULL)
+    {
+      g_subprocess_force_exit (recorder->perf);
+      g_subprocess_wait (recorder->perf, NULL, NULL);
+      g_clear_object (&recorder->perf);
+    }
+  if (recorder->control >= 0)
+    close (recorder->control);
+  if (recorder->ack >= 0)
+    close (recorder->ack);
+  if (recorder->control_path != NULL)
+    g_unlink (recorder->control_path);
+  if (recorder->ack_path != NULL)
+    g_unlink (recorder->ack_path);
+  g_clear_pointer (&recorder->control_path, g_free);
+  g_clear_pointer (&recorder->ack_path, g_free);
+  recorder->control = recorder->ack = -1;
+}
+
+static gboolean
+perf_recorder_start (PerfRecorder *recorder,
+                     guint         run)
+{
+  const char *control = recorder->control_path = g_build_filename (perf_dir, "perf-control.fifo", NULL);
+  const char *ack = recorder->ack_path = g_build_filename (perf_dir, "perf-ack.fifo", NULL);
+  g_autofree char *fifos = g_strdup_printf ("fifo:%s,%s", control, ack);
+  g_autofree char *output = g_strdup_printf ("%s/perf-sync%u.data", perf_dir, run);
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (perf_dir, 0755);
+  g_unlink (control);
+  g_unlink (ack);
+  g_assert_cmpint (mkfifo (control, 0600), ==, 0);
+  g_assert_cmpint (mkfifo (ack, 0600), ==, 0);
+  recorder->perf = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+                                     "perf", "record", "-q", "-F", "999",
+                                     "--call-graph", "dwarf,16384", "-D", "-1",
+                                     "--control", fifos, "-p", pid, "-o", output, NULL);
+  if (recorder->perf == NULL)
+    {
+      g_printerr ("perf record: %s\n", error->message);
+      perf_recorder_clear (recorder);
+      return FALSE;
+    }
+  recorder->ack = open (ack, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  recorder->control = open_control (recorder, control);
+  if (recorder->ack < 0 || recorder->control < 0 || !perf_command (recorder, "enable\n"))
+    {
+      g_printerr ("perf record did not start recording (may it attach to this process? "
+                  "see /proc/sys/kernel/perf_event_paranoid)\n");
+      perf_recorder_clear (recorder);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Ends the recording; perf writes its file on SIGINT. */
+static void
+perf_recorder_stop (PerfRecorder *recorder)
+{
+  if (recorder->perf == NULL)
+    return;
+  perf_command (recorder, "disable\n");
+  g_subprocess_send_signal (recorder->perf, SIGINT);
+  g_subprocess_wait (recorder->perf, NULL, NULL);
+  g_clear_object (&recorder->perf);
+  perf_recorder_clear (recorder);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -233,6 +363,9 @@ main (int   argc,
     { "runs", 0, 0, G_OPTION_ARG_INT, &n_runs, "Timed runs (5)", "N" },
     { "serving-threads", 0, 0, G_OPTION_ARG_INT, &n_serving,
       "The node's serving threads (1, its default)", "N" },
+    { "perf", 0, 0, G_OPTION_ARG_FILENAME, &perf_dir,
+      "Record this process with `perf record` during each timed sync into DIR (slows the "
+      "sync: its times are then not comparable)", "DIR" },
     { NULL },
   };
   g_autoptr(GOptionContext) options = g_option_context_new ("- wallet sync benchmark");
@@ -327,6 +460,7 @@ main (int   argc,
       g_autoptr(CwWallet) wallet = cw_wallet_new (path, keyring, CW_NODE_CLIENT_FLAGS_NONE, &error);
       g_autoptr(GAsyncResult) restored = NULL;
       g_autoptr(GAsyncResult) synced = NULL;
+      PerfRecorder recorder = { NULL, NULL, NULL, -1, -1 };
       double ms, cpu, node_cpu;
       double faults;
 
@@ -340,6 +474,12 @@ main (int   argc,
       ms = (now_us () - start) / 1e3;
       g_array_append_val (restore_ms, ms);
 
+      if (perf_dir != NULL && !perf_recorder_start (&recorder, run + 1))
+        {
+          tx_node_teardown (&node);
+          engine_test_stop_keyring ();
+          return 1;
+        }
       start = now_us ();
       cpu = self_cpu_ms ();
       faults = (double) self_minor_faults ();
@@ -350,6 +490,7 @@ main (int   argc,
       g_assert_true (cw_wallet_sync_finish (wallet, synced, &error));
       g_assert_no_error (error);
       ms = (now_us () - start) / 1e3;
+      perf_recorder_stop (&recorder);
       g_array_append_val (sync_ms, ms);
       cpu = self_cpu_ms () - cpu;
       g_array_append_val (wallet_cpu_ms, cpu);
