@@ -27,6 +27,7 @@ struct _CwAccessPage
   GtkCustomSorter    *sorter;
   guint               n_rows_created;
   guint               refilter_id;
+  guint               spinner_id;
   GHashTable         *revoking;    /* grant IDs with a revoke under way */
   GHashTable         *bound_rows;  /* GtkListItems bound to an item */
 };
@@ -124,6 +125,40 @@ show_page (GtkStack   *stack,
   gtk_stack_set_visible_child_name (stack, name);
 }
 
+/* A spinner that shows for a few milliseconds is only a flicker, and
+ * drawing one loads the SVG renderer (librsvg) for its icon before the
+ * window's first frame (docs/PERFORMANCE.md, "App startup"). So the loading
+ * page shows its spinner only once loading has lasted this long. */
+#define SPINNER_DELAY_MS 500
+
+static void
+show_spinner_cb (gpointer user_data)
+{
+  CwAccessPage *self = user_data;
+
+  self->spinner_id = 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->loading_spinner), TRUE);
+  gtk_spinner_set_spinning (self->loading_spinner, TRUE);
+}
+
+static void
+update_loading_spinner (CwAccessPage *self,
+                        gboolean      loading)
+{
+  if (!loading)
+    {
+      g_clear_handle_id (&self->spinner_id, g_source_remove);
+      gtk_spinner_set_spinning (self->loading_spinner, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->loading_spinner), FALSE);
+    }
+  else if (self->spinner_id == 0 && !gtk_widget_get_visible (GTK_WIDGET (self->loading_spinner)))
+    {
+      self->spinner_id = g_timeout_add_once (SPINNER_DELAY_MS, show_spinner_cb, self);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->spinner_id),
+                                "[cw] access page spinner");
+    }
+}
+
 static void
 update_visible_page (CwAccessPage *self)
 {
@@ -132,12 +167,14 @@ update_visible_page (CwAccessPage *self)
   gboolean searching = text != NULL && text[0] != '\0';
   gboolean loading = n_shown == 0 && !model_loaded (self->model);
 
-  gtk_spinner_set_spinning (self->loading_spinner, loading);
+  update_loading_spinner (self, loading);
   if (loading)
     show_page (self->stack, "loading");
   else
     show_page (self->stack, n_shown > 0 || searching ? "list" : "empty");
-  gtk_stack_set_visible_child_name (self->results_stack, n_shown > 0 ? "results" : "no-results");
+  /* Inside the list page: the results, or a search that found none. */
+  if (!loading && (n_shown > 0 || searching))
+    show_page (self->results_stack, n_shown > 0 ? "results" : "no-results");
 }
 
 static void
@@ -372,6 +409,7 @@ cw_access_page_dispose (GObject *object)
   CwAccessPage *self = CW_ACCESS_PAGE (object);
 
   g_clear_handle_id (&self->refilter_id, g_source_remove);
+  g_clear_handle_id (&self->spinner_id, g_source_remove);
   /* The wallet's model outlives the page: stop following it before the
    * widgets that show it go. */
   if (self->model != NULL)

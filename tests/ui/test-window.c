@@ -807,6 +807,108 @@ test_access_pages_hidden_until_shown (void)
   g_object_unref (page);
 }
 
+static void
+hang_guard_cb (gpointer user_data)
+{
+  g_error ("still waiting for %s", (const char *) user_data);
+}
+
+static void
+flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static GtkWidget *
+loading_spinner (gpointer page)
+{
+  GtkStack *stack = GTK_STACK (gtk_widget_get_first_child (page));
+
+  return gtk_widget_get_first_child (gtk_stack_get_child_by_name (stack, "loading"));
+}
+
+/* The Access page shows its spinner only once loading lasts: none in the
+ * first frames of a start (drawing one loads the SVG renderer), one that
+ * spins for a slow load, and none once the model is in; a load that ends
+ * first never shows one. */
+static void
+test_access_page_spinner_delayed (void)
+{
+  GtkWidget *page = g_object_ref_sink (g_object_new (CW_TYPE_ACCESS_PAGE, NULL));
+  GtkWidget *spinner = loading_spinner (page);
+  g_autoptr(GListStore) store = g_list_store_new (CW_TYPE_GRANT_ITEM);
+  guint guard;
+  gboolean waited = FALSE;
+
+  g_assert_true (GTK_IS_SPINNER (spinner));
+  g_assert_cmpstr (page_state (page), ==, "loading");
+  g_assert_false (gtk_widget_get_visible (spinner));
+
+  /* Still loading: the spinner comes; how soon is not this test's business. */
+  guard = g_timeout_add_once (60 * 1000, hang_guard_cb, "the loading spinner");
+  while (!gtk_widget_get_visible (spinner))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (guard);
+  g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+
+  g_object_set (page, "model", store, NULL);
+  g_assert_cmpstr (page_state (page), ==, "empty");
+  g_assert_false (gtk_widget_get_visible (spinner));
+  g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+  g_object_unref (page);
+
+  /* Loaded at once: the spinner it had scheduled never comes, however
+   * long one waits (here twice its delay). */
+  page = g_object_ref_sink (g_object_new (CW_TYPE_ACCESS_PAGE, NULL));
+  spinner = loading_spinner (page);
+  g_object_set (page, "model", store, NULL);
+  g_timeout_add_once (1000, flag_cb, &waited);
+  while (!waited)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (gtk_widget_get_visible (spinner));
+  g_object_unref (page);
+}
+
+/* "No matching providers" stays hidden (neither styled nor measured) until
+ * a search finds nothing; the list comes back when the search clears. */
+static void
+test_access_page_no_results (void)
+{
+  GtkWidget *page = g_object_ref_sink (g_object_new (CW_TYPE_ACCESS_PAGE, NULL));
+  g_autoptr(GListStore) store = g_list_store_new (CW_TYPE_GRANT_ITEM);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  CwGrantItemData data = {
+    .id = "grant-1", .provider = "st-marys", .provider_name = "St Mary's Cardiology",
+    .organization = "St Mary's Hospital", .scopes_text = "Medications",
+    .purpose_text = "Treatment", .access_text = "view", .time = now, .expires = now + 86400,
+    .state = "active", .verified = TRUE, .log_index = 3,
+  };
+  g_autoptr(CwGrantItem) item = cw_grant_item_new (&data);
+  GtkStack *results = GTK_STACK (gtk_widget_get_template_child (page, CW_TYPE_ACCESS_PAGE,
+                                                                "results_stack"));
+  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_template_child (page, CW_TYPE_ACCESS_PAGE,
+                                                                    "search_entry"));
+  GtkWidget *no_results = gtk_stack_get_child_by_name (results, "no-results");
+
+  g_list_store_append (store, item);
+  g_object_set (page, "model", store, NULL);
+  g_assert_cmpstr (page_state (page), ==, "list");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (results), ==, "results");
+  g_assert_false (gtk_widget_get_visible (no_results));
+
+  /* The entry reports a search after a pause; the test does not wait. */
+  gtk_editable_set_text (entry, "nobody by that name");
+  g_signal_emit_by_name (entry, "search-changed");
+  g_assert_cmpstr (page_state (page), ==, "list");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (results), ==, "no-results");
+  g_assert_true (gtk_widget_get_visible (no_results));
+
+  gtk_editable_set_text (entry, "mary");
+  g_signal_emit_by_name (entry, "search-changed");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (results), ==, "results");
+  g_object_unref (page);
+}
+
 /* Every shortcut the window lists shows its keys: its own accelerator, or
  * the application's for its action. Returns how many it lists. */
 static guint
@@ -1158,6 +1260,8 @@ main (int   argc,
 
   g_test_add_func ("/ui/pages/loading-states", test_loading_states);
   g_test_add_func ("/ui/access-page/hidden-until-shown", test_access_pages_hidden_until_shown);
+  g_test_add_func ("/ui/access-page/spinner-delayed", test_access_page_spinner_delayed);
+  g_test_add_func ("/ui/access-page/no-results", test_access_page_no_results);
   g_test_add_func ("/ui/pages/staged-list", test_staged_list);
   g_test_add ("/ui/window/unenrolled", Fixture, NULL, fixture_setup, test_unenrolled,
               fixture_teardown);
