@@ -6,20 +6,20 @@
  * is 180-200 ms in one turn of the main loop, so the first frame that shows
  * a list waited for rows nobody sees yet (docs/PERFORMANCE.md, "App
  * startup"). cw_staged_list_new() wraps the model in a GtkSliceListModel
- * that shows its first ROWS_PER_FRAME items, then, one frame of @owner at a
- * time, ROWS_PER_FRAME more, until the view has built all the rows it ever
- * builds at once; from then on the whole model, so that scrolling and
- * later changes are the view's own. */
+ * that shows its first CW_STAGED_LIST_ROWS_PER_FRAME items, paints them,
+ * then, one frame of @owner at a time, shows that many more, until the view
+ * has built all the rows it ever builds at once; from then on the whole
+ * model, so that scrolling and later changes are the view's own. */
 #include "config.h"
 
 #include "cw-staged-list.h"
 
-#define ROWS_PER_FRAME 40
 #define ROWS_BUILT_AT_MOST 200
 
 typedef struct {
   GtkWidget *owner;    /* weak */
   guint      tick_id;
+  gboolean   shown;    /* the frame with the items so far was painted */
 } Stage;
 
 static void
@@ -40,13 +40,20 @@ grow_cb (GtkWidget     *owner,
   guint n = MIN (g_list_model_get_n_items (gtk_slice_list_model_get_model (slice)),
                  ROWS_BUILT_AT_MOST);
 
-  if (size + ROWS_PER_FRAME >= n)
+  /* A tick runs before its frame is painted: the first one leaves the
+   * rows built so far to that frame alone. */
+  if (!stage->shown)
+    {
+      stage->shown = TRUE;
+      return G_SOURCE_CONTINUE;
+    }
+  if (size + CW_STAGED_LIST_ROWS_PER_FRAME >= n)
     {
       gtk_slice_list_model_set_size (slice, G_MAXUINT);
       stage->tick_id = 0;
       return G_SOURCE_REMOVE;
     }
-  gtk_slice_list_model_set_size (slice, size + ROWS_PER_FRAME);
+  gtk_slice_list_model_set_size (slice, size + CW_STAGED_LIST_ROWS_PER_FRAME);
   return G_SOURCE_CONTINUE;
 }
 
@@ -63,6 +70,7 @@ model_changed_cb (GListModel        *model,
       gtk_slice_list_model_get_size (slice) >= g_list_model_get_n_items (model))
     return;
   /* The tick holds the slice until it is done or @owner goes. */
+  stage->shown = FALSE;
   stage->tick_id = gtk_widget_add_tick_callback (stage->owner, grow_cb, g_object_ref (slice),
                                                  g_object_unref);
 }
@@ -85,7 +93,7 @@ cw_staged_list_new (GtkWidget  *owner,
   g_return_val_if_fail (GTK_IS_WIDGET (owner), NULL);
   g_return_val_if_fail (G_IS_LIST_MODEL (model), NULL);
 
-  slice = gtk_slice_list_model_new (g_object_ref (model), 0, ROWS_PER_FRAME);
+  slice = gtk_slice_list_model_new (g_object_ref (model), 0, CW_STAGED_LIST_ROWS_PER_FRAME);
   stage = g_new0 (Stage, 1);
   g_set_weak_pointer (&stage->owner, owner);
   g_object_set_data_full (G_OBJECT (slice), "cw-stage", stage, (GDestroyNotify) stage_free);
