@@ -320,6 +320,7 @@ cmd_serve (const char  *prog,
 
   if (!setup_witnesses (sequencer, config, store, log_key, &error))
     return cw_node_cli_fail (prog, error);
+  cw_node_sequencer_cosign_head (sequencer, cw_node_config_get_witness_quorum (config));
 
   cert_path = cw_node_config_get_tls_cert_path (config);
   key_path = cw_node_config_get_tls_key_path (config);

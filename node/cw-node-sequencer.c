@@ -463,6 +463,44 @@ cw_node_sequencer_set_cosign_func (CwNodeSequencer  *self,
   self->cosign_destroy = destroy;
 }
 
+/* How many signature lines a signed note has: the log's own, then one per
+ * cosignature (c2sp.org/signed-note: each line starts with an em dash). */
+static guint
+count_signature_lines (const char *note)
+{
+  const char *body_end = strstr (note, "\n\n");
+  guint n = 0;
+
+  for (const char *line = body_end; line != NULL; line = strchr (line + 1, '\n'))
+    if (g_str_has_prefix (line + 1, "\xe2\x80\x94 "))
+      n++;
+  return n;
+}
+
+/* A head below the quorum, as a new log's is, or one logged while the
+ * witnesses were down, would be served that way, and refused by every
+ * wallet that requires the quorum, until the next transaction. So it goes
+ * to the witnesses once, before the node serves anything; a witness that
+ * is down costs its cosignature, as for a batch. */
+void
+cw_node_sequencer_cosign_head (CwNodeSequencer *self,
+                               guint            quorum)
+{
+  g_autofree char *checkpoint = NULL;
+  guint64 size;
+
+  g_return_if_fail (CW_IS_NODE_SEQUENCER (self));
+  g_return_if_fail (self->thread == NULL);
+
+  checkpoint = cw_node_sequencer_dup_checkpoint (self, &size);
+  /* The first signature line is the log's own. */
+  if (self->cosign_func == NULL || checkpoint == NULL ||
+      count_signature_lines (checkpoint) >= 1 + quorum)
+    return;
+  checkpoint = run_cosign_step (self, size, g_steal_pointer (&checkpoint));
+  publish (self, size, g_steal_pointer (&checkpoint));
+}
+
 void
 cw_node_sequencer_start (CwNodeSequencer *self)
 {

@@ -67,6 +67,10 @@ void             cw_node_sequencer_set_cosign_func   (CwNodeSequencer    *self,
                                                       gpointer            user_data,
                                                       GDestroyNotify      destroy);
 
+/* Before cw_node_sequencer_start(): a head with fewer than @quorum
+ * cosignatures goes to the witnesses now. */
+void             cw_node_sequencer_cosign_head       (CwNodeSequencer    *self,
+                                                      guint               quorum);
 void             cw_node_sequencer_start             (CwNodeSequencer    *self);
 /* From now on each batch is committed as soon as its submissions are
  * verified, without waiting for batch-interval-ms: for a shutdown, so that

@@ -276,6 +276,38 @@ test_witness_restart (Fixture       *fixture,
   g_assert_cmpuint (published_cosignatures (fixture, 6), ==, 2);
 }
 
+/* A head below the quorum goes to the witnesses when the node starts, so
+ * that it is served cosigned before the next transaction: a new log's, for
+ * a wallet that requires the quorum to enroll, and one logged while the
+ * witnesses were down. */
+static void
+test_head_at_start (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(TxPatient) patient = tx_patient_new ();
+  g_autofree char *code = NULL;
+  g_autoptr(CwTx) tx = NULL;
+  g_autoptr(JsonObject) receipt = NULL;
+
+  g_assert_cmpuint (published_cosignatures (fixture, 0), ==, 2);
+  assert_witness_size (fixture->witnesses[0], 0);
+  assert_witness_size (fixture->witnesses[1], 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fixture->witnesses); i++)
+    g_assert_cmpint (test_witness_stop (fixture->witnesses[i]), ==, 0);
+  code = tx_node_invite (&fixture->node, "gp-one");
+  tx = tx_make_enroll (patient, code, "gp-one");
+  receipt = tx_submit_ok (&fixture->node, tx, patient->key);
+  g_assert_cmpuint (published_cosignatures (fixture, 1), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fixture->witnesses); i++)
+    test_witness_start (fixture->witnesses[i]);
+  restart_node (&fixture->node);
+  g_assert_cmpuint (published_cosignatures (fixture, 1), ==, 2);
+  assert_witness_size (fixture->witnesses[0], 1);
+  assert_witness_size (fixture->witnesses[1], 1);
+}
+
 /* Both witnesses down from the start: the node still sequences. */
 static void
 test_no_witness (Fixture       *fixture,
@@ -312,6 +344,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/node/witnessed/witness-restart", Fixture, NULL, fixture_setup,
               test_witness_restart, fixture_teardown);
+  g_test_add ("/node/witnessed/head-at-start", Fixture, NULL, fixture_setup,
+              test_head_at_start, fixture_teardown);
   g_test_add ("/node/witnessed/no-witness", Fixture, NULL, fixture_setup, test_no_witness,
               fixture_teardown);
 
