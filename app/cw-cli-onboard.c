@@ -167,6 +167,18 @@ enroll_with_invite (CwCli       *cli,
     return cw_cli_fail (cli, error);
   if (accept_grant && cw_invite_get_proposed_grant (invite) == NULL)
     return cw_cli_usage_error (cli, _("This invite proposes no grant to accept."));
+  /* Sensitive categories are never accepted in one step (DESIGN.md). */
+  if (accept_grant && (cw_invite_get_proposed_grant (invite)->scopes & CW_SCOPES_SENSITIVE) != 0)
+    {
+      g_autofree char *sensitive =
+        cw_cli_describe_scopes (cw_invite_get_proposed_grant (invite)->scopes & CW_SCOPES_SENSITIVE);
+
+      /* TRANSLATORS: %s is "your mental health" or a list of such categories */
+      return cw_cli_usage_error (cli, _("The proposed grant includes %s: sensitive information "
+                                        "is never accepted in one step. Enroll without "
+                                        "--accept-proposed-grant, then give access with "
+                                        "“grant”, naming each category you choose."), sensitive);
+    }
 
   joined = cw_wallet_get_enrolled (cli->wallet);
   g_clear_object (&result);

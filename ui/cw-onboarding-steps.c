@@ -179,6 +179,22 @@ show_code_action (GtkWidget  *widget,
 
 /* The proposed first grant. */
 
+/* Accept in one click, or, for a proposal with sensitive categories, only
+ * the grant dialog ("Choose…") as the suggested way on. */
+static void
+show_grant_choices (CwOnboardingView *self,
+                    gboolean          can_accept)
+{
+  gtk_widget_set_visible (self->accept_grant_button, can_accept);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "onboarding.accept-grant", can_accept);
+  gtk_button_set_label (GTK_BUTTON (self->edit_grant_button),
+                        can_accept ? _("_Change It…") : _("_Choose…"));
+  if (can_accept)
+    gtk_widget_remove_css_class (self->edit_grant_button, "suggested-action");
+  else
+    gtk_widget_add_css_class (self->edit_grant_button, "suggested-action");
+}
+
 void
 cw_onboarding_view_after_identity (CwOnboardingView *self)
 {
@@ -207,9 +223,24 @@ cw_onboarding_view_after_identity (CwOnboardingView *self)
   sentence = cw_ui_format_grant_sentence (cw_onboarding_view_clinic_name (self), params.scopes,
                                           params.purpose, params.access,
                                           g_date_time_to_unix (params.expires));
-  description = g_strdup_printf (_("If you accept: %s\n\nYou can change what they see, or say "
-                                   "no. Whatever you choose, you can revoke it at any time."),
-                                 sentence);
+  if ((params.scopes & CW_SCOPES_SENSITIVE) != 0)
+    {
+      g_autofree char *sensitive = cw_ui_format_scopes_phrase (params.scopes &
+                                                               CW_SCOPES_SENSITIVE);
+
+      /* Sensitive categories are never given in one click (DESIGN.md):
+       * the person ticks each one in the grant dialog, or leaves it out. */
+      /* TRANSLATORS: the second %s is "your mental health" or a list of such categories */
+      description = g_strdup_printf (_("They propose: %s\n\nThis includes %s, which is "
+                                       "sensitive information. Choose yourself what they may "
+                                       "see on the next screen, or say no. Whatever you choose, "
+                                       "you can revoke it at any time."), sentence, sensitive);
+    }
+  else
+    description = g_strdup_printf (_("If you accept: %s\n\nYou can change what they see, or "
+                                     "say no. Whatever you choose, you can revoke it at any "
+                                     "time."), sentence);
+  show_grant_choices (self, (params.scopes & CW_SCOPES_SENSITIVE) == 0);
   g_date_time_unref (params.expires);
   adw_status_page_set_title (self->grant_page, title);
   adw_status_page_set_description (self->grant_page, description);
@@ -266,6 +297,11 @@ accept_grant_action (GtkWidget  *widget,
   if (self->invite == NULL || self->cancellable != NULL ||
       !cw_wallet_grant_params_from_invite (self->invite, &params))
     return;
+  if ((params.scopes & CW_SCOPES_SENSITIVE) != 0)
+    {
+      g_date_time_unref (params.expires);
+      return;
+    }
   cw_onboarding_view_show_busy (self, _("Giving Access"),
                                 _("Signing your decision and checking that it was "
                                   "recorded…"));
@@ -302,12 +338,14 @@ edit_grant_action (GtkWidget  *widget,
   g_signal_connect_object (dialog, "sent", G_CALLBACK (grant_dialog_sent_cb), self,
                            G_CONNECT_SWAPPED);
   cw_grant_dialog_select_provider (dialog, cw_invite_get_clinic (self->invite));
+  /* Sensitive categories start unticked, as in every grant. */
   for (guint i = 0; i < CW_N_SCOPES; i++)
     {
       GtkCheckButton *check = cw_grant_dialog_get_scope_check (dialog, 1u << i);
 
       if (check != NULL)
-        gtk_check_button_set_active (check, (proposed->scopes & (1u << i)) != 0);
+        gtk_check_button_set_active (check, (proposed->scopes & ~CW_SCOPES_SENSITIVE &
+                                             (1u << i)) != 0);
     }
   adw_combo_row_set_selected (cw_grant_dialog_get_purpose_row (dialog), proposed->purpose);
   g_set_weak_pointer (&self->grant_dialog, GTK_WINDOW (dialog));

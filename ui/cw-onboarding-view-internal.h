@@ -36,6 +36,8 @@ struct _CwOnboardingView
   GtkWidget           *recovery_cancel_button;
   GtkWidget           *confirm_cancel_button;
   AdwStatusPage       *grant_page;
+  GtkWidget           *accept_grant_button;
+  GtkWidget           *edit_grant_button;
   AdwStatusPage       *done_page;
   AdwStatusPage       *error_page;
   CwOnboardingRestore *restore_page;

@@ -29,6 +29,10 @@ AdwEntryRow         *cw_onboarding_view_get_link_row    (CwOnboardingView *self)
 CwOnboardingRestore *cw_onboarding_view_get_restore     (CwOnboardingView *self);
 /* The view's drop target (files, file lists and text). */
 GtkDropTarget       *cw_onboarding_view_get_drop_target (CwOnboardingView *self);
+/* The grant page's Accept button (one click) and its "Change It…" or
+ * "Choose…" button. */
+GtkWidget           *cw_onboarding_view_get_accept_grant_button (CwOnboardingView *self);
+GtkWidget           *cw_onboarding_view_get_edit_grant_button   (CwOnboardingView *self);
 /* The grant dialog opened by "Change It…", or %NULL. */
 GtkWindow           *cw_onboarding_view_get_grant_dialog (CwOnboardingView *self);
 

@@ -486,6 +486,8 @@ cw_onboarding_view_class_init (CwOnboardingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, recovery_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, confirm_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, grant_page);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, accept_grant_button);
+  gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, edit_grant_button);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, done_page);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, error_page);
   gtk_widget_class_bind_template_child (widget_class, CwOnboardingView, restore_page);
@@ -607,6 +609,18 @@ CwOnboardingRestore *
 cw_onboarding_view_get_restore (CwOnboardingView *self)
 {
   return self->restore_page;
+}
+
+GtkWidget *
+cw_onboarding_view_get_accept_grant_button (CwOnboardingView *self)
+{
+  return self->accept_grant_button;
+}
+
+GtkWidget *
+cw_onboarding_view_get_edit_grant_button (CwOnboardingView *self)
+{
+  return self->edit_grant_button;
 }
 
 GtkWindow *

@@ -164,6 +164,32 @@ test_enroll_from_uri (Fixture       *f,
   g_assert_cmpuint (count_grants (&device_a, wallet), ==, 1);
 }
 
+/* A proposal with a sensitive category is never accepted in one step:
+ * --accept-proposed-grant is refused before anything is made or sent; the
+ * same invite enrolls without it, and nothing is granted. */
+static void
+test_sensitive_proposal (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *uri = make_invite (f, "--grant-scopes", "summary,mental-health",
+                                      "--grant-purpose", "TREAT", "--grant-days", "30", NULL);
+  g_autofree char *wallet = wallet_path (f, "sensitive");
+  g_autoptr(CliRun) run = NULL;
+  guint before = count_keyring_items ();
+
+  run = cli_run (&device_a, wallet, "enroll", "--accept-proposed-grant", uri, NULL);
+  g_assert_cmpint (run->status, ==, 2);
+  if (strstr (run->err, "includes your mental health: sensitive") == NULL)
+    g_error ("no mention of the sensitive category in: %s", run->err);
+  assert_not_enrolled (&device_a, wallet);
+  g_assert_cmpuint (count_keyring_items (), ==, before);
+  g_clear_pointer (&run, cli_run_free);
+
+  run = cli_run (&device_a, wallet, "enroll", uri, NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpuint (count_grants (&device_a, wallet), ==, 0);
+}
+
 static void
 test_enroll_from_file (Fixture       *f,
                        gconstpointer  data)
@@ -651,6 +677,8 @@ main (int   argc,
 
   g_test_add ("/cli-invite/enroll-from-uri", Fixture, NULL, fixture_setup, test_enroll_from_uri,
               fixture_teardown);
+  g_test_add ("/cli-invite/sensitive-proposal", Fixture, NULL, fixture_setup,
+              test_sensitive_proposal, fixture_teardown);
   g_test_add ("/cli-invite/enroll-from-file", Fixture, NULL, fixture_setup, test_enroll_from_file,
               fixture_teardown);
   g_test_add ("/cli-invite/refused", Fixture, NULL, fixture_setup, test_refused, fixture_teardown);

@@ -164,6 +164,72 @@ test_first_run (Fixture       *f,
   sodium_memzero (code, strlen (code));
 }
 
+/* A proposal with a sensitive category: no one-click Accept; "Choose…"
+ * opens the grant dialog with that category unticked, and only what the
+ * person ticks there is granted. */
+static void
+test_sensitive_proposal (Fixture       *f,
+                         gconstpointer  data)
+{
+  const CwInviteGrant proposed = {
+    .scopes = CW_SCOPE_SUMMARY | CW_SCOPE_MENTAL_HEALTH,
+    .purpose = CW_PURPOSE_TREAT,
+    .access = CW_ACCESS_VIEW,
+    .days = 30,
+  };
+  g_autofree char *note = onboarding_make_invite (f, NULL, 3600, &proposed, NULL, NULL);
+  g_autofree char *uri = cw_invite_note_to_uri (note);
+  g_autofree char *code = NULL;
+  g_autoptr(GPtrArray) grants = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *edit;
+  CwGrantDialog *dialog;
+
+  onboarding_open_window (f, f->engine.wallet, 0);
+  onboarding_paste_link (f, uri);
+  g_assert_cmpstr (onboarding_wait_not_busy (f), ==, "invite");
+  g_assert_true (onboarding_activate (f, "onboarding.accept"));
+  g_assert_cmpstr (onboarding_wait_not_busy (f), ==, "recovery");
+  code = onboarding_confirm_code (f, "confirm");
+  g_assert_cmpstr (onboarding_wait_not_busy (f), ==, "grant");
+
+  g_assert_nonnull (strstr (cw_onboarding_view_get_description (f->view),
+                            "includes your mental health, which is sensitive"));
+  g_assert_false (gtk_widget_get_visible (cw_onboarding_view_get_accept_grant_button (f->view)));
+  edit = cw_onboarding_view_get_edit_grant_button (f->view);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (edit)), ==, "_Choose…");
+  g_assert_true (gtk_widget_has_css_class (edit, "suggested-action"));
+  onboarding_save_screenshot (f, "grant-sensitive");
+  /* Nor does the action give access. */
+  onboarding_activate (f, "onboarding.accept-grant");
+  g_assert_cmpstr (cw_onboarding_view_get_page (f->view), ==, "grant");
+
+  g_assert_true (onboarding_activate (f, "onboarding.edit-grant"));
+  dialog = CW_GRANT_DIALOG (cw_onboarding_view_get_grant_dialog (f->view));
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_check_button_get_active (scope_check (dialog, CW_SCOPE_SUMMARY)));
+  g_assert_false (gtk_check_button_get_active (scope_check (dialog, CW_SCOPE_MENTAL_HEALTH)));
+  ui_test_wait_until (clinic_selected, dialog, UI_TEST_TIMEOUT_S);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.next", NULL);
+  g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "scopes");
+  /* Ticked by the person, one by one. */
+  gtk_widget_activate (GTK_WIDGET (scope_check (dialog, CW_SCOPE_MENTAL_HEALTH)));
+  for (guint i = 0; i < 3; i++)
+    gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.next", NULL);
+  g_assert_cmpstr (cw_grant_dialog_get_step (dialog), ==, "review");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "grant.send", NULL);
+  ui_test_wait_until (view_done, f, UI_TEST_TIMEOUT_S);
+  g_assert_cmpstr (cw_onboarding_view_get_page (f->view), ==, "done");
+
+  g_assert_true (engine_sync (&f->engine, &error));
+  g_assert_no_error (error);
+  grants = cw_wallet_store_list_grants (engine_store (&f->engine), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (grants->len, ==, 1);
+  g_assert_cmpint (((CwStoreGrant *) g_ptr_array_index (grants, 0))->scopes, ==, proposed.scopes);
+  sodium_memzero (code, strlen (code));
+}
+
 /* A refusal shows its page and leaves the wallet and the keyring as they
  * were. */
 static void
@@ -396,6 +462,7 @@ main (int   argc,
   g_test_add (path, Fixture, data, onboarding_fixture_setup, func, onboarding_fixture_teardown)
   ADD ("/ui/onboarding/first-run/1200x800", GUINT_TO_POINTER (0), test_first_run);
   ADD ("/ui/onboarding/first-run/360x720", GUINT_TO_POINTER (1), test_first_run);
+  ADD ("/ui/onboarding/sensitive-proposal", NULL, test_sensitive_proposal);
   ADD ("/ui/onboarding/refused", NULL, test_refused);
   ADD ("/ui/onboarding/leave-code-page", NULL, test_leave_code_page);
   ADD ("/ui/onboarding/join", NULL, test_join);
