@@ -279,7 +279,7 @@ about_action (GSimpleAction *action,
               gpointer       user_data)
 {
   CwApplication *self = user_data;
-  static const char *developers[] = { "The Consent Wallet developers", NULL };
+  const char *developers[] = { _("The Consent Wallet developers"), NULL };
 
   adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
                          "application-name", _("Consent Wallet"),

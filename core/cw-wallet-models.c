@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "cw-activity-item.h"
 #include "cw-dsse.h"
 #include "cw-encoding.h"
@@ -34,7 +36,7 @@ refresh_free (Refresh *refresh)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Refresh, refresh_free)
 
-/* "Summary, Allergies", built once per distinct set. */
+/* "Summary, Allergies", translated, built once per distinct set. */
 static const char *
 scopes_text (GHashTable *cache,
              CwScopes    scopes)
@@ -55,8 +57,9 @@ scopes_text (GHashTable *cache,
       if ((scopes & scope) == 0 || (name = cw_scope_get_display_name (scope)) == NULL)
         continue;
       if (text->len > 0)
-        g_string_append (text, ", ");
-      g_string_append (text, name);
+        /* Translators: separates data categories in a list */
+        g_string_append (text, _(", "));
+      g_string_append (text, _(name));
     }
   built = g_string_free (g_steal_pointer (&text), FALSE);
   g_hash_table_insert (cache, GUINT_TO_POINTER ((guint) scopes), built);
@@ -155,7 +158,7 @@ load (CwWallet  *self,
                           : g->log_index < 0 ? "pending" : "active";
       CwGrantItemData data = {
         g->id, g->provider, p != NULL ? p->name : g->provider, p != NULL ? p->organization : NULL,
-        scopes_text (scopes_cache, g->scopes), cw_purpose_get_display_name (g->purpose),
+        scopes_text (scopes_cache, g->scopes), _(cw_purpose_get_display_name (g->purpose)),
         access_text (g->access), g->time, g->expires, state, g->log_index >= 0, g->log_index,
       };
 
@@ -172,7 +175,7 @@ load (CwWallet  *self,
                                   ? CW_STORE_REQUEST_EXPIRED : r->state;
       CwRequestItemData data = {
         r->id, r->provider, p != NULL ? p->name : r->provider, p != NULL ? p->organization : NULL,
-        scopes_text (scopes_cache, r->scopes), cw_purpose_get_display_name (r->purpose),
+        scopes_text (scopes_cache, r->scopes), _(cw_purpose_get_display_name (r->purpose)),
         r->reason, r->time, r->expires, request_states[state],
       };
 
@@ -188,7 +191,7 @@ load (CwWallet  *self,
       CwActivityItemData data = {
         e->id, "access", e->provider, p != NULL ? p->name : e->provider,
         p != NULL ? p->organization : NULL, scopes_text (scopes_cache, e->scopes),
-        cw_purpose_get_display_name (e->purpose), e->time, e->allowed ? "allowed" : "denied",
+        _(cw_purpose_get_display_name (e->purpose)), e->time, e->allowed ? "allowed" : "denied",
         TRUE /* stored only with its verified receipt */, e->log_index,
       };
 
@@ -217,7 +220,7 @@ load (CwWallet  *self,
           tx->id, cw_tx_type_to_string (tx->type), provider_id,
           p != NULL ? p->name : provider_id, p != NULL ? p->organization : NULL,
           g != NULL ? scopes_text (scopes_cache, g->scopes) : r != NULL ? scopes_text (scopes_cache, r->scopes) : NULL,
-          g != NULL ? cw_purpose_get_display_name (g->purpose) : NULL,
+          g != NULL ? _(cw_purpose_get_display_name (g->purpose)) : NULL,
           tx->created, cw_store_tx_state_to_string (tx->state),
           tx->state == CW_STORE_TX_CONFIRMED, tx->log_index,
         };

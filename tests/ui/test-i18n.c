@@ -9,6 +9,10 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
+#include "cw-encoding.h"
+#include "cw-grant-item.h"
+#include "cw-record-list.h"
+#include "cw-wallet-store.h"
 #include "cw-window.h"
 #include "ui-test-util.h"
 
@@ -18,11 +22,13 @@
 typedef struct {
   const char *language;
   const char *expected_title;
+  const char *expected_scopes;   /* "Allergies, Medications" */
+  const char *expected_purpose;  /* "Treatment" */
 } Case;
 
 static const Case cases[] = {
-  { "de", "Willkommen bei Consent Wallet" },
-  { "es", "Le damos la bienvenida a Consent Wallet" },
+  { "de", "Willkommen bei Consent Wallet", "Allergien, Medikamente", "Behandlung" },
+  { "es", "Le damos la bienvenida a Consent Wallet", "Alergias, Medicamentos", "Tratamiento" },
 };
 
 /* Switches the language gettext uses. Calling textdomain() again makes
@@ -112,6 +118,63 @@ test_window_language (gconstpointer data)
   g_rmdir (dir);
 }
 
+static gboolean
+model_loaded (gpointer model)
+{
+  return cw_record_list_get_loaded (model);
+}
+
+/* The engine's list models carry the names of data categories and
+ * purposes as the pages show them: translated. */
+static void
+test_models_language (gconstpointer data)
+{
+  const Case *test_case = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("cw-i18n-XXXXXX", &error);
+  g_autofree char *store_path = NULL;
+  g_autoptr(CwKeyring) keyring = cw_keyring_new (NULL);
+  g_autoptr(CwWallet) wallet = NULL;
+  g_autoptr(CwGrantItem) item = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  GListModel *grants;
+
+  g_assert_no_error (error);
+  use_language (test_case->language);
+  store_path = g_build_filename (dir, "wallet.db", NULL);
+  {
+    g_autoptr(CwWalletStore) store = cw_wallet_store_new (store_path, &error);
+    CwStoreGrant grant = { (char *) "grant-1", (char *) "gp", CW_SCOPE_ALLERGIES |
+                           CW_SCOPE_MEDICATIONS, CW_PURPOSE_TREAT, CW_ACCESS_VIEW, NULL, NULL,
+                           now, now + 86400, NULL, 0, NULL, (char *) "{}" };
+
+    g_assert_no_error (error);
+    g_assert_true (cw_wallet_store_upsert_grant (store, &grant, &error));
+    g_assert_no_error (error);
+    cw_wallet_store_close (store);
+  }
+
+  wallet = cw_wallet_new (store_path, keyring, CW_NODE_CLIENT_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  grants = cw_wallet_get_grants (wallet);
+  g_assert_true (ui_test_wait_until (model_loaded, grants, UI_TEST_TIMEOUT_S));
+  g_assert_cmpuint (g_list_model_get_n_items (grants), ==, 1);
+  item = g_list_model_get_item (grants, 0);
+  g_assert_cmpstr (cw_grant_item_get_scopes_text (item), ==, test_case->expected_scopes);
+  g_assert_cmpstr (cw_grant_item_get_purpose_text (item), ==, test_case->expected_purpose);
+
+  g_clear_object (&wallet);
+  {
+    g_autofree char *wal = g_strconcat (store_path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (store_path, "-shm", NULL);
+
+    g_unlink (store_path);
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -134,7 +197,10 @@ main (int   argc,
     {
       g_autofree char *path = g_strdup_printf ("/i18n/window/%s", cases[i].language);
 
+      g_autofree char *models_path = g_strdup_printf ("/i18n/models/%s", cases[i].language);
+
       g_test_add_data_func (path, &cases[i], test_window_language);
+      g_test_add_data_func (models_path, &cases[i], test_models_language);
     }
 
   return g_test_run ();
