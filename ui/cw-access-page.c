@@ -587,6 +587,14 @@ cw_access_page_get_revoking (CwAccessPage *self,
   return g_hash_table_contains (self->revoking, grant_id);
 }
 
+void
+cw_access_page_focus_search (CwAccessPage *self)
+{
+  g_return_if_fail (CW_IS_ACCESS_PAGE (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
 gpointer
 cw_access_page_find_grant (CwAccessPage *self,
                            const char   *grant_id)

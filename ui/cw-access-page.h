@@ -21,6 +21,8 @@ void            cw_access_page_set_revoking (CwAccessPage *self,
                                              gboolean      revoking);
 gboolean        cw_access_page_get_revoking (CwAccessPage *self,
                                              const char   *grant_id);
+/* Moves the keyboard focus to the search entry (win.search). */
+void            cw_access_page_focus_search (CwAccessPage *self);
 /* The grant with ID @grant_id, or %NULL (transfer none). */
 gpointer        cw_access_page_find_grant  (CwAccessPage *self,
                                             const char   *grant_id);

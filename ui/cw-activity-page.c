@@ -390,6 +390,14 @@ cw_activity_page_get_model (CwActivityPage *self)
 }
 
 void
+cw_activity_page_focus_search (CwActivityPage *self)
+{
+  g_return_if_fail (CW_IS_ACTIVITY_PAGE (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->provider_entry));
+}
+
+void
 cw_activity_page_set_model (CwActivityPage *self,
                             GListModel     *model)
 {

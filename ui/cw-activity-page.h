@@ -15,5 +15,7 @@ G_DECLARE_FINAL_TYPE (CwActivityPage, cw_activity_page, CW, ACTIVITY_PAGE, GtkWi
 GListModel     *cw_activity_page_get_model (CwActivityPage *self);
 void            cw_activity_page_set_model (CwActivityPage *self,
                                             GListModel     *model);
+/* Moves the keyboard focus to the provider filter (win.search). */
+void            cw_activity_page_focus_search (CwActivityPage *self);
 
 G_END_DECLS

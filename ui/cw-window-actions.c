@@ -291,6 +291,26 @@ sync_action (GtkWidget  *widget,
   cw_sync_scheduler_sync_now (CW_WINDOW (widget)->scheduler);
 }
 
+/* win.search (Ctrl+F): the Activity page's provider filter when that page
+ * is shown, else the Access page's search (the Requests page has none). */
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CwWindow *self = CW_WINDOW (widget);
+  const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (g_strcmp0 (page, "activity") == 0 && self->activity_page != NULL)
+    {
+      cw_activity_page_focus_search (self->activity_page);
+      return;
+    }
+  adw_view_stack_set_visible_child_name (self->view_stack, "access");
+  cw_access_page_focus_search (self->access_page);
+}
+
 /* win.grant-details */
 
 static void
@@ -341,6 +361,7 @@ cw_window_class_install_actions (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.grant", NULL, grant_action);
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.revoke", "s", revoke_action);
   gtk_widget_class_install_action (widget_class, "win.approve", "s", approve_action);
   gtk_widget_class_install_action (widget_class, "win.deny", "s", deny_action);
@@ -350,4 +371,5 @@ cw_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.grant", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.sync", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.sync", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
 }

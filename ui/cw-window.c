@@ -68,6 +68,7 @@ update_state (CwWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->sync_stack), show_wallet);
   gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), show_wallet);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.grant", show_wallet);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", show_wallet);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync", show_wallet && !self->syncing);
 }
 

@@ -20,6 +20,7 @@
 #include "cw-grant-item.h"
 #include "cw-key.h"
 #include "cw-notifier.h"
+#include "cw-onboarding-view.h"
 #include "cw-preferences-window.h"
 #include "cw-request-item.h"
 #include "cw-window-private.h"
@@ -356,12 +357,53 @@ test_pages (Fixture       *fixture,
     }
 }
 
+/* The focus is in an entry of @page_type: the Access page's search or the
+ * Activity page's provider filter. */
+static void
+assert_focus_in_search (Fixture *fixture,
+                        GType    page_type)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (fixture->window));
+
+  g_assert_nonnull (focus);
+  g_assert_nonnull (gtk_widget_get_ancestor (focus, GTK_TYPE_SEARCH_ENTRY));
+  g_assert_nonnull (gtk_widget_get_ancestor (focus, page_type));
+}
+
+/* win.search (Ctrl+F) goes to the search of the page shown: the
+ * Activity page's filter there, the Access page's search elsewhere. */
+static void
+test_search_action (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  AdwViewStack *stack;
+
+  seed_store (fixture->store_path, FALSE);
+  open_window (fixture, 1200, 800);
+  wait_shown (fixture, grants_loaded);
+  stack = cw_window_get_view_stack (fixture->window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL));
+  assert_focus_in_search (fixture, CW_TYPE_ACCESS_PAGE);
+
+  adw_view_stack_set_visible_child_name (stack, "activity");
+  ui_test_wait_for_frame (GTK_WIDGET (fixture->window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL));
+  assert_focus_in_search (fixture, CW_TYPE_ACTIVITY_PAGE);
+
+  adw_view_stack_set_visible_child_name (stack, "requests");
+  ui_test_wait_for_frame (GTK_WIDGET (fixture->window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "access");
+  assert_focus_in_search (fixture, CW_TYPE_ACCESS_PAGE);
+}
+
 static void
 test_actions (Fixture       *fixture,
               gconstpointer  data)
 {
-  static const char *actions[] = { "win.grant", "win.sync", "win.revoke", "win.approve",
-                                   "win.deny", "win.alert-details" };
+  static const char *actions[] = { "win.grant", "win.sync", "win.search", "win.revoke",
+                                   "win.approve", "win.deny", "win.alert-details" };
   CwGrantDialog *dialog;
   GtkCheckButton *check;
   GListModel *toplevels;
@@ -909,11 +951,53 @@ test_access_page_no_results (void)
   g_object_unref (page);
 }
 
-/* Every shortcut the window lists shows its keys: its own accelerator, or
- * the application's for its action. Returns how many it lists. */
+/* The key bindings of @widgets' classes whose action is one of ours
+ * (win.*, grant.*, onboarding.*, and window.close in our dialogs), as
+ * GtkShortcuts. */
+static GPtrArray *
+our_bindings (GtkWidget **widgets,
+              guint       n_widgets)
+{
+  GPtrArray *bindings = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint w = 0; w < n_widgets; w++)
+    {
+      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widgets[w]);
+
+      for (guint c = 0; c < g_list_model_get_n_items (controllers); c++)
+        {
+          g_autoptr(GObject) controller = g_list_model_get_item (controllers, c);
+
+          if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+            continue;
+          for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (controller)); i++)
+            {
+              g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), i);
+              GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+              const char *name;
+
+              if (!GTK_IS_NAMED_ACTION (action))
+                continue;
+              name = gtk_named_action_get_action_name (GTK_NAMED_ACTION (action));
+              if (g_str_has_prefix (name, "win.") || g_str_has_prefix (name, "grant.") ||
+                  g_str_has_prefix (name, "onboarding.") ||
+                  (g_str_equal (name, "window.close") && !CW_IS_WINDOW (widgets[w])))
+                g_ptr_array_add (bindings, g_object_ref (shortcut));
+            }
+        }
+    }
+  return bindings;
+}
+
+/* Every shortcut the window lists shows its keys: its own accelerators,
+ * each of which must be bound in @bindings (and is marked there as
+ * listed), or the application's for its action. Returns how many it
+ * lists. */
 static guint
 assert_shortcuts_have_keys (GtkWidget      *widget,
-                            GtkApplication *app)
+                            GtkApplication *app,
+                            GPtrArray      *bindings,
+                            gboolean       *listed)
 {
   guint n = 0;
 
@@ -930,11 +1014,30 @@ assert_shortcuts_have_keys (GtkWidget      *widget,
         accels = gtk_application_get_accels_for_action (app, action);
       if ((accelerator == NULL || accelerator[0] == '\0') && (accels == NULL || accels[0] == NULL))
         g_error ("the shortcut “%s” shows no keys", title);
+      /* With an action, GTK shows the application's accels for it. */
+      if (action == NULL && accelerator != NULL && accelerator[0] != '\0')
+        {
+          g_auto(GStrv) keys = g_strsplit (accelerator, " ", -1);
+
+          for (guint k = 0; keys[k] != NULL; k++)
+            {
+              g_autoptr(GtkShortcutTrigger) trigger = gtk_shortcut_trigger_parse_string (keys[k]);
+              gboolean bound = FALSE;
+
+              g_assert_nonnull (trigger);
+              for (guint b = 0; b < bindings->len; b++)
+                if (gtk_shortcut_trigger_equal (trigger,
+                                                gtk_shortcut_get_trigger (bindings->pdata[b])))
+                  bound = listed[b] = TRUE;
+              if (!bound)
+                g_error ("the shortcut “%s” lists %s, which nothing binds", title, keys[k]);
+            }
+        }
       return 1;
     }
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
-    n += assert_shortcuts_have_keys (child, app);
+    n += assert_shortcuts_have_keys (child, app, bindings, listed);
   return n;
 }
 
@@ -962,7 +1065,34 @@ drive_shortcuts_cb (gpointer user_data)
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (shortcuts));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (shortcuts)));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (shortcuts)) == GTK_WINDOW (window));
-  g_assert_cmpuint (assert_shortcuts_have_keys (GTK_WIDGET (shortcuts), GTK_APPLICATION (app)), >=, 5);
+  {
+    CwWallet *wallet = cw_window_get_wallet (CW_WINDOW (window));
+    GtkWidget *widgets[] = {
+      GTK_WIDGET (window),
+      g_object_ref_sink (GTK_WIDGET (cw_grant_dialog_new (wallet))),
+      g_object_ref_sink (GTK_WIDGET (cw_grant_details_new (wallet, "no-such-grant"))),
+      g_object_ref_sink (g_object_new (CW_TYPE_ONBOARDING_VIEW, "wallet", wallet, NULL)),
+    };
+    g_autoptr(GPtrArray) bindings = our_bindings (widgets, G_N_ELEMENTS (widgets));
+    g_autofree gboolean *listed = g_new0 (gboolean, bindings->len);
+
+    g_assert_cmpuint (bindings->len, >=, 6);
+    g_assert_cmpuint (assert_shortcuts_have_keys (GTK_WIDGET (shortcuts), GTK_APPLICATION (app),
+                                                  bindings, listed), >=, 8);
+    /* ...and every key of ours is listed. */
+    for (guint b = 0; b < bindings->len; b++)
+      if (!listed[b])
+        {
+          g_autofree char *keys = gtk_shortcut_trigger_to_string (
+            gtk_shortcut_get_trigger (bindings->pdata[b]));
+
+          g_error ("%s is bound but not in the shortcuts window", keys);
+        }
+    gtk_window_destroy (GTK_WINDOW (widgets[1]));
+    gtk_window_destroy (GTK_WINDOW (widgets[2]));
+    for (guint w = 1; w < G_N_ELEMENTS (widgets); w++)
+      g_object_unref (widgets[w]);
+  }
   g_free (ui_test_save_screenshot (GTK_WIDGET (shortcuts), NULL, "shortcuts"));
   gtk_widget_set_visible (GTK_WIDGET (shortcuts), FALSE);
 
@@ -1288,6 +1418,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/ui/window/pages", Fixture, NULL, fixture_setup, test_pages, fixture_teardown);
   g_test_add ("/ui/window/actions", Fixture, NULL, fixture_setup, test_actions, fixture_teardown);
+  g_test_add ("/ui/window/search-action", Fixture, NULL, fixture_setup, test_search_action,
+              fixture_teardown);
   g_test_add ("/ui/app/shortcuts-window", Fixture, NULL, fixture_setup, test_shortcuts_window,
               fixture_teardown);
   g_test_add ("/ui/window/accessibility", Fixture, NULL, fixture_setup, test_accessibility,
