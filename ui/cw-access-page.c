@@ -227,19 +227,28 @@ sort_changed_cb (CwAccessPage *self)
 
 /* Rows */
 
-/* A row is eight widgets: three single-line labels that ellipsize (a
- * wrapping label is measured again at every width, and the list builds
- * about 200 rows on its first layout), the verified mark and the revoke
- * button. The full text is in the tooltip and the accessible labels. */
+/* A row is eight widgets: three labels, the verified mark and the revoke
+ * button. The provider's name stays on one line; the categories and the
+ * purpose and expiry lines wrap to a second line in a narrow window (at
+ * 360 px the expiry was cut off) and only then ellipsize. The full text is
+ * in the tooltip and the accessible labels. */
 static GtkWidget *
 new_row_label (GtkWidget  *box,
-               const char *css_class)
+               const char *css_class,
+               int         max_lines)
 {
   GtkWidget *label = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+  if (max_lines > 1)
+    {
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_lines (GTK_LABEL (label), max_lines);
+    }
+  else
+    gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
   if (css_class != NULL)
     gtk_widget_add_css_class (label, css_class);
   gtk_box_append (GTK_BOX (box), label);
@@ -263,9 +272,9 @@ setup_row_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_margin_start (row, 6);
   gtk_widget_set_margin_end (row, 6);
   gtk_widget_set_hexpand (text, TRUE);
-  g_object_set_data (G_OBJECT (row), "title", new_row_label (text, "heading"));
-  g_object_set_data (G_OBJECT (row), "scopes", new_row_label (text, NULL));
-  g_object_set_data (G_OBJECT (row), "details", new_row_label (text, "caption"));
+  g_object_set_data (G_OBJECT (row), "title", new_row_label (text, "heading", 1));
+  g_object_set_data (G_OBJECT (row), "scopes", new_row_label (text, NULL, 2));
+  g_object_set_data (G_OBJECT (row), "details", new_row_label (text, "caption", 2));
 
   gtk_widget_add_css_class (verified, "cw-verified");
   gtk_widget_set_valign (verified, GTK_ALIGN_CENTER);
