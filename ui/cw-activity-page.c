@@ -18,6 +18,7 @@ struct _CwActivityPage
   GtkStack           *stack;
   GtkSpinner         *loading_spinner;
   GtkSearchEntry     *provider_entry;
+  GtkStack           *results_stack;
   GtkDropDown        *kind_dropdown;
   GtkListView        *list_view;
 
@@ -85,29 +86,57 @@ model_loaded (GListModel *model)
 }
 
 static void
+show_page (GtkStack   *stack,
+           const char *name)
+{
+  gtk_widget_set_visible (gtk_stack_get_child_by_name (stack, name), TRUE);
+  gtk_stack_set_visible_child_name (stack, name);
+}
+
+static void
 update_visible_page (CwActivityPage *self)
 {
   guint n = self->model != NULL ? g_list_model_get_n_items (self->model) : 0;
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
   gboolean loading = n == 0 && !model_loaded (self->model);
 
   gtk_spinner_set_spinning (self->loading_spinner, loading);
   gtk_stack_set_visible_child_name (self->stack, loading ? "loading" : n > 0 ? "list" : "empty");
+  /* Inside the list page: the entries, or filters that match none. */
+  if (n > 0)
+    show_page (self->results_stack, n_shown > 0 ? "results" : "no-results");
 }
 
-static const char *
-transaction_title (const char *kind)
+/* "You gave St Mary's Cardiology access", or without a provider (the
+ * grant or request is not in the wallet) "You gave access". */
+static char *
+transaction_title (const char *kind,
+                   const char *provider)
 {
   if (g_strcmp0 (kind, "enroll") == 0)
-    return _("You joined Consent Wallet");
-  if (g_strcmp0 (kind, "grant") == 0)
-    return _("You gave access");
-  if (g_strcmp0 (kind, "revoke") == 0)
-    return _("You revoked access");
-  if (g_strcmp0 (kind, "deny") == 0)
-    return _("You denied a request");
+    return g_strdup (_("You joined Consent Wallet"));
   if (g_strcmp0 (kind, "rotate") == 0)
-    return _("You changed your key");
-  return _("Your change");
+    return g_strdup (_("You changed your key"));
+  if (provider == NULL || provider[0] == '\0')
+    {
+      if (g_strcmp0 (kind, "grant") == 0)
+        return g_strdup (_("You gave access"));
+      if (g_strcmp0 (kind, "revoke") == 0)
+        return g_strdup (_("You revoked access"));
+      if (g_strcmp0 (kind, "deny") == 0)
+        return g_strdup (_("You denied a request"));
+      return g_strdup (_("Your change"));
+    }
+  /* TRANSLATORS: %s is a provider, "St Mary's Cardiology" */
+  if (g_strcmp0 (kind, "grant") == 0)
+    return g_strdup_printf (_("You gave %s access"), provider);
+  /* TRANSLATORS: %s is a provider */
+  if (g_strcmp0 (kind, "revoke") == 0)
+    return g_strdup_printf (_("You revoked access for %s"), provider);
+  /* TRANSLATORS: %s is a provider */
+  if (g_strcmp0 (kind, "deny") == 0)
+    return g_strdup_printf (_("You denied a request from %s"), provider);
+  return g_strdup (_("Your change"));
 }
 
 static void
@@ -177,12 +206,46 @@ setup_row_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (list_item, row);
 }
 
+/* What a row says of @item: its title ("St Mary's Cardiology opened your
+ * records", "You gave St Mary's Cardiology access") and the line below. */
+void
+cw_activity_page_describe (CwActivityItem  *item,
+                           char           **title,
+                           char           **subtitle)
+{
+  g_autofree char *when = cw_ui_format_date_time (cw_activity_item_get_time (item));
+  const char *scopes = cw_activity_item_get_scopes_text (item);
+  g_autofree char *logged = NULL;
+
+  if (g_strcmp0 (cw_activity_item_get_kind (item), "access") == 0)
+    {
+      gboolean refused = g_strcmp0 (cw_activity_item_get_state (item), "denied") == 0;
+
+      *title = g_strdup_printf (refused ? _("%s tried to open your records and was refused")
+                                        : _("%s opened your records"),
+                                cw_activity_item_get_provider_name (item));
+      *subtitle = g_strdup_printf ("%s · %s", scopes, when);
+      return;
+    }
+
+  *title = transaction_title (cw_activity_item_get_kind (item),
+                              cw_activity_item_get_provider_name (item));
+  if (cw_activity_item_get_verified (item))
+    /* TRANSLATORS: a date and time, then the log entry of the change */
+    logged = g_strdup_printf (_("%s · verified, log entry %" PRId64), when,
+                              cw_activity_item_get_log_index (item));
+  else
+    logged = g_strdup (when);
+  /* TRANSLATORS: data categories, then the date and log entry */
+  *subtitle = scopes != NULL && scopes[0] != '\0' ? g_strdup_printf (_("%s · %s"), scopes, logged)
+                                                  : g_steal_pointer (&logged);
+}
+
 static void
 update_row (GtkWidget      *row,
             CwActivityItem *item)
 {
   GtkWidget *state = g_object_get_data (G_OBJECT (row), "state");
-  g_autofree char *when = cw_ui_format_date_time (cw_activity_item_get_time (item));
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
   const char *icon_name;
@@ -192,14 +255,11 @@ update_row (GtkWidget      *row,
   gtk_widget_remove_css_class (state, "confirmed");
   gtk_widget_remove_css_class (state, "rejected");
 
+  cw_activity_page_describe (item, &title, &subtitle);
   if (g_strcmp0 (cw_activity_item_get_kind (item), "access") == 0)
     {
       gboolean refused = g_strcmp0 (cw_activity_item_get_state (item), "denied") == 0;
 
-      title = g_strdup_printf (refused ? _("%s tried to open your records and was refused")
-                                       : _("%s opened your records"),
-                               cw_activity_item_get_provider_name (item));
-      subtitle = g_strdup_printf ("%s · %s", cw_activity_item_get_scopes_text (item), when);
       icon_name = refused ? "dialog-warning-symbolic" : "document-open-symbolic";
       if (refused)
         gtk_widget_add_css_class (row, "cw-refused");
@@ -210,12 +270,6 @@ update_row (GtkWidget      *row,
     {
       const char *text, *css_class;
 
-      title = g_strdup (transaction_title (cw_activity_item_get_kind (item)));
-      if (cw_activity_item_get_verified (item))
-        subtitle = g_strdup_printf (_("%s · verified, log entry %" PRId64), when,
-                                    cw_activity_item_get_log_index (item));
-      else
-        subtitle = g_strdup (when);
       icon_name = "emblem-documents-symbolic";
       state_label (cw_activity_item_get_state (item), &text, &css_class);
       gtk_label_set_text (GTK_LABEL (state), text);
@@ -337,6 +391,7 @@ cw_activity_page_class_init (CwActivityPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwActivityPage, stack);
   gtk_widget_class_bind_template_child (widget_class, CwActivityPage, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, CwActivityPage, provider_entry);
+  gtk_widget_class_bind_template_child (widget_class, CwActivityPage, results_stack);
   gtk_widget_class_bind_template_child (widget_class, CwActivityPage, kind_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CwActivityPage, list_view);
   gtk_widget_class_bind_template_callback (widget_class, kind_changed_cb);
@@ -414,6 +469,12 @@ cw_activity_page_set_model (CwActivityPage *self,
   gtk_filter_list_model_set_model (self->filter_model, model);
   update_visible_page (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
+const char *
+cw_activity_page_get_results_state (CwActivityPage *self)
+{
+  return gtk_stack_get_visible_child_name (self->results_stack);
 }
 
 guint

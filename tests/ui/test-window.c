@@ -768,8 +768,57 @@ test_activity_filter (Fixture       *fixture,
   gtk_editable_set_text (entry, "");
   g_assert_cmpuint (cw_activity_page_get_n_shown (page), ==, 1);
   gtk_drop_down_set_selected (kind, 0);
+  g_assert_cmpstr (cw_activity_page_get_results_state (page), ==, "results");
   gtk_editable_set_text (entry, "nobody");
   g_assert_cmpuint (cw_activity_page_get_n_shown (page), ==, 0);
+  /* Filters that match nothing say so, rather than an empty list. */
+  g_assert_cmpstr (cw_activity_page_get_results_state (page), ==, "no-results");
+  g_free (ui_test_save_screenshot (GTK_WIDGET (fixture->window), NULL, "activity-no-results"));
+  gtk_editable_set_text (entry, "");
+  g_assert_cmpstr (cw_activity_page_get_results_state (page), ==, "results");
+}
+
+/* What the Activity page's rows say: who, and for the patient's own
+ * changes, to whom and which categories. */
+static void
+test_activity_describe (void)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const CwActivityItemData grant = {
+    .id = "tx-1", .kind = "grant", .provider = "st-marys", .provider_name = "St Mary's Cardiology",
+    .scopes_text = "Medications", .time = now, .state = "confirmed", .verified = TRUE,
+    .log_index = 7,
+  };
+  const CwActivityItemData revoke = {
+    .id = "tx-2", .kind = "revoke", .time = now, .state = "queued", .log_index = -1,
+  };
+  const CwActivityItemData refused = {
+    .id = "ev-1", .kind = "access", .provider = "north-lab", .provider_name = "North Lab",
+    .scopes_text = "Lab results", .time = now, .state = "denied", .verified = TRUE, .log_index = 9,
+  };
+  g_autoptr(CwActivityItem) grant_item = cw_activity_item_new (&grant);
+  g_autoptr(CwActivityItem) revoke_item = cw_activity_item_new (&revoke);
+  g_autoptr(CwActivityItem) refused_item = cw_activity_item_new (&refused);
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+
+  cw_activity_page_describe (grant_item, &title, &subtitle);
+  g_assert_cmpstr (title, ==, "You gave St Mary's Cardiology access");
+  g_assert_true (g_str_has_prefix (subtitle, "Medications · "));
+  g_assert_true (g_str_has_suffix (subtitle, "verified, log entry 7"));
+  g_clear_pointer (&title, g_free);
+  g_clear_pointer (&subtitle, g_free);
+
+  /* A revoke whose grant the wallet does not hold names no one. */
+  cw_activity_page_describe (revoke_item, &title, &subtitle);
+  g_assert_cmpstr (title, ==, "You revoked access");
+  g_assert_null (strstr (subtitle, "verified"));
+  g_clear_pointer (&title, g_free);
+  g_clear_pointer (&subtitle, g_free);
+
+  cw_activity_page_describe (refused_item, &title, &subtitle);
+  g_assert_cmpstr (title, ==, "North Lab tried to open your records and was refused");
+  g_assert_true (g_str_has_prefix (subtitle, "Lab results · "));
 }
 
 static void
@@ -1428,6 +1477,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/ui/access-page/hundred-thousand", Fixture, NULL, fixture_setup,
               test_hundred_thousand, fixture_teardown);
+  g_test_add_func ("/ui/activity-page/describe", test_activity_describe);
   g_test_add ("/ui/activity-page/filter", Fixture, NULL, fixture_setup, test_activity_filter,
               fixture_teardown);
   g_test_add ("/ui/notifier/once-per-item", Fixture, NULL, fixture_setup, test_notifications,
