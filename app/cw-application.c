@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "cw-application.h"
+#include "cw-mnemonic-names.h"
 #include "cw-notifier.h"
 #include "cw-preferences-window.h"
 #include "cw-record-list.h"
@@ -350,6 +351,7 @@ cw_application_startup (GApplication *application)
   CwApplication *self = CW_APPLICATION (application);
 
   G_APPLICATION_CLASS (cw_application_parent_class)->startup (application);
+  cw_mnemonic_names_install ();
 
   {
     GSettingsSchemaSource *source = g_settings_schema_source_get_default ();

@@ -325,11 +325,8 @@ add_scope_rows (CwGrantDialog *self)
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(cw_scope_get_display_name (scope)));
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+      /* Also names the check box, through labelled-by the row's title. */
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (check),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _(cw_scope_get_display_name (scope)),
-                                      -1);
       g_signal_connect_object (check, "toggled", G_CALLBACK (update_controls), self,
                                G_CONNECT_SWAPPED);
       self->scope_checks[i] = GTK_CHECK_BUTTON (check);
