@@ -61,15 +61,6 @@ show_fatal_error (CwApplication *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* After every sync that went through: what is new since the last one. */
-static void
-sync_finished_cb (CwApplication *self,
-                  const GError  *error)
-{
-  if (error == NULL && self->notifier != NULL)
-    cw_notifier_check (self->notifier);
-}
-
 static void
 setup_notifier (CwApplication *self,
                 CwWindow      *window)
@@ -87,8 +78,7 @@ setup_notifier (CwApplication *self,
                            "notify-expiring-grants", G_SETTINGS_BIND_GET);
         }
     }
-  g_signal_connect_object (cw_window_get_sync_scheduler (window), "finished",
-                           G_CALLBACK (sync_finished_cb), self, G_CONNECT_SWAPPED);
+  cw_notifier_follow (self->notifier, cw_window_get_sync_scheduler (window));
 }
 
 /* Startup benchmark (tests/bench/app-startup-bench): with

@@ -278,6 +278,24 @@ cw_notifier_check (CwNotifier *self)
   return n;
 }
 
+static void
+sync_finished_cb (CwNotifier   *self,
+                  const GError *error)
+{
+  cw_notifier_check (self);
+}
+
+void
+cw_notifier_follow (CwNotifier      *self,
+                    CwSyncScheduler *scheduler)
+{
+  g_return_if_fail (CW_IS_NOTIFIER (self));
+  g_return_if_fail (CW_IS_SYNC_SCHEDULER (scheduler));
+
+  g_signal_connect_object (scheduler, "finished", G_CALLBACK (sync_finished_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
 guint
 cw_notifier_get_n_sent (CwNotifier *self)
 {

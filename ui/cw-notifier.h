@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "cw-sync-scheduler.h"
 #include "cw-wallet.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,11 @@ CwNotifier *cw_notifier_new         (CwWallet     *wallet,
  * notifications is read (off the main loop, right after new), the check
  * waits for it and runs then. */
 guint       cw_notifier_check       (CwNotifier   *self);
+/* Checks after every sync of @scheduler, also one that failed: a grant
+ * that expires soon is known without the node, and an offline wallet must
+ * still say so. Lasts as long as both objects. */
+void        cw_notifier_follow      (CwNotifier      *self,
+                                     CwSyncScheduler *scheduler);
 guint       cw_notifier_get_n_sent  (CwNotifier   *self);
 /* TRUE while the record of earlier notifications is read or written. */
 gboolean    cw_notifier_get_busy    (CwNotifier   *self);

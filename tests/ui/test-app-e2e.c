@@ -79,16 +79,6 @@ notification_sent_cb (CwNotifier    *notifier,
   g_ptr_array_add (app->sent, g_strdup (id));
 }
 
-static void
-sync_finished_cb (CwSyncScheduler *scheduler,
-                  const GError    *error,
-                  App             *app)
-{
-  /* What the app does after each sync that went through. */
-  if (error == NULL)
-    cw_notifier_check (app->notifier);
-}
-
 /* On screen, its first frame drawn and its lists given to the pages. */
 static gboolean
 window_ready (gpointer data)
@@ -108,8 +98,8 @@ app_open (App           *app,
   g_signal_connect (app->notifier, "sent", G_CALLBACK (notification_sent_cb), app);
   app->window = cw_window_new (NULL, f->wallet);
   g_object_ref_sink (app->window);
-  g_signal_connect (cw_window_get_sync_scheduler (app->window), "finished",
-                    G_CALLBACK (sync_finished_cb), app);
+  /* As the app does (setup_notifier()). */
+  cw_notifier_follow (app->notifier, cw_window_get_sync_scheduler (app->window));
   gtk_window_set_default_size (GTK_WINDOW (app->window), width, height);
   gtk_window_present (GTK_WINDOW (app->window));
   g_assert_true (ui_test_wait_until (window_ready, app->window, UI_TEST_TIMEOUT_S));
@@ -587,6 +577,52 @@ test_offline_queue (EngineFixture *f,
 }
 
 static void
+grant_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_set (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* A grant that ends within 7 days is notified also when the sync fails:
+ * the wallet knows its end without the node. */
+static void
+test_offline_expiring (EngineFixture *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = engine_enroll (f, &error);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) expires = g_date_time_add_days (now, 5);
+  CwWalletGrantParams params = { "lab-two", CW_SCOPE_LAB_RESULTS, CW_PURPOSE_TREAT,
+                                 CW_ACCESS_VIEW, NULL, NULL, expires, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CwStoreTx) grant = NULL;
+  App app = { 0 };
+
+  g_assert_no_error (error);
+  cw_wallet_grant_async (f->wallet, &params, NULL, grant_done_cb, &result);
+  g_assert_true (ui_test_wait_until (result_set, &result, UI_TEST_TIMEOUT_S));
+  grant = cw_wallet_transaction_finish (f->wallet, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (grant->state, ==, CW_STORE_TX_CONFIRMED);
+
+  /* The node goes away (nothing listens on port 1 of loopback). */
+  engine_use_url (f, "https://127.0.0.1:1");
+  app_open (&app, f, 1200, 800);
+  app_sync (&app);
+  g_assert_true (cw_window_get_offline_shown (app.window));
+  g_assert_cmpuint (count_sent (&app, "expiring-"), ==, 1);
+  app_close (&app);
+}
+
+static void
 backup_done_cb (CwPreferencesWindow *window,
                 gboolean             ok,
                 int                 *out)
@@ -706,6 +742,8 @@ main (int   argc,
               test_alert_banner, engine_fixture_teardown);
   g_test_add ("/ui/e2e/offline-queue", EngineFixture, NULL, engine_fixture_setup,
               test_offline_queue, engine_fixture_teardown);
+  g_test_add ("/ui/e2e/offline-expiring", EngineFixture, NULL, engine_fixture_setup,
+              test_offline_expiring, engine_fixture_teardown);
   g_test_add ("/ui/e2e/backup", EngineFixture, NULL, engine_fixture_setup, test_backup,
               engine_fixture_teardown);
 
