@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <sodium.h>
 #include <string.h>
@@ -104,7 +106,7 @@ job_new (const char  *passphrase,
   if (len == 0)
     {
       g_set_error_literal (error, CW_BACKUP_ERROR, CW_BACKUP_ERROR_INVALID_ARGUMENT,
-                           "The passphrase is empty. Enter the passphrase of the backup.");
+                           _("The passphrase is empty. Enter the passphrase of the backup."));
       return NULL;
     }
 
@@ -113,8 +115,8 @@ job_new (const char  *passphrase,
     {
       job_free (job);
       g_set_error_literal (error, CW_BACKUP_ERROR, CW_BACKUP_ERROR_NO_MEMORY,
-                           "Secure memory for the passphrase could not be allocated. "
-                           "Close other programs and try again.");
+                           _("Secure memory for the passphrase could not be allocated. "
+                             "Close other programs and try again."));
       return NULL;
     }
   memcpy (job->passphrase, passphrase, len + 1);
@@ -176,8 +178,8 @@ derive_key (const Job     *job,
                      ops, (size_t) mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
     {
       g_set_error (error, CW_BACKUP_ERROR, CW_BACKUP_ERROR_NO_MEMORY,
-                   "The backup key could not be derived: it needs %" G_GUINT64_FORMAT " MiB of memory. "
-                   "Close other programs and try again.", mem / (1024 * 1024));
+                   _("The backup key could not be derived: it needs %" PRIu64 " MiB of memory. "
+                     "Close other programs and try again."), mem / (1024 * 1024));
       return FALSE;
     }
 
@@ -235,8 +237,8 @@ seal_thread (GTask        *task,
   if (key == NULL || plain == NULL || state == NULL)
     {
       g_task_return_new_error (task, CW_BACKUP_ERROR, CW_BACKUP_ERROR_NO_MEMORY,
-                               "Secure memory for the backup could not be allocated. "
-                               "Close other programs and try again.");
+                               _("Secure memory for the backup could not be allocated. "
+                                 "Close other programs and try again."));
       return;
     }
   memcpy (plain, cw_signing_key_peek_seed (self->identity_key), CW_SEED_SIZE);
@@ -338,35 +340,35 @@ backup_error (CwBackupError code)
     {
     case CW_BACKUP_ERROR_NOT_A_BACKUP:
       return g_error_new_literal (CW_BACKUP_ERROR, code,
-                                  "This file is not a Consent Wallet backup. Choose the backup file you saved.");
+                                  _("This file is not a Consent Wallet backup. Choose the backup file you saved."));
     case CW_BACKUP_ERROR_UNSUPPORTED_VERSION:
       return g_error_new_literal (CW_BACKUP_ERROR, code,
-                                  "This backup was made by a newer version of Consent Wallet. "
-                                  "Update Consent Wallet and try again.");
+                                  _("This backup was made by a newer version of Consent Wallet. "
+                                    "Update Consent Wallet and try again."));
     case CW_BACKUP_ERROR_TRUNCATED:
       return g_error_new_literal (CW_BACKUP_ERROR, code,
-                                  "The backup file is incomplete; it may not have been copied in full. "
-                                  "Copy it again from where you keep it.");
+                                  _("The backup file is incomplete; it may not have been copied in full. "
+                                    "Copy it again from where you keep it."));
     case CW_BACKUP_ERROR_TRAILING_DATA:
       return g_error_new_literal (CW_BACKUP_ERROR, code,
-                                  "The backup file has extra data after its end. "
-                                  "Copy it again from where you keep it.");
+                                  _("The backup file has extra data after its end. "
+                                    "Copy it again from where you keep it."));
     case CW_BACKUP_ERROR_DAMAGED:
       return g_error_new_literal (CW_BACKUP_ERROR, code,
-                                  "The backup file is damaged: its contents do not match its checksums. "
-                                  "Use another copy of the backup.");
+                                  _("The backup file is damaged: its contents do not match its checksums. "
+                                    "Use another copy of the backup."));
     case CW_BACKUP_ERROR_UNSUPPORTED_PARAMETERS:
       return g_error_new_literal (CW_BACKUP_ERROR, code,
-                                  "The backup file uses encryption settings this version does not accept. "
-                                  "Update Consent Wallet, or use another copy of the backup.");
+                                  _("The backup file uses encryption settings this version does not accept. "
+                                    "Update Consent Wallet, or use another copy of the backup."));
     case CW_BACKUP_ERROR_WRONG_PASSPHRASE:
       return g_error_new_literal (CW_BACKUP_ERROR, code,
-                                  "The passphrase does not open this backup. Check it and try again.");
+                                  _("The passphrase does not open this backup. Check it and try again."));
     case CW_BACKUP_ERROR_INVALID_CONTENTS:
     default:
       return g_error_new_literal (CW_BACKUP_ERROR, CW_BACKUP_ERROR_INVALID_CONTENTS,
-                                  "The backup opened, but what it contains is not a valid identity. "
-                                  "Use another copy of the backup.");
+                                  _("The backup opened, but what it contains is not a valid "
+                                    "identity. Use another copy of the backup."));
     }
 }
 
@@ -461,8 +463,8 @@ decrypt (const Job      *job,
   if (key == NULL || state == NULL)
     {
       g_set_error_literal (error, CW_BACKUP_ERROR, CW_BACKUP_ERROR_NO_MEMORY,
-                           "Secure memory for the backup could not be allocated. "
-                           "Close other programs and try again.");
+                           _("Secure memory for the backup could not be allocated. "
+                             "Close other programs and try again."));
       return FALSE;
     }
 
@@ -589,8 +591,8 @@ open_thread (GTask        *task,
   if ((plain = sodium_malloc (plain_len)) == NULL)
     {
       g_task_return_new_error (task, CW_BACKUP_ERROR, CW_BACKUP_ERROR_NO_MEMORY,
-                               "Secure memory for the backup could not be allocated. "
-                               "Close other programs and try again.");
+                               _("Secure memory for the backup could not be allocated. "
+                                 "Close other programs and try again."));
       return;
     }
   if (!decrypt (job, data, len, plain, &error) ||

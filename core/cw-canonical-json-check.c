@@ -7,6 +7,7 @@
  * copied, since pages of thousands of envelopes pass through it. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-canonical-json-private.h"
@@ -43,7 +44,7 @@ fail (Scanner              *s,
 
   if (s->error_offset != NULL)
     *s->error_offset = at;
-  g_set_error (s->error, CW_CANONICAL_JSON_ERROR, code, "At byte %" G_GSIZE_FORMAT ": %s", at, what);
+  g_set_error (s->error, CW_CANONICAL_JSON_ERROR, code, _("At byte %zu: %s"), at, what);
 
   return FALSE;
 }
@@ -66,7 +67,7 @@ skip_space (Scanner *s)
 {
   if (!at_end (s) && is_space (s->data[s->pos]) && s->canonical)
     return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_WHITESPACE,
-                 "white space (0x%02x) outside a string", s->data[s->pos]);
+                 _("white space (0x%02x) outside a string"), s->data[s->pos]);
 
   while (!at_end (s) && is_space (s->data[s->pos]))
     s->pos++;
@@ -81,10 +82,10 @@ expect_byte (Scanner *s,
   if (!skip_space (s))
     return FALSE;
   if (at_end (s))
-    return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_SYNTAX, "expected “%c”, found the end", c);
+    return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_SYNTAX, _("expected “%c”, found the end"), c);
   if (s->data[s->pos] != c)
     return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_SYNTAX,
-                 "expected “%c”, found 0x%02x", c, s->data[s->pos]);
+                 _("expected “%c”, found 0x%02x"), c, s->data[s->pos]);
   s->pos++;
   return TRUE;
 }
@@ -118,7 +119,7 @@ scan_hex4 (Scanner  *s,
       int v = at_end (s) ? -1 : hex_value (s->data[s->pos], upper);
 
       if (v < 0)
-        return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_SYNTAX, "expected a hex digit in \\u escape");
+        return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_SYNTAX, _("expected a hex digit in \\u escape"));
       *unit = (*unit << 4) | (guint) v;
     }
   return TRUE;
@@ -134,16 +135,16 @@ check_canonical_unicode_escape (Scanner  *s,
 {
   if (unit < 0x20 && cw_canonical_json_short_escapes[unit] != '\0')
     return fail (s, start, CW_CANONICAL_JSON_ERROR_ESCAPE,
-                 "U+%04X must be escaped as \\%c", unit, cw_canonical_json_short_escapes[unit]);
+                 _("U+%04X must be escaped as \\%c"), unit, cw_canonical_json_short_escapes[unit]);
   if (unit == '"' || unit == '\\')
     return fail (s, start, CW_CANONICAL_JSON_ERROR_ESCAPE,
-                 "U+%04X must be escaped as \\%c", unit, unit);
+                 _("U+%04X must be escaped as \\%c"), unit, unit);
   if (unit >= 0x20)
     return fail (s, start, CW_CANONICAL_JSON_ERROR_ESCAPE,
-                 "needless escape of U+%04X", unit);
+                 _("needless escape of U+%04X"), unit);
   if (upper)
     return fail (s, start, CW_CANONICAL_JSON_ERROR_HEX_CASE,
-                 "upper-case hex digits in \\u escape");
+                 _("upper-case hex digits in \\u escape"));
   return TRUE;
 }
 
@@ -158,7 +159,7 @@ decode_strict_unicode_escape (Scanner  *s,
   gboolean upper;
 
   if (unit >= 0xDC00 && unit <= 0xDFFF)
-    return fail (s, start, CW_CANONICAL_JSON_ERROR_ESCAPE, "unpaired low surrogate");
+    return fail (s, start, CW_CANONICAL_JSON_ERROR_ESCAPE, _("unpaired low surrogate"));
   if (unit < 0xD800 || unit > 0xDBFF)
     {
       *c = unit;
@@ -166,12 +167,12 @@ decode_strict_unicode_escape (Scanner  *s,
     }
 
   if (s->pos + 2 > s->len || s->data[s->pos] != '\\' || s->data[s->pos + 1] != 'u')
-    return fail (s, start, CW_CANONICAL_JSON_ERROR_ESCAPE, "unpaired high surrogate");
+    return fail (s, start, CW_CANONICAL_JSON_ERROR_ESCAPE, _("unpaired high surrogate"));
   s->pos += 2;
   if (!scan_hex4 (s, &low, &upper))
     return FALSE;
   if (low < 0xDC00 || low > 0xDFFF)
-    return fail (s, start, CW_CANONICAL_JSON_ERROR_ESCAPE, "unpaired high surrogate");
+    return fail (s, start, CW_CANONICAL_JSON_ERROR_ESCAPE, _("unpaired high surrogate"));
 
   *c = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
   return TRUE;
@@ -192,11 +193,11 @@ scan_escape (Scanner *s,
   guint8 e;
 
   if (++s->pos >= s->len)
-    return fail (s, start, CW_CANONICAL_JSON_ERROR_SYNTAX, "unterminated escape");
+    return fail (s, start, CW_CANONICAL_JSON_ERROR_SYNTAX, _("unterminated escape"));
 
   e = s->data[s->pos++];
   if (e == '/' && s->canonical)
-    return fail (s, start, CW_CANONICAL_JSON_ERROR_ESCAPE, "needless escape \\/");
+    return fail (s, start, CW_CANONICAL_JSON_ERROR_ESCAPE, _("needless escape \\/"));
 
   found = e != 'u' && e != '\0' ? strchr (simple, e) : NULL;
   if (found != NULL && (found - simple) % 2 == 0)
@@ -206,7 +207,7 @@ scan_escape (Scanner *s,
       return TRUE;
     }
   if (e != 'u')
-    return fail (s, start, CW_CANONICAL_JSON_ERROR_SYNTAX, "invalid escape \\%c", g_ascii_isprint (e) ? e : '?');
+    return fail (s, start, CW_CANONICAL_JSON_ERROR_SYNTAX, _("invalid escape \\%c"), g_ascii_isprint (e) ? e : '?');
 
   if (!scan_hex4 (s, &unit, &upper))
     return FALSE;
@@ -255,7 +256,7 @@ scan_string (Scanner *s,
         g_string_append_len (out, (const char *) s->data + run, s->pos - run);
 
       if (at_end (s))
-        return fail (s, start, CW_CANONICAL_JSON_ERROR_SYNTAX, "unterminated string");
+        return fail (s, start, CW_CANONICAL_JSON_ERROR_SYNTAX, _("unterminated string"));
 
       c = s->data[s->pos];
       if (c == '"')
@@ -270,14 +271,14 @@ scan_string (Scanner *s,
         }
       else if (c < 0x20)
         return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_CONTROL_CHAR,
-                     "unescaped control character U+%04X in a string", c);
+                     _("unescaped control character U+%04X in a string"), c);
       else
         {
           const char *p = (const char *) s->data + s->pos;
           gunichar u = g_utf8_get_char_validated (p, s->len - s->pos);
 
           if (u == (gunichar) -1 || u == (gunichar) -2)
-            return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_UTF8, "invalid UTF-8 sequence");
+            return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_UTF8, _("invalid UTF-8 sequence"));
           if (out != NULL)
             g_string_append_len (out, p, g_utf8_next_char (p) - p);
           s->pos += g_utf8_next_char (p) - p;
@@ -294,7 +295,7 @@ scan_digits (Scanner *s)
     s->pos++;
 
   if (s->pos == start)
-    return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_SYNTAX, "expected a digit");
+    return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_SYNTAX, _("expected a digit"));
   return TRUE;
 }
 
@@ -340,7 +341,7 @@ check_integer_range (Scanner *s,
         return TRUE;
     }
 
-  return fail (s, start, CW_CANONICAL_JSON_ERROR_NUMBER_RANGE, "integer beyond ±(2^53 - 1)");
+  return fail (s, start, CW_CANONICAL_JSON_ERROR_NUMBER_RANGE, _("integer beyond ±(2^53 - 1)"));
 }
 
 static gboolean
@@ -360,20 +361,20 @@ scan_number (Scanner *s)
     return FALSE;
 
   if (s->data[digits_start] == '0' && s->pos - digits_start > 1)
-    return fail (s, start, CW_CANONICAL_JSON_ERROR_NUMBER_FORM, "number with a leading zero");
+    return fail (s, start, CW_CANONICAL_JSON_ERROR_NUMBER_FORM, _("number with a leading zero"));
 
   if (!at_end (s) && strchr (".eE", s->data[s->pos]) != NULL)
     {
       if (s->canonical)
         return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_FLOAT,
-                     "fraction or exponent; only integers are allowed");
+                     _("fraction or exponent; only integers are allowed"));
       return scan_fraction_exponent (s);
     }
 
   if (!s->canonical)
     return TRUE;
   if (negative && s->data[digits_start] == '0')
-    return fail (s, start, CW_CANONICAL_JSON_ERROR_NUMBER_FORM, "negative zero");
+    return fail (s, start, CW_CANONICAL_JSON_ERROR_NUMBER_FORM, _("negative zero"));
 
   return check_integer_range (s, start, digits_start);
 }
@@ -394,7 +395,7 @@ scan_literal (Scanner *s)
         }
     }
 
-  return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_SYNTAX, "unexpected byte 0x%02x", s->data[s->pos]);
+  return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_SYNTAX, _("unexpected byte 0x%02x"), s->data[s->pos]);
 }
 
 /* A member name as the duplicate and order checks need it: the bytes
@@ -450,8 +451,8 @@ member_name_error (Scanner              *s,
   g_autofree char *shown = g_strescape (copy, NULL);
 
   if (code == CW_CANONICAL_JSON_ERROR_DUPLICATE_KEY)
-    return fail (s, at, code, "duplicate member “%s”", shown);
-  return fail (s, at, code, "member “%s” is out of order", shown);
+    return fail (s, at, code, _("duplicate member “%s”"), shown);
+  return fail (s, at, code, _("member “%s” is out of order"), shown);
 }
 
 /* Objects up to this many members are checked for duplicates by comparing
@@ -548,7 +549,7 @@ enter (Scanner *s)
 {
   if (++s->depth > CW_CANONICAL_JSON_MAX_DEPTH)
     return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_DEPTH,
-                 "nested deeper than %d levels", CW_CANONICAL_JSON_MAX_DEPTH);
+                 _("nested deeper than %d levels"), CW_CANONICAL_JSON_MAX_DEPTH);
   s->pos++;
   return skip_space (s);
 }
@@ -590,7 +591,7 @@ scan_object (Scanner *s)
       gboolean ok;
 
       if (at_end (s) || s->data[s->pos] != '"')
-        return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_SYNTAX, "expected a member name");
+        return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_SYNTAX, _("expected a member name"));
       ok = scan_name (s, &name) && check_member_name (s, at, &members, &name);
       name_clear (&name);
       if (!ok)
@@ -627,7 +628,7 @@ scan_value (Scanner *s)
   if (!skip_space (s))
     return FALSE;
   if (at_end (s))
-    return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_SYNTAX, "unexpected end of input");
+    return fail (s, s->pos, CW_CANONICAL_JSON_ERROR_SYNTAX, _("unexpected end of input"));
 
   c = s->data[s->pos];
   if (c == '{')
@@ -657,7 +658,7 @@ cw_canonical_json_scan (const guint8  *data,
   if (!scan_value (&s) || !skip_space (&s))
     return FALSE;
   if (!at_end (&s))
-    return fail (&s, s.pos, CW_CANONICAL_JSON_ERROR_TRAILING, "trailing bytes after the JSON value");
+    return fail (&s, s.pos, CW_CANONICAL_JSON_ERROR_TRAILING, _("trailing bytes after the JSON value"));
 
   if (out_has_nul != NULL)
     *out_has_nul = s.has_nul;
@@ -695,8 +696,8 @@ cw_canonical_json_check_document (const guint8  *data,
   if (has_nul)
     {
       g_set_error_literal (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_UNREPRESENTABLE,
-                           "The document holds U+0000 in a string, which the JSON parser cannot "
-                           "represent faithfully");
+                           _("The document holds U+0000 in a string, which the JSON parser cannot "
+                             "represent faithfully"));
       return FALSE;
     }
   return TRUE;

@@ -13,6 +13,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cw-canonical-json-private.h"
@@ -135,13 +137,13 @@ encode_object (GString     *out,
       if (!g_utf8_validate (name, -1, NULL))
         {
           g_set_error_literal (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_UTF8,
-                               "Member name is not valid UTF-8");
+                               _("Member name is not valid UTF-8"));
           return FALSE;
         }
       if (prev != NULL && strcmp (prev, name) == 0)
         {
           g_set_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_DUPLICATE_KEY,
-                       "Duplicate member name “%s”", name);
+                       _("Duplicate member name “%s”"), name);
           return FALSE;
         }
       if (prev != NULL)
@@ -192,7 +194,7 @@ encode_value (GString   *out,
       if (v > CW_CANONICAL_JSON_MAX_INT || v < -CW_CANONICAL_JSON_MAX_INT)
         {
           g_set_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_NUMBER_RANGE,
-                       "Integer %" G_GINT64_FORMAT " is beyond ±(2^53 - 1)", v);
+                       _("Integer %" PRId64 " is beyond ±(2^53 - 1)"), v);
           return FALSE;
         }
       g_string_append_printf (out, "%" G_GINT64_FORMAT, v);
@@ -206,7 +208,7 @@ encode_value (GString   *out,
       if (!g_utf8_validate (str, -1, NULL))
         {
           g_set_error_literal (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_UTF8,
-                               "String is not valid UTF-8");
+                               _("String is not valid UTF-8"));
           return FALSE;
         }
       cw_canonical_json_append_string (out, str);
@@ -214,7 +216,7 @@ encode_value (GString   *out,
   else
     {
       g_set_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_FLOAT,
-                   "Values of type %s are not allowed; integers only", g_type_name (type));
+                   _("Values of type %s are not allowed; integers only"), g_type_name (type));
       return FALSE;
     }
 
@@ -234,7 +236,7 @@ encode_node (GString   *out,
       if (depth >= CW_CANONICAL_JSON_MAX_DEPTH)
         {
           g_set_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_DEPTH,
-                       "Nested deeper than %d levels", CW_CANONICAL_JSON_MAX_DEPTH);
+                       _("Nested deeper than %d levels"), CW_CANONICAL_JSON_MAX_DEPTH);
           return FALSE;
         }
       if (JSON_NODE_HOLDS_OBJECT (node))
@@ -279,7 +281,7 @@ parse_checked (const guint8  *data,
   if (!json_parser_load_from_data (parser, (const char *) data, len, &local_error))
     {
       g_set_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_SYNTAX,
-                   "JSON parser: %s", local_error->message);
+                   _("JSON parser: %s"), local_error->message);
       return NULL;
     }
 
@@ -307,7 +309,8 @@ cw_canonical_json_parse (const guint8  *data,
       memcmp (g_bytes_get_data (again, NULL), data, len) != 0)
     {
       g_set_error_literal (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_UNREPRESENTABLE,
-                           "The document holds values the JSON parser cannot represent faithfully");
+                           _("The document holds values the JSON parser cannot represent "
+                             "faithfully"));
       return NULL;
     }
 

@@ -7,6 +7,7 @@
 
 #include "cw-checkpoint.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-cosignature.h"
@@ -76,7 +77,8 @@ cw_checkpoint_new (const char          *origin,
   if (!line_is_valid (origin))
     {
       g_set_error_literal (error, CW_CHECKPOINT_ERROR, CW_CHECKPOINT_ERROR_INVALID_ARGUMENT,
-                           "Checkpoint origin must be non-empty UTF-8 without control characters");
+                           _("Checkpoint origin must be non-empty UTF-8 without control "
+                             "characters"));
       return NULL;
     }
 
@@ -85,8 +87,8 @@ cw_checkpoint_new (const char          *origin,
       if (!line_is_valid (extensions[i]))
         {
           g_set_error (error, CW_CHECKPOINT_ERROR, CW_CHECKPOINT_ERROR_INVALID_ARGUMENT,
-                       "Checkpoint extension line %u must be non-empty UTF-8 "
-                       "without control characters", i + 1);
+                       _("Checkpoint extension line %u must be non-empty UTF-8 "
+                         "without control characters"), i + 1);
           return NULL;
         }
     }
@@ -99,7 +101,7 @@ parse_failed (GError     **error,
               const char  *what)
 {
   g_set_error (error, CW_CHECKPOINT_ERROR, CW_CHECKPOINT_ERROR_MALFORMED,
-               "Malformed checkpoint: %s", what);
+               _("Malformed checkpoint: %s"), what);
   return FALSE;
 }
 
@@ -123,12 +125,12 @@ split_lines (const char   *text,
   lines = g_strsplit (copy, "\n", -1);
   n = g_strv_length (lines);
   if (n < 3)
-    return parse_failed (error, "fewer than three lines");
+    return parse_failed (error, _("fewer than three lines"));
 
   for (guint i = 0; i < n; i++)
     {
       if (lines[i][0] == '\0')
-        return parse_failed (error, i == 0 ? "empty origin line" : "empty line");
+        return parse_failed (error, i == 0 ? _("empty origin line") : _("empty line"));
     }
 
   *out_lines = g_steal_pointer (&lines);
@@ -152,14 +154,14 @@ cw_checkpoint_parse (const char  *text,
 
   if (!cw_parse_uint64 (lines[1], -1, &size))
     {
-      parse_failed (error, "tree size is not a decimal number without leading "
-                           "zeros that fits in 64 bits");
+      parse_failed (error, _("tree size is not a decimal number without leading "
+                             "zeros that fits in 64 bits"));
       return NULL;
     }
 
   if (!cw_base64_decode_fixed (lines[2], -1, root, sizeof root, NULL))
     {
-      parse_failed (error, "root hash is not 32 bytes of canonical base64");
+      parse_failed (error, _("root hash is not 32 bytes of canonical base64"));
       return NULL;
     }
 
@@ -260,7 +262,7 @@ check_log_key_type (const char  *name,
   if (type != CW_KEY_TYPE_ED25519)
     {
       g_set_error (error, CW_CHECKPOINT_ERROR, CW_CHECKPOINT_ERROR_INVALID_KEY,
-                   "Log key %s has signature type 0x%02x, expected Ed25519 (0x01)",
+                   _("Log key %s has signature type 0x%02x, expected Ed25519 (0x01)"),
                    name, type);
       return FALSE;
     }
@@ -276,7 +278,7 @@ check_origin (const char  *origin,
   if (!g_str_equal (origin, name))
     {
       g_set_error (error, CW_CHECKPOINT_ERROR, CW_CHECKPOINT_ERROR_WRONG_ORIGIN,
-                   "Log key name %s does not match checkpoint origin %s",
+                   _("Log key name %s does not match checkpoint origin %s"),
                    name, origin);
       return FALSE;
     }
@@ -319,7 +321,7 @@ check_witnesses (CwVerifierKey  **witnesses,
       if (cw_verifier_key_get_key_type (witnesses[i]) != CW_KEY_TYPE_COSIGNATURE_V1)
         {
           g_set_error (error, CW_CHECKPOINT_ERROR, CW_CHECKPOINT_ERROR_INVALID_KEY,
-                       "Witness key %s is not a cosignature/v1 key (type 0x04)",
+                       _("Witness key %s is not a cosignature/v1 key (type 0x04)"),
                        cw_verifier_key_get_name (witnesses[i]));
           return FALSE;
         }
@@ -330,7 +332,7 @@ check_witnesses (CwVerifierKey  **witnesses,
                       CW_PUBLIC_KEY_SIZE) == 0)
             {
               g_set_error (error, CW_CHECKPOINT_ERROR, CW_CHECKPOINT_ERROR_INVALID_KEY,
-                           "Witnesses %s and %s share one public key",
+                           _("Witnesses %s and %s share one public key"),
                            cw_verifier_key_get_name (witnesses[j]),
                            cw_verifier_key_get_name (witnesses[i]));
               return FALSE;
@@ -430,7 +432,7 @@ cw_signed_checkpoint_open (const char      *msg,
   if (cw_note_find_signature (note, log_key) == NULL)
     {
       g_set_error (error, CW_CHECKPOINT_ERROR, CW_CHECKPOINT_ERROR_NOT_SIGNED_BY_LOG,
-                   "Checkpoint is not signed by log key %s",
+                   _("Checkpoint is not signed by log key %s"),
                    cw_verifier_key_get_name (log_key));
       return NULL;
     }
@@ -549,7 +551,7 @@ cw_signed_checkpoint_check_quorum (CwSignedCheckpoint  *self,
   if (self->cosigners->len < quorum)
     {
       g_set_error (error, CW_CHECKPOINT_ERROR, CW_CHECKPOINT_ERROR_NO_QUORUM,
-                   "Only %u witness(es) cosigned the checkpoint; %u required",
+                   _("Only %u witness(es) cosigned the checkpoint; %u required"),
                    self->cosigners->len, quorum);
       return FALSE;
     }

@@ -6,6 +6,8 @@
 
 #include "cw-cosignature.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #define TIMESTAMP_SIZE 8
@@ -56,7 +58,7 @@ check_timestamp (guint64   timestamp,
   if (timestamp > CW_COSIGNATURE_MAX_TIME)
     {
       g_set_error (error, CW_COSIGNATURE_ERROR, CW_COSIGNATURE_ERROR_INVALID_TIME,
-                   "Cosignature time %" G_GUINT64_FORMAT " exceeds 2^63 - 1",
+                   _("Cosignature time %" PRIu64 " exceeds 2^63 - 1"),
                    timestamp);
       return FALSE;
     }
@@ -72,7 +74,7 @@ check_key_type (const char  *name,
   if (type != CW_KEY_TYPE_COSIGNATURE_V1)
     {
       g_set_error (error, CW_COSIGNATURE_ERROR, CW_COSIGNATURE_ERROR_WRONG_KEY_TYPE,
-                   "Key %s has signature type 0x%02x, not a cosignature/v1 key (0x04)",
+                   _("Key %s has signature type 0x%02x, not a cosignature/v1 key (0x04)"),
                    name, type);
       return FALSE;
     }
@@ -105,7 +107,7 @@ cw_cosignature_sign (CwSigningKey  *key,
   if (!cw_note_text_is_valid (body, body_len, &local_error))
     {
       g_set_error (error, CW_COSIGNATURE_ERROR, CW_COSIGNATURE_ERROR_INVALID_BODY,
-                   "Cannot cosign: %s", local_error->message);
+                   _("Cannot cosign: %s"), local_error->message);
       return FALSE;
     }
 
@@ -159,7 +161,7 @@ cw_cosignature_verify (CwVerifierKey  *key,
   if (sig_len != CW_COSIGNATURE_SIZE)
     {
       g_set_error (error, CW_COSIGNATURE_ERROR, CW_COSIGNATURE_ERROR_MALFORMED,
-                   "Cosignature by %s is %" G_GSIZE_FORMAT " bytes, expected %d",
+                   _("Cosignature by %s is %zu bytes, expected %d"),
                    cw_verifier_key_get_name (key), sig_len, CW_COSIGNATURE_SIZE);
       return FALSE;
     }
@@ -173,7 +175,7 @@ cw_cosignature_verify (CwVerifierKey  *key,
   if (!cw_verifier_key_verify (key, data, size, sig + TIMESTAMP_SIZE))
     {
       g_set_error (error, CW_COSIGNATURE_ERROR, CW_COSIGNATURE_ERROR_INVALID,
-                   "Invalid cosignature by %s+%08x at time %" G_GUINT64_FORMAT,
+                   _("Invalid cosignature by %s+%08x at time %" PRIu64),
                    cw_verifier_key_get_name (key),
                    cw_verifier_key_get_key_id (key), timestamp);
       return FALSE;
@@ -229,7 +231,7 @@ cw_cosignature_get_timestamp (CwNoteSignature  *sig,
   if (size != CW_COSIGNATURE_SIZE)
     {
       g_set_error (error, CW_COSIGNATURE_ERROR, CW_COSIGNATURE_ERROR_MALFORMED,
-                   "Signature by %s is %" G_GSIZE_FORMAT " bytes, not a cosignature",
+                   _("Signature by %s is %zu bytes, not a cosignature"),
                    cw_note_signature_get_name (sig), size);
       return FALSE;
     }

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -144,13 +145,13 @@ cw_dsse_envelope_add_signature (CwDsseEnvelope  *self,
   if (find_signature (self, key_id) != NULL)
     {
       g_set_error_literal (error, CW_DSSE_ERROR, CW_DSSE_ERROR_MALFORMED,
-                           "The envelope is already signed with this key");
+                           _("The envelope is already signed with this key"));
       return FALSE;
     }
   if (self->signatures->len >= CW_DSSE_MAX_SIGNATURES)
     {
       g_set_error (error, CW_DSSE_ERROR, CW_DSSE_ERROR_TOO_LARGE,
-                   "An envelope holds at most %d signatures", CW_DSSE_MAX_SIGNATURES);
+                   _("An envelope holds at most %d signatures"), CW_DSSE_MAX_SIGNATURES);
       return FALSE;
     }
 
@@ -175,7 +176,7 @@ cw_dsse_envelope_sign (GBytes        *payload,
   if (g_bytes_get_size (payload) > CW_DSSE_MAX_PAYLOAD_SIZE)
     {
       g_set_error (error, CW_DSSE_ERROR, CW_DSSE_ERROR_TOO_LARGE,
-                   "The payload is larger than %d bytes", CW_DSSE_MAX_PAYLOAD_SIZE);
+                   _("The payload is larger than %d bytes"), CW_DSSE_MAX_PAYLOAD_SIZE);
       return NULL;
     }
 
@@ -200,7 +201,8 @@ malformed (GError     **error,
   what = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_set_error (error, CW_DSSE_ERROR, CW_DSSE_ERROR_MALFORMED, "Malformed DSSE envelope: %s", what);
+  g_set_error (error, CW_DSSE_ERROR, CW_DSSE_ERROR_MALFORMED,
+               _("Malformed DSSE envelope: %s"), what);
   return FALSE;
 }
 
@@ -233,21 +235,21 @@ parse_signature (CwDsseEnvelope  *self,
   g_autofree Signature *sig = g_new0 (Signature, 1);
 
   if (!raw->is_object)
-    return malformed (error, "a signature must be an object");
+    return malformed (error, _("a signature must be an object"));
   if (raw->problem != NULL)
     return malformed (error, "%s", raw->problem);
   if (raw->key_id == NULL)
-    return malformed (error, "no “keyid”");
+    return malformed (error, _("no “keyid”"));
   if (raw->sig == NULL)
-    return malformed (error, "no “sig”");
+    return malformed (error, _("no “sig”"));
 
   if (strlen (raw->key_id) != CW_DSSE_KEY_ID_LEN ||
       !cw_hex_decode_fixed (raw->key_id, -1, raw_id, sizeof raw_id, NULL))
-    return malformed (error, "keyid must be 64 lower-case hex digits");
+    return malformed (error, _("keyid must be 64 lower-case hex digits"));
   if (!cw_base64_decode_fixed (raw->sig, -1, sig->sig, CW_SIGNATURE_SIZE, NULL))
-    return malformed (error, "sig must be standard base64 of a 64-byte signature");
+    return malformed (error, _("sig must be standard base64 of a 64-byte signature"));
   if (find_signature (self, raw->key_id) != NULL)
-    return malformed (error, "two signatures with the same keyid");
+    return malformed (error, _("two signatures with the same keyid"));
 
   sig->key_id = g_steal_pointer (&raw->key_id);
   g_ptr_array_add (self->signatures, g_steal_pointer (&sig));
@@ -260,11 +262,11 @@ parse_signatures (CwDsseEnvelope  *self,
                   GError         **error)
 {
   if (raws->len == 0)
-    return malformed (error, "no signatures");
+    return malformed (error, _("no signatures"));
   if (raws->len > CW_DSSE_MAX_SIGNATURES)
     {
       g_set_error (error, CW_DSSE_ERROR, CW_DSSE_ERROR_TOO_LARGE,
-                   "An envelope holds at most %d signatures", CW_DSSE_MAX_SIGNATURES);
+                   _("An envelope holds at most %d signatures"), CW_DSSE_MAX_SIGNATURES);
       return FALSE;
     }
 
@@ -285,13 +287,13 @@ read_string_member (CwJsonReader  *reader,
   if (cw_json_reader_peek (reader) != '"')
     {
       if (*problem == NULL)
-        *problem = g_strdup_printf ("“%s” must be a string", name);
+        *problem = g_strdup_printf (_("“%s” must be a string"), name);
       return cw_json_reader_skip (reader);
     }
   g_free (*slot);
   *slot = cw_json_reader_read_string (reader);
   if (*slot == NULL && *problem == NULL)
-    *problem = g_strdup_printf ("“%s” must be a string", name);
+    *problem = g_strdup_printf (_("“%s” must be a string"), name);
   return *slot != NULL;
 }
 
@@ -328,7 +330,7 @@ read_signatures (CwJsonReader  *reader,
           else
             {
               if (raw->problem == NULL)
-                raw->problem = g_strdup ("unexpected members");
+                raw->problem = g_strdup (_("unexpected members"));
               ok = cw_json_reader_skip (reader);
             }
           if (!ok && raw->problem == NULL)
@@ -350,12 +352,12 @@ decode_payload (const char  *text,
   if (strlen (text) > (CW_DSSE_MAX_PAYLOAD_SIZE + 2) / 3 * 4)
     {
       g_set_error (error, CW_DSSE_ERROR, CW_DSSE_ERROR_TOO_LARGE,
-                   "The payload is larger than %d bytes", CW_DSSE_MAX_PAYLOAD_SIZE);
+                   _("The payload is larger than %d bytes"), CW_DSSE_MAX_PAYLOAD_SIZE);
       return NULL;
     }
   if ((payload = cw_base64_decode (text, -1, NULL)) == NULL)
     {
-      malformed (error, "payload must be standard base64");
+      malformed (error, _("payload must be standard base64"));
       return NULL;
     }
   return g_steal_pointer (&payload);
@@ -383,7 +385,7 @@ cw_dsse_envelope_parse (const char  *data,
   if (len > CW_DSSE_MAX_ENVELOPE_SIZE)
     {
       g_set_error (error, CW_DSSE_ERROR, CW_DSSE_ERROR_TOO_LARGE,
-                   "The envelope is larger than %d bytes", CW_DSSE_MAX_ENVELOPE_SIZE);
+                   _("The envelope is larger than %d bytes"), CW_DSSE_MAX_ENVELOPE_SIZE);
       return NULL;
     }
   /* Strict JSON first (UTF-8, no duplicate names, depth, no U+0000, which
@@ -398,7 +400,7 @@ cw_dsse_envelope_parse (const char  *data,
   cw_json_reader_init (&reader, data, len);
   if (!cw_json_reader_begin (&reader, '{'))
     {
-      malformed (error, "not a JSON object");
+      malformed (error, _("not a JSON object"));
       return NULL;
     }
 
@@ -422,20 +424,20 @@ cw_dsse_envelope_parse (const char  *data,
           if (!cw_json_reader_begin (&reader, '['))
             {
               if (problem == NULL)
-                problem = g_strdup ("“signatures” must be an array");
+                problem = g_strdup (_("“signatures” must be an array"));
               if (!cw_json_reader_skip (&reader))
                 bad = TRUE;
             }
           else if (!read_signatures (&reader, raws))
             {
-              malformed (error, "a signature could not be read");
+              malformed (error, _("a signature could not be read"));
               return NULL;
             }
         }
       else
         {
           if (problem == NULL)
-            problem = g_strdup ("unexpected members");
+            problem = g_strdup (_("unexpected members"));
           if (!cw_json_reader_skip (&reader))
             bad = TRUE;
         }
@@ -444,13 +446,13 @@ cw_dsse_envelope_parse (const char  *data,
     }
   if (bad)
     {
-      malformed (error, "the envelope is cut short");
+      malformed (error, _("the envelope is cut short"));
       return NULL;
     }
 
   if (!has_payload || !has_type || !has_signatures)
     {
-      malformed (error, "no “%s”", !has_payload ? "payload" : !has_type ? "payloadType" : "signatures");
+      malformed (error, _("no “%s”"), !has_payload ? "payload" : !has_type ? "payloadType" : "signatures");
       return NULL;
     }
   if (problem != NULL)
@@ -462,7 +464,7 @@ cw_dsse_envelope_parse (const char  *data,
   if (strcmp (payload_type, CW_DSSE_PAYLOAD_TYPE) != 0)
     {
       g_set_error (error, CW_DSSE_ERROR, CW_DSSE_ERROR_PAYLOAD_TYPE,
-                   "Unexpected payload type; expected %s", CW_DSSE_PAYLOAD_TYPE);
+                   _("Unexpected payload type; expected %s"), CW_DSSE_PAYLOAD_TYPE);
       return NULL;
     }
   if ((payload = decode_payload (payload_text, error)) == NULL)
@@ -496,7 +498,7 @@ cw_dsse_envelope_verify (CwDsseEnvelope  *self,
   if ((sig = find_signature (self, key_id)) == NULL)
     {
       g_set_error (error, CW_DSSE_ERROR, CW_DSSE_ERROR_NO_SIGNATURE,
-                   "The envelope is not signed by key %s", key_id);
+                   _("The envelope is not signed by key %s"), key_id);
       return FALSE;
     }
 
@@ -506,7 +508,7 @@ cw_dsse_envelope_verify (CwDsseEnvelope  *self,
   if (!cw_verifier_key_verify (key, data, len, sig->sig))
     {
       g_set_error (error, CW_DSSE_ERROR, CW_DSSE_ERROR_BAD_SIGNATURE,
-                   "The signature by key %s does not verify", key_id);
+                   _("The signature by key %s does not verify"), key_id);
       return FALSE;
     }
   return TRUE;

@@ -1,6 +1,7 @@
 /* cw-encoding.c: strict codecs for base64 (RFC 4648 §4, §5), hex and decimals. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -58,7 +59,7 @@ b64_measure (gboolean     padded,
   if (text == NULL)
     {
       g_set_error_literal (error, CW_ENCODING_ERROR, CW_ENCODING_ERROR_INVALID,
-                           "Missing base64 text");
+                           _("Missing base64 text"));
       return FALSE;
     }
   n_chars = len < 0 ? strlen (text) : (gsize) len;
@@ -69,7 +70,7 @@ b64_measure (gboolean     padded,
       if (n_chars % 4 != 0)
         {
           g_set_error (error, CW_ENCODING_ERROR, CW_ENCODING_ERROR_INVALID,
-                       "Base64 length %" G_GSIZE_FORMAT " is not a multiple of 4", n_chars);
+                       _("Base64 length %zu is not a multiple of 4"), n_chars);
           return FALSE;
         }
       while (n_chars - n_data < 2 && n_data > 0 && text[n_data - 1] == '=')
@@ -78,7 +79,7 @@ b64_measure (gboolean     padded,
   if (n_data % 4 == 1)
     {
       g_set_error_literal (error, CW_ENCODING_ERROR, CW_ENCODING_ERROR_INVALID,
-                           "Base64 text has an impossible length");
+                           _("Base64 text has an impossible length"));
       return FALSE;
     }
 
@@ -125,7 +126,7 @@ b64_decode_into (const char  *alphabet,
       if (v < 0)
         {
           g_set_error (error, CW_ENCODING_ERROR, CW_ENCODING_ERROR_INVALID,
-                       "Invalid base64 character at offset %" G_GSIZE_FORMAT, i);
+                       _("Invalid base64 character at offset %zu"), i);
           return FALSE;
         }
       acc = (acc << 6) | (guint32) v;
@@ -141,7 +142,7 @@ b64_decode_into (const char  *alphabet,
   if (acc != 0)
     {
       g_set_error_literal (error, CW_ENCODING_ERROR, CW_ENCODING_ERROR_INVALID,
-                           "Base64 text is not canonical (non-zero padding bits)");
+                           _("Base64 text is not canonical (non-zero padding bits)"));
       return FALSE;
     }
   return TRUE;
@@ -237,7 +238,7 @@ cw_base64_decode_fixed (const char  *text,
   if (n_bytes != out_len)
     {
       g_set_error (error, CW_ENCODING_ERROR, CW_ENCODING_ERROR_INVALID,
-                   "Expected %" G_GSIZE_FORMAT " bytes of base64, got %" G_GSIZE_FORMAT,
+                   _("Expected %zu bytes of base64, got %zu"),
                    out_len, n_bytes);
       return FALSE;
     }
@@ -298,7 +299,7 @@ cw_hex_decode_fixed (const char  *text,
   if (n != out_len * 2)
     {
       g_set_error (error, CW_ENCODING_ERROR, CW_ENCODING_ERROR_INVALID,
-                   "Expected %" G_GSIZE_FORMAT " hex digits, got %" G_GSIZE_FORMAT,
+                   _("Expected %zu hex digits, got %zu"),
                    out_len * 2, n);
       return FALSE;
     }
@@ -311,7 +312,7 @@ cw_hex_decode_fixed (const char  *text,
       if (hi < 0 || lo < 0)
         {
           g_set_error (error, CW_ENCODING_ERROR, CW_ENCODING_ERROR_INVALID,
-                       "Invalid lower-case hex digit at offset %" G_GSIZE_FORMAT,
+                       _("Invalid lower-case hex digit at offset %zu"),
                        2 * i + (hi < 0 ? 0 : 1));
           return FALSE;
         }

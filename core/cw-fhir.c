@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cw-fhir.h"
 
 G_DEFINE_QUARK (cw-fhir-error-quark, cw_fhir_error)
@@ -261,7 +263,7 @@ cw_fhir_consent_from_grant (CwTx                 *grant,
   if (cw_tx_get_tx_type (grant) != CW_TX_TYPE_GRANT)
     {
       g_set_error (error, CW_FHIR_ERROR, CW_FHIR_ERROR_NOT_A_GRANT,
-                   "Only grants export as FHIR Consent, not a %s",
+                   _("Only grants export as FHIR Consent, not a %s"),
                    cw_tx_type_to_string (cw_tx_get_tx_type (grant)));
       return NULL;
     }

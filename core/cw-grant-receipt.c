@@ -2,6 +2,8 @@
  * grant details view. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cw-checkpoint.h"
 #include "cw-encoding.h"
 #include "cw-grant-receipt.h"
@@ -39,13 +41,13 @@ check_receipt (CwGrantReceipt      *self,
 
   if (!cw_base64_decode_fixed (tx->id, -1, tx_id, sizeof tx_id, &error))
     {
-      self->problem = g_strdup_printf ("The grant’s ID is malformed: %s", error->message);
+      self->problem = g_strdup_printf (_("The grant’s ID is malformed: %s"), error->message);
       return;
     }
   verifier = cw_verifier_new (profile, &error);
   if (verifier == NULL)
     {
-      self->problem = g_strdup_printf ("The node settings are unusable: %s", error->message);
+      self->problem = g_strdup_printf (_("The node settings are unusable: %s"), error->message);
       return;
     }
   checkpoint = cw_verifier_verify_receipt (verifier, tx->receipt, tx_id, (guint64) tx->log_index,
@@ -91,7 +93,7 @@ cw_grant_receipt_load (CwWalletStore  *store,
     {
       if (local_error == NULL)
         local_error = g_error_new (CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_NOT_FOUND,
-                                   "This grant is not in the wallet");
+                                   _("This grant is not in the wallet"));
       g_propagate_error (error, local_error);
       return NULL;
     }
@@ -114,7 +116,7 @@ cw_grant_receipt_load (CwWalletStore  *store,
   self->has_receipt = TRUE;
   self->log_index = tx->log_index;
   if (profile == NULL)
-    self->problem = g_strdup ("The wallet has no node settings to check the receipt with");
+    self->problem = g_strdup (_("The wallet has no node settings to check the receipt with"));
   else
     check_receipt (self, profile, tx);
   return g_steal_pointer (&self);

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-http-request-private.h"
@@ -40,7 +41,9 @@ invalid_request (GError     **error,
                  const char  *value)
 {
   g_set_error (error, CW_HTTP_SIGNATURE_ERROR, CW_HTTP_SIGNATURE_ERROR_INVALID_REQUEST,
-               "Invalid %s in request: “%s”", what, value ? value : "(null)");
+               /* TRANSLATORS: a part of an HTTP request (“method”, “path”, “header name”…), then
+                * its value */
+               _("Invalid %s in request: “%s”"), what, value ? value : "(null)");
   return FALSE;
 }
 
@@ -123,17 +126,17 @@ check_request_parts (const char  *method,
                      GError     **error)
 {
   if (method == NULL || !is_token (method))
-    return invalid_request (error, "method", method);
+    return invalid_request (error, _("method"), method);
   if (scheme == NULL || !is_valid_scheme (scheme))
-    return invalid_request (error, "scheme", scheme);
+    return invalid_request (error, _("scheme"), scheme);
   if (authority == NULL || authority[0] == '\0' ||
       !is_visible_ascii_except (authority, "/?#@\"<>\\^`{|}"))
-    return invalid_request (error, "authority", authority);
+    return invalid_request (error, _("authority"), authority);
   if (path == NULL || (path[0] != '\0' && path[0] != '/') ||
       !is_visible_ascii_except (path, "?#"))
-    return invalid_request (error, "path", path);
+    return invalid_request (error, _("path"), path);
   if (query != NULL && !is_visible_ascii_except (query, "#"))
-    return invalid_request (error, "query", query);
+    return invalid_request (error, _("query"), query);
 
   return TRUE;
 }
@@ -182,14 +185,14 @@ cw_http_request_new_for_uri (const char  *method,
   encoded = g_uri_parse (text, G_URI_FLAGS_ENCODED, &local_error);
   if (encoded == NULL)
     {
-      invalid_request (error, "URI", text);
+      invalid_request (error, _("URI"), text);
       return NULL;
     }
 
   host = g_uri_get_host (encoded);
   if (host == NULL || host[0] == '\0')
     {
-      invalid_request (error, "URI", text);
+      invalid_request (error, _("URI"), text);
       return NULL;
     }
 
@@ -245,14 +248,14 @@ cw_http_request_add_header (CwHttpRequest  *self,
   g_return_val_if_fail (self != NULL, FALSE);
 
   if (name == NULL || !is_token (name))
-    return invalid_request (error, "header name", name);
+    return invalid_request (error, _("header name"), name);
   if (value == NULL || !is_valid_field_value (value))
-    return invalid_request (error, "header value", name);
+    return invalid_request (error, _("header value"), name);
   if (strlen (value) > CW_HTTP_SIGNATURE_MAX_VALUE_LENGTH ||
       self->header_names->len >= CW_HTTP_SIGNATURE_MAX_HEADERS)
     {
       g_set_error (error, CW_HTTP_SIGNATURE_ERROR, CW_HTTP_SIGNATURE_ERROR_TOO_LARGE,
-                   "Too many or too long header fields (at “%s”)", name);
+                   _("Too many or too long header fields (at “%s”)"), name);
       return FALSE;
     }
 
@@ -286,7 +289,7 @@ request_field_value (CwHttpRequest  *self,
   if (value == NULL)
     {
       g_set_error (error, CW_HTTP_SIGNATURE_ERROR, CW_HTTP_SIGNATURE_ERROR_MISSING_COMPONENT,
-                   "The request has no “%s” header, which the signature covers", name);
+                   _("The request has no “%s” header, which the signature covers"), name);
       return NULL;
     }
 

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -95,13 +96,13 @@ check_component_name (const char  *name,
 {
   if (g_str_equal (name, "@signature-params"))
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                        "A signature cannot cover its own parameters", name);
+                        _("A signature cannot cover its own parameters"), name);
   if (name[0] == '@' && !cw_http_request_is_derived_component (name))
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_UNSUPPORTED,
-                        "Unsupported derived component", name);
+                        _("Unsupported derived component"), name);
   if (name[0] != '@' && !is_valid_field_component (name))
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                        "Invalid component name (field names must be lower case)", name);
+                        _("Invalid component name (field names must be lower case)"), name);
 
   return TRUE;
 }
@@ -118,10 +119,10 @@ cw_http_signature_params_add_component (CwHttpSignatureParams  *self,
     return FALSE;
   if (cw_http_signature_params_covers (self, name))
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                        "Component covered twice", name);
+                        _("Component covered twice"), name);
   if (self->components->len >= CW_HTTP_SIGNATURE_MAX_COMPONENTS)
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_TOO_LARGE,
-                        "Too many covered components", name);
+                        _("Too many covered components"), name);
 
   g_ptr_array_add (self->components, g_strdup (name));
   return TRUE;
@@ -169,7 +170,7 @@ params_set_string (CwHttpSignatureParams  *self,
 
   if (!cw_structured_field_is_string (text) || strlen (text) > MAX_STRING_PARAM_LENGTH)
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                        "Parameter values must be short printable ASCII", key);
+                        _("Parameter values must be short printable ASCII"), key);
 
   cw_structured_field_parameters_set_string (self->params, key, text);
   return TRUE;
@@ -364,10 +365,10 @@ check_param_type (CwStructuredFieldParameter  *param,
 
   if (is_time && (type != CW_STRUCTURED_FIELD_TYPE_INTEGER || param->value.integer < 0))
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                        "Parameter must be a non-negative integer", param->key);
+                        _("Parameter must be a non-negative integer"), param->key);
   if (g_strv_contains (string_params, param->key) && type != CW_STRUCTURED_FIELD_TYPE_STRING)
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                        "Parameter must be a string", param->key);
+                        _("Parameter must be a string"), param->key);
 
   return TRUE;
 }
@@ -381,7 +382,7 @@ cw_http_signature_params_new_from_member (CwStructuredFieldMember  *member,
   if (!member->is_inner_list)
     {
       params_fail (error, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                   "Signature-Input member is not an inner list", member->key);
+                   _("Signature-Input member is not an inner list"), member->key);
       return NULL;
     }
 
@@ -392,13 +393,13 @@ cw_http_signature_params_new_from_member (CwStructuredFieldMember  *member,
       if (item->value.type != CW_STRUCTURED_FIELD_TYPE_STRING)
         {
           params_fail (error, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                       "Covered components must be strings", member->key);
+                       _("Covered components must be strings"), member->key);
           return NULL;
         }
       if (item->params->len > 0)
         {
           params_fail (error, CW_HTTP_SIGNATURE_ERROR_UNSUPPORTED,
-                       "Component parameters are not supported", item->value.string);
+                       _("Component parameters are not supported"), item->value.string);
           return NULL;
         }
       if (!cw_http_signature_params_add_component (self, item->value.string, error))
@@ -429,35 +430,35 @@ cw_http_signature_params_check_policy (CwHttpSignatureParams  *self,
   for (guint i = 0; required_components[i] != NULL; i++)
     if (!cw_http_signature_params_covers (self, required_components[i]))
       return params_fail (error, CW_HTTP_SIGNATURE_ERROR_NOT_COVERED,
-                          "The signature does not cover a required component",
+                          _("The signature does not cover a required component"),
                           required_components[i]);
 
   if (!cw_http_signature_params_get_created (self, &created))
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_MISSING_PARAMETER,
-                        "The signature lacks a parameter", "created");
+                        _("The signature lacks a parameter"), "created");
   if (created > now + (gint64) max_skew)
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_FUTURE,
-                        "The signature was created in the future; check the clock", "created");
+                        _("The signature was created in the future; check the clock"), "created");
   if (now - created > (gint64) max_age)
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_EXPIRED,
-                        "The signature is too old; sign the request again", "created");
+                        _("The signature is too old; sign the request again"), "created");
   if (cw_http_signature_params_get_expires (self, &expires) && now > expires)
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_EXPIRED,
-                        "The signature has expired", "expires");
+                        _("The signature has expired"), "expires");
 
   if (cw_http_signature_params_get_nonce (self) == NULL ||
       cw_http_signature_params_get_nonce (self)[0] == '\0')
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_MISSING_PARAMETER,
-                        "The signature lacks a parameter", "nonce");
+                        _("The signature lacks a parameter"), "nonce");
   if (cw_http_signature_params_get_keyid (self) == NULL ||
       cw_http_signature_params_get_keyid (self)[0] == '\0')
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_MISSING_PARAMETER,
-                        "The signature lacks a parameter", "keyid");
+                        _("The signature lacks a parameter"), "keyid");
 
   alg = cw_http_signature_params_get_alg (self);
   if (alg != NULL && !g_str_equal (alg, CW_HTTP_SIGNATURE_ALG_ED25519))
     return params_fail (error, CW_HTTP_SIGNATURE_ERROR_UNSUPPORTED,
-                        "Unsupported signature algorithm", alg);
+                        _("Unsupported signature algorithm"), alg);
 
   return TRUE;
 }

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-http-request-private.h"
@@ -68,10 +69,10 @@ check_alg (CwHttpSignatureParams  *params,
 
   if (alg != NULL && !g_str_equal (alg, CW_HTTP_SIGNATURE_ALG_ED25519))
     return signature_fail (error, CW_HTTP_SIGNATURE_ERROR_UNSUPPORTED,
-                           "Unsupported signature algorithm", alg);
+                           _("Unsupported signature algorithm"), alg);
   if (key_type != CW_KEY_TYPE_ED25519)
     return signature_fail (error, CW_HTTP_SIGNATURE_ERROR_UNSUPPORTED,
-                           "HTTP signatures need a plain Ed25519 key", "key type");
+                           _("HTTP signatures need a plain Ed25519 key"), _("key type"));
 
   return TRUE;
 }
@@ -130,7 +131,7 @@ cw_http_signature_verify (CwHttpRequest          *request,
   if (g_bytes_get_size (signature) != CW_SIGNATURE_SIZE)
     {
       g_set_error (error, CW_HTTP_SIGNATURE_ERROR, CW_HTTP_SIGNATURE_ERROR_BAD_SIGNATURE,
-                   "An Ed25519 signature has %d bytes, not %" G_GSIZE_FORMAT,
+                   _("An Ed25519 signature has %d bytes, not %zu"),
                    CW_SIGNATURE_SIZE, g_bytes_get_size (signature));
       return FALSE;
     }
@@ -143,7 +144,7 @@ cw_http_signature_verify (CwHttpRequest          *request,
                                g_bytes_get_data (signature, NULL)))
     {
       g_set_error (error, CW_HTTP_SIGNATURE_ERROR, CW_HTTP_SIGNATURE_ERROR_BAD_SIGNATURE,
-                   "The signature does not match the request and key “%s”",
+                   _("The signature does not match the request and key “%s”"),
                    cw_verifier_key_get_name (key));
       return FALSE;
     }
@@ -222,13 +223,13 @@ cw_http_signatures_add (CwHttpSignatures       *self,
 
   if (label == NULL || !cw_structured_field_is_key (label))
     return signature_fail (error, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                           "Invalid signature label", label ? label : "(null)");
+                           _("Invalid signature label"), label ? label : "(null)");
   if (signatures_lookup (self, label) != NULL)
     return signature_fail (error, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                           "Duplicate signature label", label);
+                           _("Duplicate signature label"), label);
   if (self->entries->len >= CW_HTTP_SIGNATURE_MAX_SIGNATURES)
     return signature_fail (error, CW_HTTP_SIGNATURE_ERROR_TOO_LARGE,
-                           "Too many signatures", label);
+                           _("Too many signatures"), label);
 
   entry = g_new0 (Entry, 1);
   entry->label = g_strdup (label);
@@ -247,7 +248,7 @@ signature_from_member (CwStructuredFieldMember  *member,
   if (member->is_inner_list)
     {
       signature_fail (error, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                      "Signature member is not a byte sequence", member->key);
+                      _("Signature member is not a byte sequence"), member->key);
       return NULL;
     }
 
@@ -255,7 +256,7 @@ signature_from_member (CwStructuredFieldMember  *member,
   if (item->value.type != CW_STRUCTURED_FIELD_TYPE_BYTES || item->params->len > 0)
     {
       signature_fail (error, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                      "Signature member is not a plain byte sequence", member->key);
+                      _("Signature member is not a plain byte sequence"), member->key);
       return NULL;
     }
 
@@ -276,7 +277,7 @@ signatures_add_member (CwHttpSignatures         *self,
 
   if (sig_member == NULL)
     return signature_fail (error, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                           "Signature-Input label has no Signature", input->key);
+                           _("Signature-Input label has no Signature"), input->key);
 
   params = cw_http_signature_params_new_from_member (input, error);
   if (params == NULL)
@@ -320,7 +321,7 @@ parse_dictionary (const char  *field,
   if (members->len == 0)
     {
       g_set_error (error, CW_HTTP_SIGNATURE_ERROR, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                   "Malformed %s field: no signature in it at offset %u",
+                   _("Malformed %s field: no signature in it at offset %u"),
                    field, (guint) strlen (text));
       return NULL;
     }
@@ -351,7 +352,7 @@ cw_http_signatures_parse (const char  *signature_input,
   if (inputs->len != signatures->len)
     {
       g_set_error (error, CW_HTTP_SIGNATURE_ERROR, CW_HTTP_SIGNATURE_ERROR_MALFORMED,
-                   "Signature-Input has %u signatures but Signature has %u",
+                   _("Signature-Input has %u signatures but Signature has %u"),
                    inputs->len, signatures->len);
       return NULL;
     }
@@ -403,8 +404,8 @@ cw_http_signatures_get (CwHttpSignatures       *self,
 
   if (entry == NULL)
     return signature_fail (error, CW_HTTP_SIGNATURE_ERROR_NO_SIGNATURE,
-                           "No single signature to check under the label",
-                           label ? label : "(any)");
+                           _("No single signature to check under the label"),
+                           label ? label : _("(any)"));
 
   if (params != NULL)
     *params = cw_http_signature_params_ref (entry->params);

@@ -3,6 +3,7 @@
  * in a fixed order. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-encoding.h"
@@ -64,7 +65,7 @@ grant_is_valid (const CwInviteGrant  *grant,
       grant->days == 0 || grant->days > CW_INVITE_MAX_GRANT_DAYS)
     {
       g_set_error (error, CW_INVITE_ERROR, CW_INVITE_ERROR_MALFORMED,
-                   "The proposed grant needs scopes, a purpose, an access and 1 to %u days.",
+                   _("The proposed grant needs scopes, a purpose, an access and 1 to %u days."),
                    CW_INVITE_MAX_GRANT_DAYS);
       return FALSE;
     }
@@ -87,23 +88,24 @@ check_fields (const CwNodeProfile  *profile,
       g_uri_get_host (uri) == NULL || g_uri_get_userinfo (uri) != NULL ||
       g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL ||
       strchr (profile->url, ' ') != NULL)
-    bad = "node URL (an https:// URL)";
+    bad = _("node URL (an https:// URL)");
   else if (profile->tls_pin != NULL && strchr (profile->tls_pin, ' ') != NULL)
-    bad = "TLS pin";
+    bad = _("TLS pin");
   else if (profile->witness_keys != NULL &&
            g_strv_length (profile->witness_keys) > CW_INVITE_MAX_WITNESSES)
-    bad = "witness list (at most 16)";
+    bad = _("witness list (at most 16)");
   else if (!cw_tx_provider_id_is_valid (clinic))
-    bad = "clinic ID";
+    bad = _("clinic ID");
   else if (!cw_tx_invite_is_valid (code))
-    bad = "one-time code";
+    bad = _("one-time code");
   else if (expires <= 0 || expires > 253402300799)   /* 9999-12-31T23:59:59Z */
-    bad = "expiry";
+    bad = _("expiry");
 
   if (bad != NULL)
     {
       g_set_error (error, CW_INVITE_ERROR, CW_INVITE_ERROR_MALFORMED,
-                   "The invite's %s is not valid.", bad);
+                   /* TRANSLATORS: %s is a part of the invite, such as “TLS pin” or “clinic ID” */
+                   _("The invite's %s is not valid."), bad);
       return FALSE;
     }
   return TRUE;
@@ -127,7 +129,7 @@ cw_invite_new (const CwNodeProfile  *profile,
     {
       if (error != NULL && *error == NULL)
         g_set_error_literal (error, CW_INVITE_ERROR, CW_INVITE_ERROR_MALFORMED,
-                             "An invite needs a clinic and a code.");
+                             _("An invite needs a clinic and a code."));
       return NULL;
     }
 
@@ -220,7 +222,7 @@ cw_invite_sign (CwInvite      *self,
   if (note != NULL && strlen (note) > CW_INVITE_MAX_NOTE_LENGTH)
     {
       g_set_error (error, CW_INVITE_ERROR, CW_INVITE_ERROR_TOO_LARGE,
-                   "The invite would be longer than %d bytes.", CW_INVITE_MAX_NOTE_LENGTH);
+                   _("The invite would be longer than %d bytes."), CW_INVITE_MAX_NOTE_LENGTH);
       g_free (note);
       return NULL;
     }
@@ -256,8 +258,8 @@ malformed (GError    **error,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, CW_INVITE_ERROR, CW_INVITE_ERROR_MALFORMED, "This is not a valid invite: %s",
-               message);
+  g_set_error (error, CW_INVITE_ERROR, CW_INVITE_ERROR_MALFORMED,
+               _("This is not a valid invite: %s"), message);
   return FALSE;
 }
 
@@ -273,7 +275,7 @@ parse_grant (const char     *value,
 
   memset (grant, 0, sizeof *grant);
   if (g_strv_length (parts) != 4)
-    return malformed (error, "the proposed grant is not “SCOPES PURPOSE ACCESS DAYS”.");
+    return malformed (error, _("the proposed grant is not “SCOPES PURPOSE ACCESS DAYS”."));
 
   scopes = g_strsplit (parts[0], ",", -1);
   for (guint i = 0; scopes[i] != NULL; i++)
@@ -282,12 +284,12 @@ parse_grant (const char     *value,
 
       if (!cw_scope_from_string (scopes[i], &scope) ||
           (i > 0 && strcmp (scopes[i - 1], scopes[i]) >= 0))
-        return malformed (error, "the proposed grant's scopes are not known scopes in ascending "
-                          "order.");
+        return malformed (error, _("the proposed grant's scopes are not known scopes in ascending "
+                            "order."));
       grant->scopes |= scope;
     }
   if (!cw_purpose_from_string (parts[1], &grant->purpose))
-    return malformed (error, "the proposed grant's purpose is unknown.");
+    return malformed (error, _("the proposed grant's purpose is unknown."));
   if (strcmp (parts[2], "view") == 0)
     grant->access = CW_ACCESS_VIEW;
   else if (strcmp (parts[2], "store") == 0)
@@ -295,9 +297,9 @@ parse_grant (const char     *value,
   else if (strcmp (parts[2], "store,view") == 0)
     grant->access = CW_ACCESS_STORE | CW_ACCESS_VIEW;
   else
-    return malformed (error, "the proposed grant's access is not view, store or store,view.");
+    return malformed (error, _("the proposed grant's access is not view, store or store,view."));
   if (!cw_parse_uint64 (parts[3], -1, &days) || days == 0 || days > CW_INVITE_MAX_GRANT_DAYS)
-    return malformed (error, "the proposed grant's period is not 1 to %u days.",
+    return malformed (error, _("the proposed grant's period is not 1 to %u days."),
                       CW_INVITE_MAX_GRANT_DAYS);
   grant->days = (guint) days;
   return grant_is_valid (grant, error);
@@ -342,11 +344,11 @@ parse_text (const char  *text,
       if (g_str_has_prefix (lines[0], "consentwallet.github.io/invite/"))
         {
           g_set_error (error, CW_INVITE_ERROR, CW_INVITE_ERROR_UNSUPPORTED,
-                       "This invite is of a newer format (“%s”) than this wallet reads. "
-                       "Update Consent Wallet.", lines[0]);
+                       _("This invite is of a newer format (“%s”) than this wallet reads. "
+                         "Update Consent Wallet."), lines[0]);
           return NULL;
         }
-      malformed (error, "its first line is not “%s”.", CW_INVITE_HEADER);
+      malformed (error, _("its first line is not “%s”."), CW_INVITE_HEADER);
       return NULL;
     }
 
@@ -359,7 +361,7 @@ parse_text (const char  *text,
 
       if (space == NULL || space == lines[i] || space[1] == '\0')
         {
-          malformed (error, "line %u is not “FIELD VALUE”.", i + 1);
+          malformed (error, _("line %u is not “FIELD VALUE”."), i + 1);
           return NULL;
         }
       name = g_strndup (lines[i], space - lines[i]);
@@ -370,20 +372,20 @@ parse_text (const char  *text,
       if (f == G_N_ELEMENTS (fields))
         {
           g_set_error (error, CW_INVITE_ERROR, CW_INVITE_ERROR_UNSUPPORTED,
-                       "This invite has a field this wallet does not know (“%s”, line %u).",
+                       _("This invite has a field this wallet does not know (“%s”, line %u)."),
                        name, i + 1);
           return NULL;
         }
       if (f < next || (f == next && values[f] != NULL && !fields[f].repeats) ||
           (fields[f].repeats && witnesses->len >= CW_INVITE_MAX_WITNESSES))
         {
-          malformed (error, "field “%s” is repeated or out of order (line %u).", name, i + 1);
+          malformed (error, _("field “%s” is repeated or out of order (line %u)."), name, i + 1);
           return NULL;
         }
       for (guint skipped = next; skipped < f; skipped++)
         if (!fields[skipped].optional && values[skipped] == NULL)
           {
-            malformed (error, "field “%s” is missing.", fields[skipped].name);
+            malformed (error, _("field “%s” is missing."), fields[skipped].name);
             return NULL;
           }
       next = f;
@@ -394,13 +396,13 @@ parse_text (const char  *text,
   for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
     if (!fields[f].optional && values[f] == NULL)
       {
-        malformed (error, "field “%s” is missing.", fields[f].name);
+        malformed (error, _("field “%s” is missing."), fields[f].name);
         return NULL;
       }
 
   if (!cw_parse_uint64 (values[4], -1, &quorum) || quorum > CW_INVITE_MAX_WITNESSES)
     {
-      malformed (error, "the quorum is not a number from 0 to %d.", CW_INVITE_MAX_WITNESSES);
+      malformed (error, _("the quorum is not a number from 0 to %d."), CW_INVITE_MAX_WITNESSES);
       return NULL;
     }
   g_ptr_array_add (witnesses, NULL);
@@ -414,7 +416,7 @@ parse_text (const char  *text,
   expires = cw_tx_parse_time (values[7]);
   if (expires == NULL)
     {
-      malformed (error, "the expiry is not a time like 2026-01-31T12:00:00Z.");
+      malformed (error, _("the expiry is not a time like 2026-01-31T12:00:00Z."));
       return NULL;
     }
   if (values[8] != NULL && !parse_grant (values[8], &grant, error))
@@ -448,12 +450,12 @@ cw_invite_parse (const char  *data,
   if (len > CW_INVITE_MAX_URI_LENGTH)
     {
       g_set_error (error, CW_INVITE_ERROR, CW_INVITE_ERROR_TOO_LARGE,
-                   "This is too long to be an invite (%" G_GSIZE_FORMAT " bytes).", len);
+                   _("This is too long to be an invite (%zu bytes)."), len);
       return NULL;
     }
   if (memchr (data, '\0', len) != NULL)
     {
-      malformed (error, "it contains a NUL byte.");
+      malformed (error, _("it contains a NUL byte."));
       return NULL;
     }
 
@@ -470,14 +472,14 @@ cw_invite_parse (const char  *data,
       decoded = cw_base64url_decode (start, end - start, &cause);
       if (decoded == NULL)
         {
-          malformed (error, "the consentwallet: link is damaged (%s).", cause->message);
+          malformed (error, _("the consentwallet: link is damaged (%s)."), cause->message);
           return NULL;
         }
       note_len = g_bytes_get_size (decoded);
       note = g_strndup (g_bytes_get_data (decoded, NULL), note_len);
       if (strlen (note) != note_len)
         {
-          malformed (error, "it contains a NUL byte.");
+          malformed (error, _("it contains a NUL byte."));
           return NULL;
         }
     }
@@ -489,7 +491,7 @@ cw_invite_parse (const char  *data,
   if (note_len > CW_INVITE_MAX_NOTE_LENGTH)
     {
       g_set_error (error, CW_INVITE_ERROR, CW_INVITE_ERROR_TOO_LARGE,
-                   "This is too long to be an invite (%" G_GSIZE_FORMAT " bytes).", note_len);
+                   _("This is too long to be an invite (%zu bytes)."), note_len);
       return NULL;
     }
 
@@ -497,13 +499,13 @@ cw_invite_parse (const char  *data,
   blank = strstr (note, "\n\n");
   if (blank == NULL)
     {
-      malformed (error, "it is not a signed note.");
+      malformed (error, _("it is not a signed note."));
       return NULL;
     }
   text = g_strndup (note, blank + 1 - note);
   if (!cw_note_text_is_valid (text, strlen (text), NULL))
     {
-      malformed (error, "its text is not valid UTF-8 text lines.");
+      malformed (error, _("its text is not valid UTF-8 text lines."));
       return NULL;
     }
 
@@ -517,7 +519,7 @@ cw_invite_parse (const char  *data,
   lines = blank + 2;
   if (*lines == '\0')
     {
-      malformed (error, "it has no signature.");
+      malformed (error, _("it has no signature."));
       return NULL;
     }
   while (*lines != '\0')
@@ -527,7 +529,7 @@ cw_invite_parse (const char  *data,
       if (eol == NULL || !g_str_has_prefix (lines, EM_DASH " ") ||
           ++n_signatures > CW_NOTE_MAX_SIGNATURES)
         {
-          malformed (error, "its signature lines are malformed.");
+          malformed (error, _("its signature lines are malformed."));
           return NULL;
         }
       if (strncmp (lines, signature_prefix, strlen (signature_prefix)) == 0)
@@ -537,7 +539,7 @@ cw_invite_parse (const char  *data,
   if (!clinic_signed)
     {
       g_set_error (error, CW_INVITE_ERROR, CW_INVITE_ERROR_BAD_SIGNATURE,
-                   "This invite is not signed by the clinic it names (“%s”).", self->clinic);
+                   _("This invite is not signed by the clinic it names (“%s”)."), self->clinic);
       return NULL;
     }
 
@@ -560,7 +562,7 @@ cw_invite_verify_signature (CwInvite      *self,
   if (self->note == NULL)
     {
       g_set_error_literal (error, CW_INVITE_ERROR, CW_INVITE_ERROR_BAD_SIGNATURE,
-                           "This invite is not signed.");
+                           _("This invite is not signed."));
       return FALSE;
     }
   key = cw_verifier_key_new (self->clinic, CW_KEY_TYPE_ED25519, clinic_public_key, &cause);
@@ -568,9 +570,9 @@ cw_invite_verify_signature (CwInvite      *self,
       (opened = cw_note_open (self->note, strlen (self->note), verifiers, &cause)) == NULL)
     {
       g_set_error (error, CW_INVITE_ERROR, CW_INVITE_ERROR_BAD_SIGNATURE,
-                   "This invite is not signed by the key of clinic “%s” in the node's "
-                   "directory. It may be forged or damaged: do not use it, and ask the clinic "
-                   "for a new one.", self->clinic);
+                   _("This invite is not signed by the key of clinic “%s” in the node's "
+                     "directory. It may be forged or damaged: do not use it, and ask the clinic "
+                     "for a new one."), self->clinic);
       return FALSE;
     }
   self->verified = TRUE;
@@ -590,7 +592,7 @@ cw_invite_check_expiry (CwInvite  *self,
       g_autofree char *when = cw_tx_format_time (expires);
 
       g_set_error (error, CW_INVITE_ERROR, CW_INVITE_ERROR_EXPIRED,
-                   "This invite expired on %s. Ask the clinic for a new one.", when);
+                   _("This invite expired on %s. Ask the clinic for a new one."), when);
       return FALSE;
     }
   return TRUE;

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -119,7 +120,7 @@ cw_verifier_key_new (const char    *name,
   if (!cw_key_name_is_valid (name))
     {
       g_set_error (error, CW_KEY_ERROR, CW_KEY_ERROR_INVALID,
-                   "Invalid key name “%s”: it must be non-empty UTF-8 without spaces or “+”",
+                   _("Invalid key name “%s”: it must be non-empty UTF-8 without spaces or “+”"),
                    name ? name : "");
       return NULL;
     }
@@ -127,7 +128,7 @@ cw_verifier_key_new (const char    *name,
   if (!key_type_is_known (type))
     {
       g_set_error (error, CW_KEY_ERROR, CW_KEY_ERROR_UNSUPPORTED,
-                   "Unsupported key type 0x%02x", (guint) type);
+                   _("Unsupported key type 0x%02x"), (guint) type);
       return NULL;
     }
 
@@ -176,7 +177,7 @@ split_key_string (const char  *text,
 
 malformed:
   g_set_error_literal (error, CW_KEY_ERROR, CW_KEY_ERROR_INVALID,
-                       "Malformed key: expected <name>+<8 hex digits>+<base64 key>");
+                       _("Malformed key: expected <name>+<8 hex digits>+<base64 key>"));
   return FALSE;
 }
 
@@ -200,7 +201,7 @@ cw_verifier_key_new_from_string (const char  *text,
   if (len != 1 + CW_PUBLIC_KEY_SIZE)
     {
       g_set_error (error, CW_KEY_ERROR, CW_KEY_ERROR_INVALID,
-                   "Key “%s” has %" G_GSIZE_FORMAT " bytes, expected 33", name, len);
+                   _("Key “%s” has %zu bytes, expected 33"), name, len);
       return NULL;
     }
 
@@ -211,7 +212,7 @@ cw_verifier_key_new_from_string (const char  *text,
   if (key->key_id != key_id)
     {
       g_set_error (error, CW_KEY_ERROR, CW_KEY_ERROR_MISMATCH,
-                   "Key ID of “%s” does not match its public key", name);
+                   _("Key ID of “%s” does not match its public key"), name);
       return NULL;
     }
 
@@ -298,7 +299,7 @@ cw_signing_key_new_from_seed (const char    *name,
   if (sodium_init () < 0)
     {
       g_set_error_literal (error, CW_KEY_ERROR, CW_KEY_ERROR_NO_MEMORY,
-                           "The cryptography library could not start");
+                           _("The cryptography library could not start"));
       return NULL;
     }
 
@@ -308,7 +309,7 @@ cw_signing_key_new_from_seed (const char    *name,
   if (self->secret == NULL)
     {
       g_set_error_literal (error, CW_KEY_ERROR, CW_KEY_ERROR_NO_MEMORY,
-                           "Could not allocate secure memory for a secret key");
+                           _("Could not allocate secure memory for a secret key"));
       return NULL;
     }
 
@@ -331,7 +332,7 @@ cw_signing_key_generate (const char  *name,
   if (sodium_init () < 0 || (seed = sodium_malloc (CW_SEED_SIZE)) == NULL)
     {
       g_set_error_literal (error, CW_KEY_ERROR, CW_KEY_ERROR_NO_MEMORY,
-                           "Could not allocate secure memory for a secret key");
+                           _("Could not allocate secure memory for a secret key"));
       return NULL;
     }
 
@@ -358,7 +359,8 @@ cw_signing_key_new_from_string (const char  *text,
   if (!g_str_has_prefix (text, GO_PRIVATE_PREFIX))
     {
       g_set_error_literal (error, CW_KEY_ERROR, CW_KEY_ERROR_INVALID,
-                           "Malformed signer key: expected PRIVATE+KEY+<name>+<key ID>+<base64>");
+                           _("Malformed signer key: expected "
+                             "PRIVATE+KEY+<name>+<key ID>+<base64>"));
       return NULL;
     }
 
@@ -370,7 +372,7 @@ cw_signing_key_new_from_string (const char  *text,
     {
       sodium_memzero ((void *) data, len);
       g_set_error (error, CW_KEY_ERROR, CW_KEY_ERROR_INVALID,
-                   "Signer key “%s” has %" G_GSIZE_FORMAT " bytes, expected 33", name, len);
+                   _("Signer key “%s” has %zu bytes, expected 33"), name, len);
       return NULL;
     }
 
@@ -382,7 +384,7 @@ cw_signing_key_new_from_string (const char  *text,
   if (cw_signing_key_get_key_id (key) != key_id)
     {
       g_set_error (error, CW_KEY_ERROR, CW_KEY_ERROR_MISMATCH,
-                   "Key ID of signer key “%s” does not match its key", name);
+                   _("Key ID of signer key “%s” does not match its key"), name);
       return NULL;
     }
 

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <libsecret/secret.h>
 #include <sodium.h>
 #include <string.h>
@@ -102,12 +103,12 @@ operation_verb (Operation op)
   switch (op)
     {
     case OP_STORE:
-      return "saved in";
+      return _("saved in");
     case OP_LOOKUP:
-      return "read from";
+      return _("read from");
     case OP_CLEAR:
     default:
-      return "removed from";
+      return _("removed from");
     }
 }
 
@@ -157,27 +158,30 @@ keyring_error_new (CwKeyringError code,
     {
     case CW_KEYRING_ERROR_NO_SERVICE:
       return g_error_new (CW_KEYRING_ERROR, code,
-                          "No keyring service is running, so the identity key cannot be %s the keyring. "
-                          "Log in to a desktop session or start GNOME Keyring, then try again.",
+                          /* TRANSLATORS: %s is “saved in”, “read from” or “removed from” */
+                          _("No keyring service is running, so the identity key cannot be %s the keyring. "
+                            "Log in to a desktop session or start GNOME Keyring, then try again."),
                           verb);
     case CW_KEYRING_ERROR_LOCKED:
       return g_error_new (CW_KEYRING_ERROR, code,
-                          "The keyring is locked and was not unlocked, so the identity key cannot be %s it. "
-                          "Unlock the keyring when asked (or in Passwords and Keys) and try again.",
+                          /* TRANSLATORS: %s is “saved in”, “read from” or “removed from” */
+                          _("The keyring is locked and was not unlocked, so the identity key cannot be %s it. "
+                            "Unlock the keyring when asked (or in Passwords and Keys) and try again."),
                           verb);
     case CW_KEYRING_ERROR_NOT_FOUND:
       return g_error_new_literal (CW_KEYRING_ERROR, code,
-                                  "The keyring holds no Consent Wallet identity key for this patient. "
-                                  "Restore the identity from your backup file or recovery key.");
+                                  _("The keyring holds no Consent Wallet identity key for this patient. "
+                                    "Restore the identity from your backup file or recovery key."));
     case CW_KEYRING_ERROR_INVALID:
       return g_error_new_literal (CW_KEYRING_ERROR, code,
-                                  "The identity key in the keyring is damaged or belongs to another key. "
-                                  "Restore the identity from your backup file or recovery key.");
+                                  _("The identity key in the keyring is damaged or belongs to another key. "
+                                    "Restore the identity from your backup file or recovery key."));
     case CW_KEYRING_ERROR_FAILED:
     default:
       return g_error_new (CW_KEYRING_ERROR, CW_KEYRING_ERROR_FAILED,
-                          "The identity key could not be %s the keyring. Try again; if it keeps failing, "
-                          "check that the keyring service works.", verb);
+                          /* TRANSLATORS: %s is “saved in”, “read from” or “removed from” */
+                          _("The identity key could not be %s the keyring. Try again; if it keeps failing, "
+                            "check that the keyring service works."), verb);
     }
 }
 
@@ -249,8 +253,8 @@ cw_keyring_store_async (CwKeyring           *self,
   if (sodium_init () < 0 || (b64 = sodium_malloc (SEED_B64_SIZE)) == NULL)
     {
       g_task_return_new_error (task, CW_KEYRING_ERROR, CW_KEYRING_ERROR_FAILED,
-                               "Secure memory for the identity key could not be allocated. "
-                               "Close other programs and try again.");
+                               _("Secure memory for the identity key could not be allocated. "
+                                 "Close other programs and try again."));
       return;
     }
 
@@ -347,8 +351,8 @@ key_from_secret (SecretValue  *value,
   if ((seed = sodium_malloc (CW_SEED_SIZE)) == NULL)
     {
       g_set_error_literal (error, CW_KEYRING_ERROR, CW_KEYRING_ERROR_FAILED,
-                           "Secure memory for the identity key could not be allocated. "
-                           "Close other programs and try again.");
+                           _("Secure memory for the identity key could not be allocated. "
+                             "Close other programs and try again."));
       return NULL;
     }
 

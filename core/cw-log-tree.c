@@ -3,6 +3,8 @@
  * layout is described in cw-log-tree.h. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cw-log-tree.h"
@@ -176,7 +178,7 @@ check_size (CwLogTree  *self,
   if (size <= self->size)
     return TRUE;
   g_set_error (error, CW_LOG_TREE_ERROR, CW_LOG_TREE_ERROR_OUT_OF_RANGE,
-               "Tree size %" G_GUINT64_FORMAT " is beyond the log's size %" G_GUINT64_FORMAT,
+               _("Tree size %" PRIu64 " is beyond the log's size %" PRIu64),
                size, self->size);
   return FALSE;
 }
@@ -236,8 +238,8 @@ cw_log_tree_get_node_hash (CwLogTree  *self,
   if (level >= 64 || n >= (self->size >> level))
     {
       g_set_error (error, CW_LOG_TREE_ERROR, CW_LOG_TREE_ERROR_OUT_OF_RANGE,
-                   "Node %" G_GUINT64_FORMAT " at level %u is not complete in a tree of size %"
-                   G_GUINT64_FORMAT, n, level, self->size);
+                   _("Node %" PRIu64 " at level %u is not complete in a tree of size %"
+                     PRIu64), n, level, self->size);
       return FALSE;
     }
   memcpy (out, stored_hash (self, cw_log_tree_stored_hash_index (level, n)), HASH_SIZE);
@@ -286,7 +288,7 @@ cw_log_tree_prove_inclusion (CwLogTree  *self,
   if (index >= size)
     {
       g_set_error (error, CW_LOG_TREE_ERROR, CW_LOG_TREE_ERROR_OUT_OF_RANGE,
-                   "Entry %" G_GUINT64_FORMAT " is not in a tree of size %" G_GUINT64_FORMAT,
+                   _("Entry %" PRIu64 " is not in a tree of size %" PRIu64),
                    index, size);
       return NULL;
     }
@@ -321,7 +323,7 @@ check_consistency_sizes (CwLogTree  *self,
   if (old_size == 0 || old_size > new_size)
     {
       g_set_error (error, CW_LOG_TREE_ERROR, CW_LOG_TREE_ERROR_OUT_OF_RANGE,
-                   "No consistency proof from size %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
+                   _("No consistency proof from size %" PRIu64 " to %" PRIu64),
                    old_size, new_size);
       return FALSE;
     }
@@ -387,7 +389,7 @@ cw_log_tree_get_stored_hashes (CwLogTree  *self,
   if (old_size > new_size)
     {
       g_set_error (error, CW_LOG_TREE_ERROR, CW_LOG_TREE_ERROR_OUT_OF_RANGE,
-                   "Tree sizes %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT " are out of order",
+                   _("Tree sizes %" PRIu64 " and %" PRIu64 " are out of order"),
                    old_size, new_size);
       return NULL;
     }
@@ -411,8 +413,8 @@ cw_log_tree_new_from_stored (guint64        size,
       hashes_len / HASH_SIZE != cw_log_tree_stored_hash_count (size))
     {
       g_set_error (error, CW_LOG_TREE_ERROR, CW_LOG_TREE_ERROR_INVALID_STORAGE,
-                   "Stored hashes of %" G_GSIZE_FORMAT " bytes do not fit a tree of size %"
-                   G_GUINT64_FORMAT, hashes_len, size);
+                   _("Stored hashes of %zu bytes do not fit a tree of size %"
+                     PRIu64), hashes_len, size);
       return NULL;
     }
 

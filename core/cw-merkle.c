@@ -2,6 +2,8 @@
  * (RFC 9162 §2.1.1, §2.1.3.2, §2.1.4.2). */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sodium.h>
 
@@ -104,7 +106,7 @@ cw_merkle_hash_from_bytes (GBytes  *bytes,
   if (len != CW_MERKLE_HASH_SIZE)
     {
       g_set_error (error, CW_MERKLE_ERROR, CW_MERKLE_ERROR_HASH_SIZE,
-                   "A Merkle hash must be %d bytes, not %" G_GSIZE_FORMAT,
+                   _("A Merkle hash must be %d bytes, not %zu"),
                    CW_MERKLE_HASH_SIZE, len);
       return FALSE;
     }
@@ -136,7 +138,7 @@ check_proof_hashes (GPtrArray  *proof,
   if (proof->len > CW_MERKLE_MAX_PROOF_LENGTH)
     {
       g_set_error (error, CW_MERKLE_ERROR, CW_MERKLE_ERROR_PROOF_LENGTH,
-                   "Proof has %u hashes, more than any tree needs", proof->len);
+                   _("Proof has %u hashes, more than any tree needs"), proof->len);
       return FALSE;
     }
 
@@ -145,7 +147,7 @@ check_proof_hashes (GPtrArray  *proof,
       if (g_bytes_get_size (g_ptr_array_index (proof, i)) != CW_MERKLE_HASH_SIZE)
         {
           g_set_error (error, CW_MERKLE_ERROR, CW_MERKLE_ERROR_HASH_SIZE,
-                       "Proof hash %u is not %d bytes long", i, CW_MERKLE_HASH_SIZE);
+                       _("Proof hash %u is not %d bytes long"), i, CW_MERKLE_HASH_SIZE);
           return FALSE;
         }
     }
@@ -164,7 +166,9 @@ set_mismatch (GError     **error,
               const char  *what)
 {
   g_set_error (error, CW_MERKLE_ERROR, CW_MERKLE_ERROR_MISMATCH,
-               "The %s does not match the proof", what);
+               /* TRANSLATORS: %s is “tree root”, “old tree root”, “new tree root” or “root of
+                * the same tree size” */
+               _("The %s does not match the proof"), what);
   return FALSE;
 }
 
@@ -172,7 +176,7 @@ static gboolean
 set_proof_length (GError **error)
 {
   g_set_error_literal (error, CW_MERKLE_ERROR, CW_MERKLE_ERROR_PROOF_LENGTH,
-                       "The proof has the wrong number of hashes for these sizes");
+                       _("The proof has the wrong number of hashes for these sizes"));
   return FALSE;
 }
 
@@ -193,14 +197,14 @@ cw_merkle_verify_inclusion_flat (guint64        index,
   if (index >= size)
     {
       g_set_error (error, CW_MERKLE_ERROR, CW_MERKLE_ERROR_INVALID_SIZE,
-                   "Entry %" G_GUINT64_FORMAT " is outside a tree of size %" G_GUINT64_FORMAT,
+                   _("Entry %" PRIu64 " is outside a tree of size %" PRIu64),
                    index, size);
       return FALSE;
     }
   if (n_hashes > CW_MERKLE_MAX_PROOF_LENGTH)
     {
       g_set_error (error, CW_MERKLE_ERROR, CW_MERKLE_ERROR_PROOF_LENGTH,
-                   "Proof has %u hashes, more than any tree needs", n_hashes);
+                   _("Proof has %u hashes, more than any tree needs"), n_hashes);
       return FALSE;
     }
 
@@ -230,7 +234,7 @@ cw_merkle_verify_inclusion_flat (guint64        index,
   if (sn != 0)
     return set_proof_length (error);
   if (memcmp (r, root, CW_MERKLE_HASH_SIZE) != 0)
-    return set_mismatch (error, "tree root");
+    return set_mismatch (error, _("tree root"));
   return TRUE;
 }
 
@@ -276,13 +280,13 @@ check_consistency_sizes (guint64   old_size,
   if (old_size == 0)
     {
       g_set_error_literal (error, CW_MERKLE_ERROR, CW_MERKLE_ERROR_INVALID_SIZE,
-                           "A consistency proof from the empty tree proves nothing");
+                           _("A consistency proof from the empty tree proves nothing"));
       return FALSE;
     }
   if (old_size > new_size)
     {
       g_set_error (error, CW_MERKLE_ERROR, CW_MERKLE_ERROR_INVALID_SIZE,
-                   "Tree size went down from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
+                   _("Tree size went down from %" PRIu64 " to %" PRIu64),
                    old_size, new_size);
       return FALSE;
     }
@@ -298,7 +302,7 @@ verify_same_size (const guint8   old_root[CW_MERKLE_HASH_SIZE],
   if (proof != NULL && proof->len > 0)
     return set_proof_length (error);
   if (memcmp (old_root, new_root, CW_MERKLE_HASH_SIZE) != 0)
-    return set_mismatch (error, "root of the same tree size");
+    return set_mismatch (error, _("root of the same tree size"));
   return TRUE;
 }
 
@@ -354,9 +358,9 @@ verify_consistency_path (guint64        old_size,
   if (sn != 0)
     return set_proof_length (error);
   if (memcmp (fr, old_root, CW_MERKLE_HASH_SIZE) != 0)
-    return set_mismatch (error, "old tree root");
+    return set_mismatch (error, _("old tree root"));
   if (memcmp (sr, new_root, CW_MERKLE_HASH_SIZE) != 0)
-    return set_mismatch (error, "new tree root");
+    return set_mismatch (error, _("new tree root"));
   return TRUE;
 }
 
@@ -399,7 +403,7 @@ cw_merkle_verify_consistency_bytes (guint64     old_size,
       if (proof != NULL && proof->len > 0)
         return set_proof_length (error);
       if (!g_bytes_equal (old_root, new_root))
-        return set_mismatch (error, "root of the same tree size");
+        return set_mismatch (error, _("root of the same tree size"));
       return TRUE;
     }
 

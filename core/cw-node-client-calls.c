@@ -3,6 +3,7 @@
  * (cw-node-results.h). */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-canonical-json.h"
@@ -19,7 +20,7 @@ parse_text (GBytes  *body,
   if (len == 0 || memchr (data, '\0', len) != NULL || !g_utf8_validate (data, len, NULL))
     {
       g_set_error_literal (error, CW_NODE_RESULTS_ERROR, CW_NODE_RESULTS_ERROR_MALFORMED,
-                           "The node sent a checkpoint that is not text");
+                           _("The node sent a checkpoint that is not text"));
       return NULL;
     }
 
@@ -289,7 +290,7 @@ parse_recovery_patient (GBytes  *body,
                                NULL))
     {
       g_set_error_literal (error, CW_NODE_RESULTS_ERROR, CW_NODE_RESULTS_ERROR_MALFORMED,
-                           "The node's answer to the recovery lookup is not a patient ID");
+                           _("The node's answer to the recovery lookup is not a patient ID"));
       return NULL;
     }
 

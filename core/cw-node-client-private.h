@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 #define CW_NODE_CLIENT_SMALL_ANSWER_CAP (256 * 1024)
 #define CW_NODE_CLIENT_LIST_ANSWER_CAP (40 * 1024 * 1024)
 #define CW_NODE_CLIENT_MAX_RETRY_DELAY_MS 30000
+#define CW_NODE_CLIENT_DEFAULT_DEADLINE_S 120
 
 struct _CwNodeClient
 {
@@ -26,6 +27,7 @@ struct _CwNodeClient
   guint timeout;
   guint max_retries;
   guint retry_delay;
+  guint deadline;     /* seconds for one attempt, start to the last byte */
   /* The node's clock as its last Date header showed it: node − local, in
    * seconds, and when that was (monotonic µs, 0 for never); see
    * cw-node-client-request.c. */

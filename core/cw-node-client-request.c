@@ -29,13 +29,79 @@ typedef struct {
   GByteArray *buffer;
   gboolean pin_mismatch;
   gboolean clock_probed;
+  /* The attempt under way: cancelled by the caller's cancellable or by
+   * its deadline (timed_out), whichever comes first. */
+  GCancellable *cancellable;
+  GCancellable *outer;
+  gulong outer_handler;
+  GSource *deadline;
+  gboolean timed_out;
 } Request;
 
 static void request_start (GTask *task);
 
 static void
+attempt_end (Request *request)
+{
+  if (request->deadline != NULL)
+    {
+      g_source_destroy (request->deadline);
+      g_clear_pointer (&request->deadline, g_source_unref);
+    }
+  if (request->outer_handler != 0)
+    g_cancellable_disconnect (request->outer, request->outer_handler);
+  request->outer_handler = 0;
+  g_clear_object (&request->outer);
+  g_clear_object (&request->cancellable);
+  request->timed_out = FALSE;
+}
+
+static gboolean
+deadline_cb (gpointer user_data)
+{
+  Request *request = user_data;
+
+  request->timed_out = TRUE;
+  g_cancellable_cancel (request->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+outer_cancelled_cb (GCancellable *outer,
+                    GCancellable *attempt)
+{
+  g_cancellable_cancel (attempt);
+}
+
+/* A cancellable for one attempt, cancelled with the caller's or when the
+ * client's deadline passes. */
+static GCancellable *
+attempt_begin (GTask *task)
+{
+  CwNodeClient *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+  GCancellable *outer = g_task_get_cancellable (task);
+
+  attempt_end (request);
+  request->cancellable = g_cancellable_new ();
+  if (outer != NULL)
+    {
+      request->outer = g_object_ref (outer);
+      request->outer_handler = g_cancellable_connect (outer, G_CALLBACK (outer_cancelled_cb),
+                                                      g_object_ref (request->cancellable),
+                                                      g_object_unref);
+    }
+  request->deadline = g_timeout_source_new_seconds (self->deadline);
+  g_source_set_static_name (request->deadline, "[cw] node request deadline");
+  g_source_set_callback (request->deadline, deadline_cb, request, NULL);
+  g_source_attach (request->deadline, g_task_get_context (task));
+  return request->cancellable;
+}
+
+static void
 request_free (Request *request)
 {
+  attempt_end (request);
   g_free (request->method);
   g_free (request->path);
   g_clear_pointer (&request->body, g_bytes_unref);
@@ -80,6 +146,7 @@ maybe_retry (GTask *task,
     delay = MAX (delay, MIN ((guint64) retry_after_s * 1000, CW_NODE_CLIENT_MAX_RETRY_DELAY_MS));
 
   request->attempt++;
+  attempt_end (request);
   g_clear_object (&request->msg);
   g_clear_object (&request->stream);
   g_clear_pointer (&request->buffer, g_byte_array_unref);
@@ -178,39 +245,40 @@ fail_transport (GTask  *task,
   CwNodeClient *self = g_task_get_source_object (task);
   const char *url = self->profile->url;
 
-  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !request->timed_out)
     {
       g_task_return_error (task, g_error_copy (cause));
     }
   else if (request->pin_mismatch)
     {
       g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_TLS_PIN_MISMATCH,
-                               "The node at %s presented a certificate whose key is not the "
-                               "pinned one, so the connection was refused. Someone may be "
-                               "intercepting it, or the node changed its certificate: check "
-                               "the pin with your clinic.", url);
+                               _("The node at %s presented a certificate whose key is not the "
+                                 "pinned one, so the connection was refused. Someone may be "
+                                 "intercepting it, or the node changed its certificate: check "
+                                 "the pin with your clinic."), url);
     }
   else if (cause->domain == G_TLS_ERROR)
     {
       g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_TLS_FAILED,
-                               "The secure connection to %s failed: %s. Check the node "
-                               "address and its certificate pin.", url, cause->message);
+                               _("The secure connection to %s failed: %s. Check the node "
+                                 "address and its certificate pin."), url, cause->message);
     }
-  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) || request->timed_out)
     {
       if (maybe_retry (task, 0))
         return;
       g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_TIMEOUT,
-                               "The node at %s did not answer in time. Your consent is kept "
-                               "and sent again later.", url);
+                               _("The node at %s did not answer in time. Your consent is kept "
+                                 "and sent again later."), url);
     }
   else
     {
       if (maybe_retry (task, 0))
         return;
       g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_UNREACHABLE,
-                               "Could not reach the node at %s: %s. Check your connection; "
-                               "waiting transactions are sent again later.", url, cause->message);
+                               _("Could not reach the node at %s: %s. Check your connection; "
+                                 "waiting transactions are sent again later."),
+                               url, cause->message);
     }
 
   g_object_unref (task);
@@ -327,24 +395,33 @@ finish_response (GTask *task)
   if ((status == SOUP_STATUS_UNAUTHORIZED && g_strcmp0 (code, "stale_signature") == 0) ||
       (status == SOUP_STATUS_UNPROCESSABLE_ENTITY && g_strcmp0 (code, "time_in_future") == 0))
     error = clock_skew_error (self, status, code);
+  else if (SOUP_STATUS_IS_REDIRECTION (status))
+    error = cw_node_client_error_new (CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE, status, NULL,
+                                      FALSE, 0, NULL,
+                                      _("The node answered with a redirect (%u), which the "
+                                        "wallet does not follow: it talks only to the node "
+                                        "address your clinic gave."), status);
   else if (status == SOUP_STATUS_CONFLICT)
     error = cw_node_client_error_new (CW_NODE_CLIENT_ERROR_CONFLICT, status, code,
                                       has_head, head_seq, head_id,
-                                      "The node's copy of your history has moved on "
-                                      "(%s). Synchronise, then try again.", message);
+                                      _("The node's copy of your history has moved on "
+                                        "(%s). Synchronise, then try again."), message);
   else if (status >= 400 && status < 500)
     error = cw_node_client_error_new (CW_NODE_CLIENT_ERROR_REJECTED, status, code, FALSE, 0, NULL,
-                                      "The node refused the request: %s (%s)",
-                                      message, code != NULL ? code : "no code");
+                                      /* TRANSLATORS: the node's message, then its error code
+                                       * (not translated) or “no code” */
+                                      _("The node refused the request: %s (%s)"),
+                                      message, code != NULL ? code : _("no code"));
   else if (status >= 500)
     error = cw_node_client_error_new (CW_NODE_CLIENT_ERROR_UNAVAILABLE, status, code, FALSE, 0, NULL,
-                                      "The node is unavailable (%u %s). Waiting "
-                                      "transactions are sent again later.",
+                                      /* TRANSLATORS: an HTTP status code and the node's message */
+                                      _("The node is unavailable (%u %s). Waiting "
+                                        "transactions are sent again later."),
                                       status, message);
   else
     error = cw_node_client_error_new (CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE, status, NULL,
                                       FALSE, 0, NULL,
-                                      "The node answered with unexpected status %u", status);
+                                      _("The node answered with unexpected status %u"), status);
   g_task_return_error (task, error);
   g_object_unref (task);
 }
@@ -375,15 +452,15 @@ read_cb (GObject      *source,
   if (request->buffer->len + g_bytes_get_size (chunk) > request->cap)
     {
       g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_TOO_LARGE,
-                               "The node's answer is larger than %" G_GSIZE_FORMAT " bytes, "
-                               "more than any valid answer; it was not read.", request->cap);
+                               _("The node's answer is larger than %zu bytes, "
+                                 "more than any valid answer; it was not read."), request->cap);
       g_object_unref (task);
       return;
     }
 
   g_byte_array_append (request->buffer, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
   g_input_stream_read_bytes_async (request->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), read_cb, task);
+                                   request->cancellable, read_cb, task);
 }
 
 static void
@@ -408,15 +485,15 @@ sent_cb (GObject      *source,
   if (length > 0 && (guint64) length > request->cap)
     {
       g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_TOO_LARGE,
-                               "The node's answer is larger than %" G_GSIZE_FORMAT " bytes, "
-                               "more than any valid answer; it was not read.", request->cap);
+                               _("The node's answer is larger than %zu bytes, "
+                                 "more than any valid answer; it was not read."), request->cap);
       g_object_unref (task);
       return;
     }
 
   request->buffer = g_byte_array_new ();
   g_input_stream_read_bytes_async (request->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), read_cb, task);
+                                   request->cancellable, read_cb, task);
 }
 
 static gboolean
@@ -501,6 +578,7 @@ cw_node_client_check_clock_async (CwNodeClient        *self,
 
   /* The public checkpoint: small, unsigned, and dated by the node. */
   probe = soup_message_new_from_uri ("GET", uri);
+  soup_message_add_flags (probe, SOUP_MESSAGE_NO_REDIRECT);
   g_task_set_task_data (task, probe, g_object_unref);
   soup_session_send_and_read_async (self->session, probe, G_PRIORITY_DEFAULT, cancellable,
                                     clock_checked_cb, task);
@@ -573,13 +651,16 @@ request_start (GTask *task)
   if (uri == NULL)
     {
       g_task_return_new_error (task, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_INSECURE_URL,
-                               "Could not build the request URL: %s", error->message);
+                               _("Could not build the request URL: %s"), error->message);
       g_object_unref (task);
       return;
     }
 
   request->pin_mismatch = FALSE;
   request->msg = soup_message_new_from_uri (request->method, uri);
+  /* The node's address is the one the patient was given: a redirect,
+   * perhaps to plain http://, is an answer, not a place to go. */
+  soup_message_add_flags (request->msg, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_headers_replace (soup_message_get_request_headers (request->msg),
                                 "Accept", "application/json");
   if (request->body != NULL)
@@ -602,7 +683,7 @@ request_start (GTask *task)
     }
 
   soup_session_send_async (self->session, request->msg, G_PRIORITY_DEFAULT,
-                           g_task_get_cancellable (task), sent_cb, task);
+                           attempt_begin (task), sent_cb, task);
 }
 
 void

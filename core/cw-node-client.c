@@ -4,6 +4,8 @@
  * are in cw-node-client-request.c, the API calls in cw-node-client-calls.c. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cw-node-client-private.h"
 #include "cw-tls-pin.h"
 
@@ -130,8 +132,8 @@ cw_node_client_new (const CwNodeProfile  *profile,
   if (base == NULL || g_uri_get_host (base) == NULL || *g_uri_get_host (base) == '\0')
     {
       g_set_error (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_INSECURE_URL,
-                   "The node address “%s” is not a valid URL. Check the address your "
-                   "clinic gave you.", profile->url);
+                   _("The node address “%s” is not a valid URL. Check the address your "
+                     "clinic gave you."), profile->url);
       return NULL;
     }
 
@@ -142,8 +144,8 @@ cw_node_client_new (const CwNodeProfile  *profile,
         host_is_loopback (g_uri_get_host (base))))
     {
       g_set_error (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_INSECURE_URL,
-                   "The node address “%s” does not use https. Consent Wallet only talks to "
-                   "nodes over https; ask your clinic for the https address.", profile->url);
+                   _("The node address “%s” does not use https. Consent Wallet only talks to "
+                     "nodes over https; ask your clinic for the https address."), profile->url);
       return NULL;
     }
 
@@ -188,6 +190,16 @@ cw_node_client_set_max_retries (CwNodeClient *self,
     return;
   self->max_retries = max_retries;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_RETRIES]);
+}
+
+void
+cw_node_client_set_deadline (CwNodeClient *self,
+                             guint         seconds)
+{
+  g_return_if_fail (CW_IS_NODE_CLIENT (self));
+  g_return_if_fail (seconds > 0);
+
+  self->deadline = seconds;
 }
 
 GError *
@@ -328,4 +340,5 @@ cw_node_client_init (CwNodeClient *self)
   self->timeout = 30;
   self->max_retries = 4;
   self->retry_delay = 500;
+  self->deadline = CW_NODE_CLIENT_DEFAULT_DEADLINE_S;
 }

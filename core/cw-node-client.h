@@ -68,11 +68,16 @@ CwNodeClient  *cw_node_client_new               (const CwNodeProfile  *profile,
                                                  CwNodeClientFlags     flags,
                                                  GError              **error);
 const CwNodeProfile *cw_node_client_get_profile (CwNodeClient         *self);
-/* Properties "timeout" (seconds, connect and I/O, default 30),
+/* Properties "timeout" (seconds, connect and each read, default 30),
  * "max-retries" (default 4) and "retry-delay" (first backoff in ms,
  * default 500; doubles per attempt up to 30 s). */
 void           cw_node_client_set_max_retries   (CwNodeClient         *self,
                                                  guint                 max_retries);
+/* How long one attempt may take in all, from connecting to the answer's
+ * last byte, in seconds (default 120): a node that drips its answer a byte
+ * at a time, each within "timeout", is cut off there. */
+void           cw_node_client_set_deadline      (CwNodeClient         *self,
+                                                 guint                 seconds);
 
 /* Compares this computer's clock with the node's (the Date header of
  * GET /log/checkpoint). Fails with CW_NODE_CLIENT_ERROR_CLOCK_SKEW, whose

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cw-key.h"
 #include "cw-node-profile.h"
 
@@ -27,24 +29,24 @@ cw_node_profile_new (const char          *url,
   if (url == NULL || *url == '\0' || !g_utf8_validate (url, -1, NULL))
     {
       g_set_error_literal (error, CW_NODE_PROFILE_ERROR, CW_NODE_PROFILE_ERROR_INVALID,
-                           "The node address is empty. Enter the address your clinic gave you.");
+                           _("The node address is empty. Enter the address your clinic gave you."));
       return NULL;
     }
 
   if (tls_pin != NULL && (*tls_pin == '\0' || !g_utf8_validate (tls_pin, -1, NULL)))
     {
       g_set_error_literal (error, CW_NODE_PROFILE_ERROR, CW_NODE_PROFILE_ERROR_INVALID,
-                           "The certificate pin of the node is empty or not text. "
-                           "Leave it out or enter the pin your clinic gave you.");
+                           _("The certificate pin of the node is empty or not text. "
+                             "Leave it out or enter the pin your clinic gave you."));
       return NULL;
     }
 
   if (log_key == NULL || (log_verifier = cw_verifier_key_new_from_string (log_key, &local_error)) == NULL)
     {
       g_set_error (error, CW_NODE_PROFILE_ERROR, CW_NODE_PROFILE_ERROR_INVALID,
-                   "The log key of the node is not a valid verifier key (%s). "
-                   "Check the key your clinic gave you.",
-                   local_error ? local_error->message : "missing");
+                   _("The log key of the node is not a valid verifier key (%s). "
+                     "Check the key your clinic gave you."),
+                   local_error ? local_error->message : _("missing"));
       return NULL;
     }
 
@@ -56,14 +58,14 @@ cw_node_profile_new (const char          *url,
       if (witness == NULL)
         {
           g_set_error (error, CW_NODE_PROFILE_ERROR, CW_NODE_PROFILE_ERROR_INVALID,
-                       "Witness key %u is not a valid verifier key (%s). "
-                       "Check the keys your clinic gave you.", i + 1, local_error->message);
+                       _("Witness key %u is not a valid verifier key (%s). "
+                         "Check the keys your clinic gave you."), i + 1, local_error->message);
           return NULL;
         }
       if (!g_hash_table_add (seen, (gpointer) witness_keys[i]))
         {
           g_set_error (error, CW_NODE_PROFILE_ERROR, CW_NODE_PROFILE_ERROR_INVALID,
-                       "Witness key %u is listed twice. Remove the duplicate.", i + 1);
+                       _("Witness key %u is listed twice. Remove the duplicate."), i + 1);
           return NULL;
         }
     }
@@ -71,8 +73,8 @@ cw_node_profile_new (const char          *url,
   if (quorum > n_witnesses)
     {
       g_set_error (error, CW_NODE_PROFILE_ERROR, CW_NODE_PROFILE_ERROR_INVALID,
-                   "The witness quorum (%u) is larger than the number of witness keys (%u). "
-                   "Add the missing witness keys or lower the quorum.", quorum, n_witnesses);
+                   _("The witness quorum (%u) is larger than the number of witness keys (%u). "
+                     "Add the missing witness keys or lower the quorum."), quorum, n_witnesses);
       return NULL;
     }
 
@@ -219,6 +221,6 @@ cw_node_profile_from_json (JsonNode  *node,
 
 invalid:
   g_set_error_literal (error, CW_NODE_PROFILE_ERROR, CW_NODE_PROFILE_ERROR_INVALID,
-                       "The node configuration is not in the expected form.");
+                       _("The node configuration is not in the expected form."));
   return NULL;
 }

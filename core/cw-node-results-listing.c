@@ -8,6 +8,7 @@
  * base64 and counts are those of the other parsers in cw-node-results.c. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-canonical-json.h"
@@ -33,7 +34,7 @@ malformed (GError     **error,
   va_end (args);
 
   g_set_error (error, CW_NODE_RESULTS_ERROR, CW_NODE_RESULTS_ERROR_MALFORMED,
-               "The node sent an answer that is not valid: %s", what);
+               _("The node sent an answer that is not valid: %s"), what);
   return FALSE;
 }
 
@@ -44,7 +45,7 @@ read_uint (CwJsonReader  *reader,
            GError       **error)
 {
   if (!cw_json_reader_read_uint (reader, out))
-    return malformed (error, "“%s” is missing or not a non-negative integer", name);
+    return malformed (error, _("“%s” is missing or not a non-negative integer"), name);
   return TRUE;
 }
 
@@ -59,12 +60,12 @@ read_id (CwJsonReader  *reader,
 
   if (text == NULL)
     {
-      malformed (error, "“%s” is missing or not a string", name);
+      malformed (error, _("“%s” is missing or not a string"), name);
       return NULL;
     }
   if (!cw_base64_decode_fixed (text, -1, id, sizeof id, NULL))
     {
-      malformed (error, "“%s” is not a base64 transaction ID", name);
+      malformed (error, _("“%s” is not a base64 transaction ID"), name);
       return NULL;
     }
   return g_steal_pointer (&text);
@@ -78,12 +79,12 @@ read_outcome (CwJsonReader  *reader,
 
   if (outcome == NULL)
     {
-      malformed (error, "“outcome” is missing or not a string");
+      malformed (error, _("“outcome” is missing or not a string"));
       return NULL;
     }
   if (!g_str_equal (outcome, "allowed") && !g_str_equal (outcome, "denied"))
     {
-      malformed (error, "“outcome” is neither “allowed” nor “denied”");
+      malformed (error, _("“outcome” is neither “allowed” nor “denied”"));
       return NULL;
     }
   return g_steal_pointer (&outcome);
@@ -100,7 +101,7 @@ read_proof (CwJsonReader    *reader,
   gboolean bad = FALSE;
 
   if (!cw_json_reader_begin (reader, '['))
-    return malformed (error, "“proof” is missing or not an array");
+    return malformed (error, _("“proof” is missing or not an array"));
   while (cw_json_reader_next_element (reader, &bad))
     {
       g_autofree char *decoded = NULL;
@@ -109,7 +110,7 @@ read_proof (CwJsonReader    *reader,
       gboolean ok;
 
       if (n >= CW_MERKLE_MAX_PROOF_LENGTH)
-        return malformed (error, "the proof is longer than any tree needs");
+        return malformed (error, _("the proof is longer than any tree needs"));
       /* Base64 has no escapes; a hash written with some is still read. */
       if (cw_json_reader_read_plain_string (reader, &text, &len))
         ok = cw_base64_decode_fixed (text, (gssize) len, hashes + n * CW_MERKLE_HASH_SIZE,
@@ -119,11 +120,11 @@ read_proof (CwJsonReader    *reader,
              cw_base64_decode_fixed (decoded, -1, hashes + n * CW_MERKLE_HASH_SIZE,
                                      CW_MERKLE_HASH_SIZE, NULL);
       if (!ok)
-        return malformed (error, "a proof hash is not base64 of 32 bytes");
+        return malformed (error, _("a proof hash is not base64 of 32 bytes"));
       n++;
     }
   if (bad)
-    return malformed (error, "the proof array is cut short");
+    return malformed (error, _("the proof array is cut short"));
 
   item->proof = g_memdup2 (hashes, (gsize) n * CW_MERKLE_HASH_SIZE);
   item->n_proof = n;
@@ -158,7 +159,7 @@ read_item (CwJsonReader    *reader,
     wanted |= M_OUTCOME;
 
   if (!cw_json_reader_begin (reader, '{'))
-    return malformed (error, "a list item is not an object"), NULL;
+    return malformed (error, _("a list item is not an object")), NULL;
 
   while (cw_json_reader_next_member (reader, &name, &bad))
     {
@@ -169,7 +170,7 @@ read_item (CwJsonReader    *reader,
         if (g_str_equal (name, item_names[i]))
           member = 1u << i;
       if ((member & wanted) == 0)
-        return malformed (error, "unexpected member “%s”", name), NULL;
+        return malformed (error, _("unexpected member “%s”"), name), NULL;
       /* The strict check refused duplicate names already. */
       seen |= member;
 
@@ -194,7 +195,7 @@ read_item (CwJsonReader    *reader,
         case M_ENVELOPE:
           if (cw_json_reader_peek (reader) != '{' ||
               (item->envelope = cw_json_reader_read_compact (reader, NULL)) == NULL)
-            return malformed (error, "“envelope” is missing or not an object"), NULL;
+            return malformed (error, _("“envelope” is missing or not an object")), NULL;
           break;
         case M_PROOF:
           if (!read_proof (reader, item, error))
@@ -205,11 +206,11 @@ read_item (CwJsonReader    *reader,
         }
     }
   if (bad)
-    return malformed (error, "a list item is cut short"), NULL;
+    return malformed (error, _("a list item is cut short")), NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (item_names); i++)
     if ((wanted & ~seen) & (1u << i))
-      return malformed (error, "“%s” is missing", item_names[i]), NULL;
+      return malformed (error, _("“%s” is missing"), item_names[i]), NULL;
 
   return g_steal_pointer (&item);
 }
@@ -225,7 +226,7 @@ read_head (CwJsonReader   *reader,
 
   /* A patient always has a head (the enroll), so it is required. */
   if (!cw_json_reader_begin (reader, '{'))
-    return malformed (error, "“head” is missing or not an object");
+    return malformed (error, _("“head” is missing or not an object"));
   while (cw_json_reader_next_member (reader, &name, &bad))
     {
       g_autofree char *owned = name;
@@ -243,11 +244,11 @@ read_head (CwJsonReader   *reader,
         }
       else
         {
-          return malformed (error, "unexpected member “%s”", name);
+          return malformed (error, _("unexpected member “%s”"), name);
         }
     }
   if (bad || !has_seq || listing->head_id == NULL)
-    return malformed (error, "“head” is missing or not an object");
+    return malformed (error, _("“head” is missing or not an object"));
 
   listing->has_head = TRUE;
   return TRUE;
@@ -262,19 +263,19 @@ read_items (CwJsonReader    *reader,
   gboolean bad = FALSE;
 
   if (!cw_json_reader_begin (reader, '['))
-    return malformed (error, "“%s” is missing or not an array", array_name);
+    return malformed (error, _("“%s” is missing or not an array"), array_name);
   while (cw_json_reader_next_element (reader, &bad))
     {
       CwNodeListItem *item;
 
       if (listing->items->len >= MAX_ITEMS)
-        return malformed (error, "more items than a page may hold");
+        return malformed (error, _("more items than a page may hold"));
       if ((item = read_item (reader, listing->kind, error)) == NULL)
         return FALSE;
       g_ptr_array_add (listing->items, item);
     }
   if (bad)
-    return malformed (error, "“%s” is cut short", array_name);
+    return malformed (error, _("“%s” is cut short"), array_name);
   return TRUE;
 }
 
@@ -295,7 +296,7 @@ cw_node_listing_parse (GBytes          *body,
   g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (array_names), NULL);
 
   if (body == NULL)
-    return malformed (error, "the body is empty"), NULL;
+    return malformed (error, _("the body is empty")), NULL;
   data = g_bytes_get_data (body, &len);
   if (!cw_canonical_json_check_document ((const guint8 *) data, len, &cause))
     return malformed (error, "%s", cause->message), NULL;
@@ -306,7 +307,7 @@ cw_node_listing_parse (GBytes          *body,
 
   cw_json_reader_init (&reader, data, len);
   if (!cw_json_reader_begin (&reader, '{'))
-    return malformed (error, "the body is not a JSON object"), NULL;
+    return malformed (error, _("the body is not a JSON object")), NULL;
 
   while (cw_json_reader_next_member (&reader, &name, &bad))
     {
@@ -315,7 +316,7 @@ cw_node_listing_parse (GBytes          *body,
       if (g_str_equal (name, "checkpoint"))
         {
           if ((listing->checkpoint = cw_json_reader_read_string (&reader)) == NULL)
-            return malformed (error, "“checkpoint” is missing or not a string"), NULL;
+            return malformed (error, _("“checkpoint” is missing or not a string")), NULL;
         }
       else if (g_str_equal (name, "head") && kind == CW_NODE_LIST_CHAIN)
         {
@@ -334,7 +335,8 @@ cw_node_listing_parse (GBytes          *body,
           if (cw_json_reader_peek (&reader) == 'n')
             {
               if (!cw_json_reader_read_null (&reader))
-                return malformed (error, "“next” is missing or not a non-negative integer"), NULL;
+                return malformed (error,
+                                  _("“next” is missing or not a non-negative integer")), NULL;
             }
           else
             {
@@ -345,20 +347,20 @@ cw_node_listing_parse (GBytes          *body,
         }
       else
         {
-          return malformed (error, "unexpected member “%s”", name), NULL;
+          return malformed (error, _("unexpected member “%s”"), name), NULL;
         }
     }
   if (bad)
-    return malformed (error, "the body is cut short"), NULL;
+    return malformed (error, _("the body is cut short")), NULL;
 
   if (listing->checkpoint == NULL)
-    return malformed (error, "“checkpoint” is missing or not a string"), NULL;
+    return malformed (error, _("“checkpoint” is missing or not a string")), NULL;
   if (kind == CW_NODE_LIST_CHAIN && !listing->has_head)
-    return malformed (error, "“head” is missing or not an object"), NULL;
+    return malformed (error, _("“head” is missing or not an object")), NULL;
   if (!has_items)
-    return malformed (error, "“%s” is missing or not an array", array_names[kind]), NULL;
+    return malformed (error, _("“%s” is missing or not an array"), array_names[kind]), NULL;
   if (!has_next)
-    return malformed (error, "“next” is missing"), NULL;
+    return malformed (error, _("“next” is missing")), NULL;
 
   return g_steal_pointer (&listing);
 }

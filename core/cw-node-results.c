@@ -3,6 +3,7 @@
  * cw-node-results-listing.c. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-canonical-json.h"
@@ -17,7 +18,7 @@ malformed (GError     **error,
            const char  *what)
 {
   g_set_error (error, CW_NODE_RESULTS_ERROR, CW_NODE_RESULTS_ERROR_MALFORMED,
-               "The node sent an answer that is not valid: %s", what);
+               _("The node sent an answer that is not valid: %s"), what);
   return FALSE;
 }
 
@@ -77,7 +78,7 @@ parse_object (GBytes  *body,
 
   if (body == NULL)
     {
-      malformed (error, "the body is empty");
+      malformed (error, _("the body is empty"));
       return NULL;
     }
 
@@ -90,7 +91,7 @@ parse_object (GBytes  *body,
     }
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      malformed (error, "the body is not a JSON object");
+      malformed (error, _("the body is not a JSON object"));
       return NULL;
     }
 
@@ -109,7 +110,7 @@ only_members (JsonObject         *object,
     {
       if (!g_strv_contains (allowed, l->data))
         {
-          g_autofree char *what = g_strdup_printf ("unexpected member “%s”",
+          g_autofree char *what = g_strdup_printf (_("unexpected member “%s”"),
                                                    (const char *) l->data);
           return malformed (error, what);
         }
@@ -128,7 +129,7 @@ get_string (JsonObject  *object,
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
       json_node_get_value_type (node) != G_TYPE_STRING)
     {
-      g_autofree char *what = g_strdup_printf ("“%s” is missing or not a string", name);
+      g_autofree char *what = g_strdup_printf (_("“%s” is missing or not a string"), name);
 
       malformed (error, what);
       return NULL;
@@ -148,7 +149,7 @@ get_uint (JsonObject  *object,
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
       json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < 0)
     {
-      g_autofree char *what = g_strdup_printf ("“%s” is missing or not a non-negative integer",
+      g_autofree char *what = g_strdup_printf (_("“%s” is missing or not a non-negative integer"),
                                                name);
 
       return malformed (error, what);
@@ -171,7 +172,7 @@ get_id (JsonObject  *object,
     return NULL;
   if (!cw_base64_decode_fixed (text, -1, id, sizeof id, NULL))
     {
-      g_autofree char *what = g_strdup_printf ("“%s” is not a base64 transaction ID", name);
+      g_autofree char *what = g_strdup_printf (_("“%s” is not a base64 transaction ID"), name);
 
       malformed (error, what);
       return NULL;
@@ -190,7 +191,7 @@ get_outcome (JsonObject  *object,
     return NULL;
   if (!g_str_equal (outcome, "allowed") && !g_str_equal (outcome, "denied"))
     {
-      malformed (error, "“outcome” is neither “allowed” nor “denied”");
+      malformed (error, _("“outcome” is neither “allowed” nor “denied”"));
       return NULL;
     }
 
@@ -206,14 +207,14 @@ proof_from_array (JsonNode  *node,
 
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
-      malformed (error, "“proof” is missing or not an array");
+      malformed (error, _("“proof” is missing or not an array"));
       return NULL;
     }
 
   array = json_node_get_array (node);
   if (json_array_get_length (array) > CW_MERKLE_MAX_PROOF_LENGTH)
     {
-      malformed (error, "the proof is longer than any tree needs");
+      malformed (error, _("the proof is longer than any tree needs"));
       return NULL;
     }
 
@@ -225,7 +226,7 @@ proof_from_array (JsonNode  *node,
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING ||
           !cw_base64_decode_fixed (json_node_get_string (element), -1, hash, sizeof hash, NULL))
         {
-          malformed (error, "a proof hash is not base64 of 32 bytes");
+          malformed (error, _("a proof hash is not base64 of 32 bytes"));
           return NULL;
         }
       cw_merkle_proof_add (proof, hash);
@@ -279,7 +280,7 @@ get_envelope (JsonObject  *object,
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      malformed (error, "“envelope” is missing or not an object");
+      malformed (error, _("“envelope” is missing or not an object"));
       return NULL;
     }
 
@@ -326,7 +327,7 @@ provider_from_object (JsonNode  *node,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      malformed (error, "a provider is not an object");
+      malformed (error, _("a provider is not an object"));
       return NULL;
     }
   object = json_node_get_object (node);
@@ -340,12 +341,12 @@ provider_from_object (JsonNode  *node,
     return NULL;
   if (!cw_tx_provider_id_is_valid (id))
     {
-      malformed (error, "a provider ID is not valid");
+      malformed (error, _("a provider ID is not valid"));
       return NULL;
     }
   if (!cw_base64_decode_fixed (public_key, -1, key, sizeof key, NULL))
     {
-      malformed (error, "a provider's public key is not base64 of 32 bytes");
+      malformed (error, _("a provider's public key is not base64 of 32 bytes"));
       return NULL;
     }
 
@@ -387,7 +388,7 @@ cw_node_provider_list_parse (GBytes  *body,
   list = json_object_get_member (object, "providers");
   if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
     {
-      malformed (error, "“providers” is missing or not an array");
+      malformed (error, _("“providers” is missing or not an array"));
       return NULL;
     }
 

@@ -6,6 +6,7 @@
 
 #include "cw-note.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-encoding.h"
@@ -142,7 +143,7 @@ cw_note_verifiers_add_full (CwNoteVerifiers   *self,
       if (destroy != NULL)
         destroy (user_data);
       g_set_error (error, CW_NOTE_ERROR, CW_NOTE_ERROR_DUPLICATE_KEY,
-                   "Key %s+%08x is already a known key", name, key_id);
+                   _("Key %s+%08x is already a known key"), name, key_id);
       return FALSE;
     }
 
@@ -166,7 +167,7 @@ cw_note_verifiers_add (CwNoteVerifiers  *self,
   if (cw_verifier_key_get_key_type (key) != CW_KEY_TYPE_ED25519)
     {
       g_set_error (error, CW_NOTE_ERROR, CW_NOTE_ERROR_UNSUPPORTED_KEY,
-                   "Key %s has signature type 0x%02x, which needs its own verifier",
+                   _("Key %s has signature type 0x%02x, which needs its own verifier"),
                    cw_verifier_key_get_name (key),
                    cw_verifier_key_get_key_type (key));
       return FALSE;
@@ -341,7 +342,7 @@ check_characters (const char  *msg,
       if (c < 0x20 && c != '\n')
         {
           g_set_error (error, CW_NOTE_ERROR, CW_NOTE_ERROR_MALFORMED,
-                       "Note contains control character 0x%02x at byte %" G_GSIZE_FORMAT,
+                       _("Note contains control character 0x%02x at byte %zu"),
                        c, i);
           return FALSE;
         }
@@ -350,7 +351,7 @@ check_characters (const char  *msg,
   if (!g_utf8_validate_len (msg, len, NULL))
     {
       g_set_error_literal (error, CW_NOTE_ERROR, CW_NOTE_ERROR_MALFORMED,
-                           "Note is not valid UTF-8");
+                           _("Note is not valid UTF-8"));
       return FALSE;
     }
 
@@ -367,7 +368,7 @@ cw_note_text_is_valid (const char  *text,
   if (len == 0 || text[len - 1] != '\n')
     {
       g_set_error_literal (error, CW_NOTE_ERROR, CW_NOTE_ERROR_INVALID_TEXT,
-                           "Note text does not end in a newline");
+                           _("Note text does not end in a newline"));
       return FALSE;
     }
 
@@ -423,7 +424,7 @@ parse_signature_line (const char  *line,
   if (len < SIG_PREFIX_LEN || memcmp (line, SIG_PREFIX, SIG_PREFIX_LEN) != 0)
     {
       g_set_error (error, CW_NOTE_ERROR, CW_NOTE_ERROR_MALFORMED,
-                   "Signature line %u does not start with an em dash and a space",
+                   _("Signature line %u does not start with an em dash and a space"),
                    line_no);
       return NULL;
     }
@@ -434,7 +435,7 @@ parse_signature_line (const char  *line,
   if (space == NULL)
     {
       g_set_error (error, CW_NOTE_ERROR, CW_NOTE_ERROR_MALFORMED,
-                   "Signature line %u has no space between key name and signature",
+                   _("Signature line %u has no space between key name and signature"),
                    line_no);
       return NULL;
     }
@@ -443,7 +444,7 @@ parse_signature_line (const char  *line,
   if (!cw_key_name_is_valid (name))
     {
       g_set_error (error, CW_NOTE_ERROR, CW_NOTE_ERROR_MALFORMED,
-                   "Signature line %u has an invalid key name", line_no);
+                   _("Signature line %u has an invalid key name"), line_no);
       return NULL;
     }
 
@@ -452,7 +453,7 @@ parse_signature_line (const char  *line,
   if (b64_len == 0 || !(blob = cw_base64_decode (b64, b64_len, NULL)))
     {
       g_set_error (error, CW_NOTE_ERROR, CW_NOTE_ERROR_MALFORMED,
-                   "Signature line %u (%s) is not valid base64", line_no, name);
+                   _("Signature line %u (%s) is not valid base64"), line_no, name);
       return NULL;
     }
 
@@ -460,7 +461,7 @@ parse_signature_line (const char  *line,
   if (size <= KEY_ID_SIZE)
     {
       g_set_error (error, CW_NOTE_ERROR, CW_NOTE_ERROR_MALFORMED,
-                   "Signature line %u (%s) is too short to hold a key ID and a signature",
+                   _("Signature line %u (%s) is too short to hold a key ID and a signature"),
                    line_no, name);
       return NULL;
     }
@@ -522,7 +523,7 @@ add_signature (CwNote           *note,
                     data, size, entry->user_data))
     {
       g_set_error (error, CW_NOTE_ERROR, CW_NOTE_ERROR_INVALID_SIGNATURE,
-                   "Invalid signature by known key %s+%08x",
+                   _("Invalid signature by known key %s+%08x"),
                    sig->name, sig->key_id);
       return FALSE;
     }
@@ -549,15 +550,15 @@ parse_signatures (CwNote           *note,
   if (len == 0 || block[len - 1] != '\n')
     {
       g_set_error_literal (error, CW_NOTE_ERROR, CW_NOTE_ERROR_MALFORMED,
-                           "Note has no signature lines after its last blank line, "
-                           "or its last line does not end in a newline");
+                           _("Note has no signature lines after its last blank line, "
+                             "or its last line does not end in a newline"));
       return FALSE;
     }
 
   if (count_lines (block, len) > CW_NOTE_MAX_SIGNATURES)
     {
       g_set_error (error, CW_NOTE_ERROR, CW_NOTE_ERROR_MALFORMED,
-                   "Note has more than %d signature lines", CW_NOTE_MAX_SIGNATURES);
+                   _("Note has more than %d signature lines"), CW_NOTE_MAX_SIGNATURES);
       return FALSE;
     }
 
@@ -596,7 +597,7 @@ cw_note_open (const char       *msg,
   if (split < 0)
     {
       g_set_error_literal (error, CW_NOTE_ERROR, CW_NOTE_ERROR_MALFORMED,
-                           "Note has no blank line before its signatures");
+                           _("Note has no blank line before its signatures"));
       return NULL;
     }
 
@@ -607,7 +608,7 @@ cw_note_open (const char       *msg,
   if (note->sigs->len == 0)
     {
       g_set_error_literal (error, CW_NOTE_ERROR, CW_NOTE_ERROR_UNVERIFIED,
-                           "Note is not signed by any known key");
+                           _("Note is not signed by any known key"));
       return NULL;
     }
 
@@ -658,7 +659,7 @@ cw_note_sign (const char    *text,
   if (n_signers == 0)
     {
       g_set_error_literal (error, CW_NOTE_ERROR, CW_NOTE_ERROR_INVALID_TEXT,
-                           "A signed note needs at least one signer");
+                           _("A signed note needs at least one signer"));
       return NULL;
     }
 
@@ -674,7 +675,7 @@ cw_note_sign (const char    *text,
       if (cw_signing_key_get_key_type (key) != CW_KEY_TYPE_ED25519)
         {
           g_set_error (error, CW_NOTE_ERROR, CW_NOTE_ERROR_UNSUPPORTED_KEY,
-                       "Key %s has signature type 0x%02x and cannot sign plain notes",
+                       _("Key %s has signature type 0x%02x and cannot sign plain notes"),
                        cw_signing_key_get_name (key),
                        cw_signing_key_get_key_type (key));
           return NULL;

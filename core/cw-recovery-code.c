@@ -3,6 +3,7 @@
  * || seed). Everything that holds the seed lives in sodium memory. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -90,8 +91,8 @@ cw_recovery_code_parse (const char  *text,
       if (found == NULL)
         {
           g_set_error (error, CW_RECOVERY_CODE_ERROR, CW_RECOVERY_CODE_ERROR_CHARACTER,
-                       "A recovery code has only the letters A–Z and the digits 2–7; "
-                       "character %u is not one of them.", (guint) (p - text) + 1);
+                       _("A recovery code has only the letters A–Z and the digits 2–7; "
+                         "character %u is not one of them."), (guint) (p - text) + 1);
           goto out;
         }
       if (n == CW_RECOVERY_CODE_SYMBOLS)
@@ -104,8 +105,9 @@ cw_recovery_code_parse (const char  *text,
   if (n != CW_RECOVERY_CODE_SYMBOLS)
     {
       g_set_error (error, CW_RECOVERY_CODE_ERROR, CW_RECOVERY_CODE_ERROR_LENGTH,
-                   "A recovery code has %d letters and digits (14 groups of four); this has %s.",
-                   CW_RECOVERY_CODE_SYMBOLS, n > CW_RECOVERY_CODE_SYMBOLS ? "more" : "fewer");
+                   /* TRANSLATORS: %s is “more” or “fewer” */
+                   _("A recovery code has %d letters and digits (14 groups of four); this has %s."),
+                   CW_RECOVERY_CODE_SYMBOLS, n > CW_RECOVERY_CODE_SYMBOLS ? _("more") : _("fewer"));
       goto out;
     }
 
@@ -123,8 +125,8 @@ cw_recovery_code_parse (const char  *text,
   if (sodium_memcmp (checksum, payload + CW_SEED_SIZE, CHECKSUM_SIZE) != 0)
     {
       g_set_error_literal (error, CW_RECOVERY_CODE_ERROR, CW_RECOVERY_CODE_ERROR_CHECKSUM,
-                           "This recovery code is mistyped: its check letters do not match. "
-                           "Compare each group with what you wrote down.");
+                           _("This recovery code is mistyped: its check letters do not match. "
+                             "Compare each group with what you wrote down."));
       goto out;
     }
   memcpy (seed_out, payload, CW_SEED_SIZE);

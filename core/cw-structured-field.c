@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-encoding.h"
@@ -234,7 +235,9 @@ sf_fail (SfParser   *p,
          const char *what)
 {
   g_set_error (error, CW_STRUCTURED_FIELD_ERROR, CW_STRUCTURED_FIELD_ERROR_MALFORMED,
-               "Malformed %s field: %s at offset %u",
+               /* TRANSLATORS: an HTTP field name (not translated), what is wrong, then a byte
+                * offset */
+               _("Malformed %s field: %s at offset %u"),
                p->field, what, (guint) (p->cur - p->start));
   return FALSE;
 }
@@ -245,7 +248,9 @@ sf_too_large (SfParser   *p,
               const char *what)
 {
   g_set_error (error, CW_STRUCTURED_FIELD_ERROR, CW_STRUCTURED_FIELD_ERROR_TOO_LARGE,
-               "The %s field has too many %s", p->field, what);
+               /* TRANSLATORS: an HTTP field name (not translated), then “parameters”,
+                * “inner-list items” or “dictionary members” */
+               _("The %s field has too many %s"), p->field, what);
   return FALSE;
 }
 
@@ -283,7 +288,7 @@ sf_parse_key (SfParser  *p,
   const char *begin = p->cur;
 
   if (!g_ascii_islower (sf_peek (p)) && sf_peek (p) != '*')
-    return sf_fail (p, error, "expected a key");
+    return sf_fail (p, error, _("expected a key"));
 
   p->cur++;
   while (is_key_char (sf_peek (p)))
@@ -309,18 +314,18 @@ sf_parse_integer (SfParser                   *p,
     }
 
   if (!g_ascii_isdigit (sf_peek (p)))
-    return sf_fail (p, error, "expected a digit");
+    return sf_fail (p, error, _("expected a digit"));
 
   while (g_ascii_isdigit (sf_peek (p)))
     {
       if (++digits > SF_MAX_INTEGER_DIGITS)
-        return sf_fail (p, error, "integer has more than 15 digits");
+        return sf_fail (p, error, _("integer has more than 15 digits"));
       number = number * 10 + (*p->cur - '0');
       p->cur++;
     }
 
   if (sf_peek (p) == '.')
-    return sf_fail (p, error, "decimals are not accepted");
+    return sf_fail (p, error, _("decimals are not accepted"));
 
   value->type = CW_STRUCTURED_FIELD_TYPE_INTEGER;
   value->integer = negative ? -number : number;
@@ -340,7 +345,7 @@ sf_parse_string (SfParser                   *p,
       guchar c;
 
       if (sf_at_end (p))
-        return sf_fail (p, error, "unterminated string");
+        return sf_fail (p, error, _("unterminated string"));
 
       c = (guchar) *p->cur;
       if (c == '"')
@@ -350,11 +355,11 @@ sf_parse_string (SfParser                   *p,
           p->cur++;
           c = (guchar) sf_peek (p);
           if (c != '"' && c != '\\')
-            return sf_fail (p, error, "invalid escape in string");
+            return sf_fail (p, error, _("invalid escape in string"));
         }
       else if (c < 0x20 || c > 0x7e)
         {
-          return sf_fail (p, error, "invalid character in string");
+          return sf_fail (p, error, _("invalid character in string"));
         }
 
       g_string_append_c (text, (char) c);
@@ -395,9 +400,9 @@ sf_parse_bytes (SfParser                   *p,
   while (sf_peek (p) != ':')
     {
       if (sf_at_end (p))
-        return sf_fail (p, error, "unterminated byte sequence");
+        return sf_fail (p, error, _("unterminated byte sequence"));
       if (!is_base64_char (*p->cur))
-        return sf_fail (p, error, "invalid character in byte sequence");
+        return sf_fail (p, error, _("invalid character in byte sequence"));
       p->cur++;
     }
 
@@ -408,7 +413,7 @@ sf_parse_bytes (SfParser                   *p,
     value->bytes = cw_base64_decode (begin, p->cur - begin, &local_error);
 
   if (value->bytes == NULL)
-    return sf_fail (p, error, "byte sequence is not canonical base64");
+    return sf_fail (p, error, _("byte sequence is not canonical base64"));
 
   p->cur++;
   return TRUE;
@@ -421,7 +426,7 @@ sf_parse_boolean (SfParser                   *p,
 {
   p->cur++;
   if (sf_peek (p) != '0' && sf_peek (p) != '1')
-    return sf_fail (p, error, "expected ?0 or ?1");
+    return sf_fail (p, error, _("expected ?0 or ?1"));
 
   value->type = CW_STRUCTURED_FIELD_TYPE_BOOLEAN;
   value->integer = *p->cur - '0';
@@ -447,7 +452,7 @@ sf_parse_bare_item (SfParser                   *p,
   if (c == '?')
     return sf_parse_boolean (p, value, error);
 
-  return sf_fail (p, error, "expected an item");
+  return sf_fail (p, error, _("expected an item"));
 }
 
 static gboolean
@@ -465,9 +470,9 @@ sf_parse_parameters (SfParser   *p,
       if (!sf_parse_key (p, &key, error))
         return FALSE;
       if (cw_structured_field_parameters_lookup (params, key) != NULL)
-        return sf_fail (p, error, "duplicate parameter");
+        return sf_fail (p, error, _("duplicate parameter"));
       if (params->len >= p->limits->max_parameters)
-        return sf_too_large (p, error, "parameters");
+        return sf_too_large (p, error, _("parameters"));
 
       param = g_new0 (CwStructuredFieldParameter, 1);
       param->key = g_steal_pointer (&key);
@@ -515,9 +520,9 @@ sf_parse_inner_list (SfParser                 *p,
       if (sf_peek (p) == ')')
         break;
       if (sf_at_end (p))
-        return sf_fail (p, error, "unterminated inner list");
+        return sf_fail (p, error, _("unterminated inner list"));
       if (member->items->len >= p->limits->max_items)
-        return sf_too_large (p, error, "inner-list items");
+        return sf_too_large (p, error, _("inner-list items"));
 
       item = sf_parse_item (p, error);
       if (item == NULL)
@@ -525,9 +530,9 @@ sf_parse_inner_list (SfParser                 *p,
       g_ptr_array_add (member->items, item);
 
       if (sf_at_end (p))
-        return sf_fail (p, error, "unterminated inner list");
+        return sf_fail (p, error, _("unterminated inner list"));
       if (sf_peek (p) != ' ' && sf_peek (p) != ')')
-        return sf_fail (p, error, "expected a space or ')' in inner list");
+        return sf_fail (p, error, _("expected a space or ')' in inner list"));
     }
 
   p->cur++;
@@ -574,9 +579,9 @@ sf_parse_dictionary_members (SfParser   *p,
       if (!sf_parse_key (p, &member->key, error))
         return FALSE;
       if (cw_structured_field_dictionary_lookup (members, member->key) != NULL)
-        return sf_fail (p, error, "duplicate key");
+        return sf_fail (p, error, _("duplicate key"));
       if (members->len >= p->limits->max_members)
-        return sf_too_large (p, error, "dictionary members");
+        return sf_too_large (p, error, _("dictionary members"));
       if (!sf_parse_member_value (p, member, error))
         return FALSE;
       g_ptr_array_add (members, g_steal_pointer (&member));
@@ -585,11 +590,11 @@ sf_parse_dictionary_members (SfParser   *p,
       if (sf_at_end (p))
         break;
       if (sf_peek (p) != ',')
-        return sf_fail (p, error, "expected ',' between members");
+        return sf_fail (p, error, _("expected ',' between members"));
       p->cur++;
       sf_skip_ows (p);
       if (sf_at_end (p))
-        return sf_fail (p, error, "trailing comma");
+        return sf_fail (p, error, _("trailing comma"));
     }
 
   return TRUE;
@@ -618,7 +623,7 @@ cw_structured_field_parse_dictionary (const char                     *field,
   if (len > limits->max_length)
     {
       g_set_error (error, CW_STRUCTURED_FIELD_ERROR, CW_STRUCTURED_FIELD_ERROR_TOO_LARGE,
-                   "The %s field is longer than %" G_GSIZE_FORMAT " bytes",
+                   _("The %s field is longer than %zu bytes"),
                    field, limits->max_length);
       return NULL;
     }

@@ -2,6 +2,8 @@
  * entry bundles (https://c2sp.org/tlog-tiles). */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cw-tiles.h"
@@ -196,7 +198,7 @@ cw_tile_parse_path (const char  *path,
 
 bad:
   g_set_error (error, CW_TILES_ERROR, CW_TILES_ERROR_INVALID_PATH,
-               "“%s” is not a tlog-tiles path", path ? path : "(null)");
+               _("“%s” is not a tlog-tiles path"), path ? path : "(null)");
   return FALSE;
 }
 
@@ -253,7 +255,7 @@ cw_tile_read_data (const CwTile  *tile,
       tile->index * CW_TILE_WIDTH + tile->width > (cw_log_tree_get_size (tree) >> level))
     {
       g_set_error (error, CW_TILES_ERROR, CW_TILES_ERROR_OUT_OF_RANGE,
-                   "Tile %d/%" G_GUINT64_FORMAT " of width %u is beyond the tree",
+                   _("Tile %d/%" PRIu64 " of width %u is beyond the tree"),
                    tile->level, tile->index, tile->width);
       return NULL;
     }
@@ -288,7 +290,7 @@ cw_entry_bundle_build (GPtrArray  *entries,
       if (len > G_MAXUINT16)
         {
           g_set_error (error, CW_TILES_ERROR, CW_TILES_ERROR_INVALID_BUNDLE,
-                       "Entry %u is %" G_GSIZE_FORMAT " bytes, too long for a bundle", i, len);
+                       _("Entry %u is %zu bytes, too long for a bundle"), i, len);
           return NULL;
         }
       prefix[0] = (guint8) (len >> 8);
@@ -306,7 +308,7 @@ bad_bundle (GError     **error,
             guint        entry)
 {
   g_set_error (error, CW_TILES_ERROR, CW_TILES_ERROR_INVALID_BUNDLE,
-               "Entry bundle is malformed at entry %u: %s", entry, why);
+               _("Entry bundle is malformed at entry %u: %s"), entry, why);
   return NULL;
 }
 
@@ -328,17 +330,17 @@ cw_entry_bundle_parse (GBytes  *bundle,
       gsize len;
 
       if (size - offset < 2)
-        return bad_bundle (error, "truncated length", i);
+        return bad_bundle (error, _("truncated length"), i);
       len = ((gsize) data[offset] << 8) | data[offset + 1];
       offset += 2;
       if (size - offset < len)
-        return bad_bundle (error, "truncated entry", i);
+        return bad_bundle (error, _("truncated entry"), i);
       if (entry_len > 0 && len != entry_len)
-        return bad_bundle (error, "unexpected entry length", i);
+        return bad_bundle (error, _("unexpected entry length"), i);
       g_ptr_array_add (entries, g_bytes_new_from_bytes (bundle, offset, len));
       offset += len;
     }
   if (offset != size)
-    return bad_bundle (error, "data after the last entry", n_entries);
+    return bad_bundle (error, _("data after the last entry"), n_entries);
   return g_steal_pointer (&entries);
 }

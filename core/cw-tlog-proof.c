@@ -2,6 +2,7 @@
  * (https://c2sp.org/tlog-proof; hashes per RFC 9162 §2.1.3). */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-encoding.h"
@@ -100,7 +101,7 @@ set_invalid (GError     **error,
              const char  *what)
 {
   g_set_error (error, CW_TLOG_PROOF_ERROR, CW_TLOG_PROOF_ERROR_INVALID,
-               "Malformed tlog-proof: %s", what);
+               _("Malformed tlog-proof: %s"), what);
   return FALSE;
 }
 
@@ -146,9 +147,9 @@ parse_extra (Reader       *r,
     return TRUE;
   self->extra = cw_base64_decode (r->line + n, r->line_len - n, NULL);
   if (self->extra == NULL || g_bytes_get_size (self->extra) == 0)
-    return set_invalid (error, "the extra line is not non-empty canonical base64");
+    return set_invalid (error, _("the extra line is not non-empty canonical base64"));
   if (!reader_next_line (r))
-    return set_invalid (error, "no index line");
+    return set_invalid (error, _("no index line"));
   return TRUE;
 }
 
@@ -161,7 +162,7 @@ parse_index (Reader       *r,
 
   if (!line_has_prefix (r, "index ") ||
       !cw_parse_uint64 (r->line + n, r->line_len - n, &self->index))
-    return set_invalid (error, "the index line is not “index <decimal>”");
+    return set_invalid (error, _("the index line is not “index <decimal>”"));
   return TRUE;
 }
 
@@ -175,13 +176,13 @@ parse_hashes (Reader       *r,
       guint8 hash[CW_MERKLE_HASH_SIZE];
 
       if (!reader_next_line (r))
-        return set_invalid (error, "no empty line before the checkpoint");
+        return set_invalid (error, _("no empty line before the checkpoint"));
       if (r->line_len == 0)
         return TRUE;
       if (self->proof->len >= CW_MERKLE_MAX_PROOF_LENGTH)
-        return set_invalid (error, "too many proof hashes");
+        return set_invalid (error, _("too many proof hashes"));
       if (!cw_base64_decode_fixed (r->line, r->line_len, hash, sizeof hash, NULL))
-        return set_invalid (error, "a proof line is not one base64 SHA-256 hash");
+        return set_invalid (error, _("a proof line is not one base64 SHA-256 hash"));
       cw_merkle_proof_add (self->proof, hash);
     }
 }
@@ -194,7 +195,7 @@ parse_checkpoint (Reader       *r,
   gsize n = r->end - r->p;
 
   if (n == 0 || r->end[-1] != '\n')
-    return set_invalid (error, "the checkpoint is missing or does not end with a newline");
+    return set_invalid (error, _("the checkpoint is missing or does not end with a newline"));
   self->checkpoint = g_strndup (r->p, n);
   return TRUE;
 }
@@ -212,7 +213,7 @@ cw_tlog_proof_parse (const char  *text,
   if (len < 0)
     len = strlen (text);
   if (memchr (text, '\0', len) != NULL)
-    return invalid_bundle (error, "NUL byte in the text");
+    return invalid_bundle (error, _("NUL byte in the text"));
 
   r = (Reader) { .p = text, .end = text + len };
   self = g_new0 (CwTlogProof, 1);
@@ -221,9 +222,13 @@ cw_tlog_proof_parse (const char  *text,
   if (!reader_next_line (&r) ||
       r.line_len != strlen (CW_TLOG_PROOF_HEADER) ||
       memcmp (r.line, CW_TLOG_PROOF_HEADER, r.line_len) != 0)
-    return invalid_bundle (error, "the first line is not " CW_TLOG_PROOF_HEADER);
+    {
+      g_autofree char *what = g_strdup_printf (_("the first line is not %s"), CW_TLOG_PROOF_HEADER);
+
+      return invalid_bundle (error, what);
+    }
   if (!reader_next_line (&r))
-    return invalid_bundle (error, "no index line");
+    return invalid_bundle (error, _("no index line"));
   if (!parse_extra (&r, self, error) ||
       !parse_index (&r, self, error) ||
       !parse_hashes (&r, self, error) ||

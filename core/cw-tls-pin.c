@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-encoding.h"
@@ -136,7 +137,7 @@ cw_tls_pin_for_certificate (GTlsCertificate  *certificate,
   if (der == NULL || !find_spki (der->data, der->len, &start, &spki_len))
     {
       g_set_error_literal (error, CW_TLS_PIN_ERROR, CW_TLS_PIN_ERROR_INVALID,
-                           "The server's certificate could not be read");
+                           _("The server's certificate could not be read"));
       return NULL;
     }
 
@@ -287,8 +288,8 @@ cw_tls_pin_database_new (const char  *pin,
   if (!cw_base64_decode_fixed (pin, -1, digest, sizeof digest, NULL))
     {
       g_set_error (error, CW_TLS_PIN_ERROR, CW_TLS_PIN_ERROR_INVALID,
-                   "The node's certificate pin “%s” is not the base64 of a SHA-256 hash. "
-                   "Enter the “tls-pin” your clinic gave you.", pin);
+                   _("The node's certificate pin “%s” is not the base64 of a SHA-256 hash. "
+                     "Enter the “tls-pin” your clinic gave you."), pin);
       return NULL;
     }
 

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cw-canonical-json.h"
@@ -59,24 +61,26 @@ validate_sequence (CwTx    *self,
     return TRUE;
   if (self->type == CW_TX_TYPE_ENROLL && self->seq != 0)
     {
-      g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_SEQUENCE, "An enrollment must have seq 0");
+      g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_SEQUENCE, _("An enrollment must have seq 0"));
       return FALSE;
     }
   if (self->type != CW_TX_TYPE_ENROLL && self->seq == 0)
     {
       g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_SEQUENCE,
-                   "A %s must have seq 1 or more", cw_tx_type_to_string (self->type));
+                   /* TRANSLATORS: a transaction type as written in the protocol (not
+                    * translated); “seq” is a field name */
+                   _("A %s must have seq 1 or more"), cw_tx_type_to_string (self->type));
       return FALSE;
     }
   if (has_prev != (self->seq > 0))
     {
       g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_SEQUENCE,
-                           "prev must be present exactly when seq is above 0");
+                           _("prev must be present exactly when seq is above 0"));
       return FALSE;
     }
   if (self->seq > (guint64) CW_CANONICAL_JSON_MAX_INT)
     {
-      g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_SEQUENCE, "seq is too large");
+      g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_SEQUENCE, _("seq is too large"));
       return FALSE;
     }
   return TRUE;
@@ -97,7 +101,9 @@ validate_texts (CwTx    *self,
       if (!info->check (text))
         {
           g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_INVALID_VALUE,
-                       "Field “%s” must be %s", info->name, info->rule);
+                       /* TRANSLATORS: a transaction field name (not translated), then what it
+                        * must be: “a string”, “an integer”… */
+                       _("Field “%s” must be %s"), info->name, _(info->rule));
           return FALSE;
         }
     }
@@ -122,7 +128,7 @@ validate_sets (CwTx    *self,
   if (bad != NULL)
     {
       g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_INVALID_VALUE,
-                   "Field “%s” must name at least one known value", bad);
+                   _("Field “%s” must name at least one known value"), bad);
       return FALSE;
     }
   return TRUE;
@@ -135,13 +141,13 @@ validate_ranges (CwTx    *self,
   if (self->expires != NULL && g_date_time_compare (self->expires, self->time) <= 0)
     {
       g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_INVALID_VALUE,
-                           "expires must be later than time");
+                           _("expires must be later than time"));
       return FALSE;
     }
   if (self->data_from != NULL && self->data_to != NULL && strcmp (self->data_from, self->data_to) > 0)
     {
       g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_INVALID_VALUE,
-                           "data_from must not be after data_to");
+                           _("data_from must not be after data_to"));
       return FALSE;
     }
   return TRUE;
@@ -159,14 +165,18 @@ validate_fields_present (CwTx    *self,
       if ((required & BIT (f)) && !(self->present & BIT (f)))
         {
           g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_MISSING_FIELD,
-                       "A %s needs the field “%s”", cw_tx_type_to_string (self->type),
+                       /* TRANSLATORS: a transaction type and a field name, as written in the
+                        * protocol (not translated) */
+                       _("A %s needs the field “%s”"), cw_tx_type_to_string (self->type),
                        cw_tx_field_table[f].name);
           return FALSE;
         }
       if (!(allowed & BIT (f)) && (self->present & BIT (f)))
         {
           g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_UNKNOWN_FIELD,
-                       "A %s has no field “%s”", cw_tx_type_to_string (self->type),
+                       /* TRANSLATORS: a transaction type and a field name, as written in the
+                        * protocol (not translated) */
+                       _("A %s has no field “%s”"), cw_tx_type_to_string (self->type),
                        cw_tx_field_table[f].name);
           return FALSE;
         }
@@ -193,7 +203,7 @@ wrong_json_type (const CwTxFieldInfo  *info,
                  GError              **error)
 {
   g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_WRONG_JSON_TYPE,
-               "Field “%s” must be %s", info->name, expected);
+               _("Field “%s” must be %s"), info->name, expected);
   return FALSE;
 }
 
@@ -203,7 +213,7 @@ invalid_value (const CwTxFieldInfo  *info,
                GError              **error)
 {
   g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_INVALID_VALUE,
-               "Field “%s” must be %s", info->name, rule);
+               _("Field “%s” must be %s"), info->name, rule);
   return FALSE;
 }
 
@@ -246,11 +256,11 @@ read_string_value (CwJsonReader         *reader,
   gsize len;
 
   if (cw_json_reader_peek (reader) != '"')
-    return wrong_json_type (info, "a string", error);
+    return wrong_json_type (info, _("a string"), error);
   if (cw_json_reader_read_plain_string (reader, &plain, &len))
     *text = g_strndup (plain, len);
   else if ((*text = cw_json_reader_read_string (reader)) == NULL)
-    return invalid_value (info, "a string without U+0000", error);
+    return invalid_value (info, _("a string without U+0000"), error);
   return TRUE;
 }
 
@@ -266,7 +276,7 @@ read_name_set (CwJsonReader         *reader,
   gboolean malformed = FALSE;
 
   if (!cw_json_reader_begin (reader, '['))
-    return wrong_json_type (info, "an array of strings", error);
+    return wrong_json_type (info, _("an array of strings"), error);
 
   *out = 0;
   while (cw_json_reader_next_element (reader, &malformed))
@@ -275,23 +285,23 @@ read_name_set (CwJsonReader         *reader,
       guint flag;
 
       if (cw_json_reader_peek (reader) != '"')
-        return wrong_json_type (info, "an array of strings", error);
+        return wrong_json_type (info, _("an array of strings"), error);
       if (!read_string_value (reader, info, &name, NULL) || !lookup (name, &flag))
         {
           g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_INVALID_VALUE,
-                       "Field “%s” holds an unknown value", info->name);
+                       _("Field “%s” holds an unknown value"), info->name);
           return FALSE;
         }
       if (prev != NULL && strcmp (prev, name) >= 0)
-        return invalid_value (info, "strictly ascending, without repeats", error);
+        return invalid_value (info, _("strictly ascending, without repeats"), error);
       *out |= flag;
       g_free (prev);
       prev = g_steal_pointer (&name);
     }
   if (malformed)
-    return wrong_json_type (info, "an array of strings", error);
+    return wrong_json_type (info, _("an array of strings"), error);
   if (prev == NULL)
-    return invalid_value (info, "a non-empty array", error);
+    return invalid_value (info, _("a non-empty array"), error);
   return TRUE;
 }
 
@@ -309,18 +319,18 @@ read_string_field (CwTx        *self,
     case KIND_BYTES:
       if (!cw_base64_decode_fixed (*text, -1, FIELD_PTR (self, f, guint8), info->size, NULL))
         {
-          g_autofree char *rule = g_strdup_printf ("standard base64 of exactly %" G_GSIZE_FORMAT " bytes",
+          g_autofree char *rule = g_strdup_printf (_("standard base64 of exactly %zu bytes"),
                                                    info->size);
           return invalid_value (info, rule, error);
         }
       return TRUE;
     case KIND_TIME:
       if ((*FIELD_PTR (self, f, GDateTime *) = cw_tx_parse_time (*text)) == NULL)
-        return invalid_value (info, "a real UTC time written YYYY-MM-DDTHH:MM:SSZ", error);
+        return invalid_value (info, _("a real UTC time written YYYY-MM-DDTHH:MM:SSZ"), error);
       return TRUE;
     case KIND_PURPOSE:
       if (!cw_purpose_from_string (*text, &self->purpose))
-        return invalid_value (info, "a known PurposeOfUse code", error);
+        return invalid_value (info, _("a known PurposeOfUse code"), error);
       return TRUE;
     case KIND_TEXT:
       *FIELD_PTR (self, f, char *) = g_steal_pointer (text);
@@ -340,7 +350,7 @@ read_integer (CwJsonReader         *reader,
   char c = cw_json_reader_peek (reader);
 
   if ((c != '-' && !g_ascii_isdigit (c)) || !cw_json_reader_read_int (reader, value))
-    return wrong_json_type (info, "an integer", error);
+    return wrong_json_type (info, _("an integer"), error);
   return TRUE;
 }
 
@@ -364,7 +374,7 @@ read_field (CwTx          *self,
       if (number != CW_TX_VERSION)
         {
           g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_VERSION,
-                       "Unsupported payload version %" G_GINT64_FORMAT, number);
+                       _("Unsupported payload version %" PRId64), number);
           return FALSE;
         }
       return TRUE;
@@ -372,7 +382,7 @@ read_field (CwTx          *self,
       if (!read_integer (reader, info, &number, error))
         return FALSE;
       if (number < 0)
-        return invalid_value (info, "0 or more", error);
+        return invalid_value (info, _("0 or more"), error);
       self->seq = (guint64) number;
       return TRUE;
     case KIND_SCOPES:
@@ -422,14 +432,14 @@ scan_members (CwJsonReader  *reader,
           gsize pos = reader->pos;
 
           if (cw_json_reader_peek (reader) != '"')
-            return wrong_json_type (&cw_tx_field_table[F_TYPE], "a string", error);
+            return wrong_json_type (&cw_tx_field_table[F_TYPE], _("a string"), error);
           if (!read_string_value (reader, &cw_tx_field_table[F_TYPE], &text, NULL) ||
               !cw_tx_type_from_string (text, type))
             {
               g_autofree char *shown = text != NULL ? g_strescape (text, NULL)
-                                                    : g_strdup ("a string holding U+0000");
+                                                    : g_strdup (_("a string holding U+0000"));
               g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_UNKNOWN_TYPE,
-                           "Unknown transaction type “%s”", shown);
+                           _("Unknown transaction type “%s”"), shown);
               return FALSE;
             }
           has_type = TRUE;
@@ -451,12 +461,12 @@ scan_members (CwJsonReader  *reader,
   if (malformed)
     {
       g_set_error_literal (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_SYNTAX,
-                           "The payload object is cut short");
+                           _("The payload object is cut short"));
       return FALSE;
     }
   if (!has_type)
     {
-      g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_MISSING_FIELD, "The payload has no “type”");
+      g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_MISSING_FIELD, _("The payload has no “type”"));
       return FALSE;
     }
   return TRUE;
@@ -479,7 +489,7 @@ read_members (CwTx         **out,
 
   if (!cw_json_reader_begin (reader, '{'))
     {
-      g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_NOT_OBJECT, "The payload is not a JSON object");
+      g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_NOT_OBJECT, _("The payload is not a JSON object"));
       return FALSE;
     }
   if (!scan_members (reader, members, &n_members, &unknown, &type, error))
@@ -495,7 +505,7 @@ read_members (CwTx         **out,
         {
           g_autofree char *shown = g_strescape (f < 0 ? unknown : cw_tx_field_table[f].name, NULL);
           g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_UNKNOWN_FIELD,
-                       "A %s has no field “%s”", cw_tx_type_to_string (type), shown);
+                       _("A %s has no field “%s”"), cw_tx_type_to_string (type), shown);
           return FALSE;
         }
       reader->pos = members[i].value_pos;
@@ -523,7 +533,7 @@ cw_tx_parse_payload (const guint8  *data,
   if (len > CW_TX_MAX_PAYLOAD_SIZE)
     {
       g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_TOO_LARGE,
-                   "The payload is larger than %d bytes", CW_TX_MAX_PAYLOAD_SIZE);
+                   _("The payload is larger than %d bytes"), CW_TX_MAX_PAYLOAD_SIZE);
       return NULL;
     }
   if (!cw_canonical_json_check (data, len, NULL, error))
@@ -538,7 +548,7 @@ cw_tx_parse_payload (const guint8  *data,
   if (again == NULL || !g_bytes_equal (again, self->payload))
     {
       g_set_error_literal (error, CW_TX_ERROR, CW_TX_ERROR_INVALID_VALUE,
-                           "The payload does not encode back to the same bytes");
+                           _("The payload does not encode back to the same bytes"));
       return NULL;
     }
 

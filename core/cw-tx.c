@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -34,26 +36,26 @@ const CwTxFieldInfo cw_tx_field_table[N_FIELDS] = {
   [F_TIME]             = { "time", KIND_TIME, AT (time) },
   [F_NONCE]            = { "nonce", KIND_BYTES, AT (nonce), CW_TX_NONCE_SIZE },
   [F_PROVIDER]         = { "provider", KIND_TEXT, AT (provider), 0, cw_tx_provider_id_is_valid,
-                           "1–64 characters of a-z, 0-9 and “-”, not starting or ending with “-”" },
+                           N_("1–64 characters of a-z, 0-9 and “-”, not starting or ending with “-”") },
   [F_RECOVERY_KEY]     = { "recovery_key", KIND_BYTES, AT (recovery_key), CW_PUBLIC_KEY_SIZE },
   [F_INVITE]           = { "invite", KIND_TEXT, AT (invite), 0, cw_tx_invite_is_valid,
-                           "1–128 printable ASCII characters" },
+                           N_("1–128 printable ASCII characters") },
   [F_CLINIC]           = { "clinic", KIND_TEXT, AT (clinic), 0, cw_tx_provider_id_is_valid,
-                           "1–64 characters of a-z, 0-9 and “-”, not starting or ending with “-”" },
+                           N_("1–64 characters of a-z, 0-9 and “-”, not starting or ending with “-”") },
   [F_SCOPES]           = { "scopes", KIND_SCOPES, AT (scopes) },
   [F_PURPOSE]          = { "purpose", KIND_PURPOSE, AT (purpose) },
   [F_ACCESS]           = { "access", KIND_ACCESS, AT (access) },
   [F_DATA_FROM]        = { "data_from", KIND_TEXT, AT (data_from), 0, cw_tx_date_is_valid,
-                           "a date YYYY-MM-DD" },
+                           N_("a date YYYY-MM-DD") },
   [F_DATA_TO]          = { "data_to", KIND_TEXT, AT (data_to), 0, cw_tx_date_is_valid,
-                           "a date YYYY-MM-DD" },
+                           N_("a date YYYY-MM-DD") },
   [F_EXPIRES]          = { "expires", KIND_TIME, AT (expires) },
   [F_REQUEST]          = { "request", KIND_BYTES, AT (request), CW_TX_ID_SIZE },
   [F_GRANT]            = { "grant", KIND_BYTES, AT (grant), CW_TX_ID_SIZE },
   [F_NEW_KEY]          = { "new_key", KIND_BYTES, AT (new_key), CW_PUBLIC_KEY_SIZE },
   [F_NEW_RECOVERY_KEY] = { "new_recovery_key", KIND_BYTES, AT (new_recovery_key), CW_PUBLIC_KEY_SIZE },
   [F_REASON]           = { "reason", KIND_TEXT, AT (reason), 0, cw_tx_reason_is_valid,
-                           "1–500 bytes of text without control characters" },
+                           N_("1–500 bytes of text without control characters") },
 };
 
 /* ---- life cycle -------------------------------------------------------- */
@@ -196,7 +198,7 @@ append_field (GString    *out,
       if (self->seq > (guint64) CW_CANONICAL_JSON_MAX_INT)
         {
           g_set_error (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_NUMBER_RANGE,
-                       "Integer %" G_GUINT64_FORMAT " is beyond ±(2^53 - 1)", self->seq);
+                       _("Integer %" PRIu64 " is beyond ±(2^53 - 1)"), self->seq);
           return FALSE;
         }
       g_string_append_printf (out, "%" G_GUINT64_FORMAT, self->seq);
@@ -213,7 +215,7 @@ append_field (GString    *out,
       if (!g_utf8_validate (*FIELD_PTR (self, f, char *), -1, NULL))
         {
           g_set_error_literal (error, CW_CANONICAL_JSON_ERROR, CW_CANONICAL_JSON_ERROR_UTF8,
-                               "String is not valid UTF-8");
+                               _("String is not valid UTF-8"));
           return FALSE;
         }
       cw_canonical_json_append_string (out, *FIELD_PTR (self, f, char *));
@@ -312,7 +314,9 @@ builder_check_provider_common (CwTx              *self,
   if (common->seq != 0 || common->prev != NULL)
     {
       g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_SEQUENCE,
-                   "A %s carries no seq or prev", cw_tx_type_to_string (self->type));
+                   /* TRANSLATORS: a transaction type as written in the protocol (not
+                    * translated); “seq” and “prev” are field names */
+                   _("A %s carries no seq or prev"), cw_tx_type_to_string (self->type));
       return FALSE;
     }
   return TRUE;
@@ -373,7 +377,7 @@ builder_end (CwTx    *tx,
   if (g_bytes_get_size (self->payload) > CW_TX_MAX_PAYLOAD_SIZE)
     {
       g_set_error (error, CW_TX_ERROR, CW_TX_ERROR_TOO_LARGE,
-                   "The payload is larger than %d bytes", CW_TX_MAX_PAYLOAD_SIZE);
+                   _("The payload is larger than %d bytes"), CW_TX_MAX_PAYLOAD_SIZE);
       return NULL;
     }
   return g_steal_pointer (&self);

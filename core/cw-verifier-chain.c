@@ -4,6 +4,8 @@
  * exactly ours, none revoked and none hidden (DESIGN.md "Trust model"). */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cw-encoding.h"
@@ -93,24 +95,25 @@ cw_verifier_verify_chain (CwVerifier     *self,
             {
               evidence.local_envelope = missing->envelope;
               return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_CHAIN_MISSING,
-                                       "The node's copy of your history lacks your transaction number %"
-                                       G_GUINT64_FORMAT ": it was dropped or hidden.", expected);
+                                       _("The node's copy of your history lacks your transaction number %"
+                                         PRIu64 ": it was dropped or hidden."), expected);
             }
           return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_CHAIN_REORDERED,
-                                   "The node lists your transactions out of order (number %" G_GUINT64_FORMAT
-                                   " where %" G_GUINT64_FORMAT " belongs).", item->seq, expected);
+                                   _("The node lists your transactions out of order (number "
+                                     "%" PRIu64 " where %" PRIu64 " belongs)."),
+                                   item->seq, expected);
         }
 
       if (local == NULL)
         return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_CHAIN_EXTRA,
-                                 "The node lists a transaction number %" G_GUINT64_FORMAT " in your "
-                                 "name that this wallet never signed.", item->seq);
+                                 _("The node lists a transaction number %" PRIu64 " in your "
+                                   "name that this wallet never signed."), item->seq);
 
       evidence.local_envelope = local->envelope;
       if (!g_str_equal (local->id, item->id) || !same_payload (local->envelope, item->envelope))
         return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_CHAIN_ALTERED,
-                                 "The node's transaction number %" G_GUINT64_FORMAT " differs from the one "
-                                 "you signed.", item->seq);
+                                 _("The node's transaction number %" PRIu64 " differs from the one "
+                                   "you signed."), item->seq);
     }
 
   /* Everything confirmed locally must be there; queued or sent ones may
@@ -128,12 +131,12 @@ cw_verifier_verify_chain (CwVerifier     *self,
       evidence.tx_id = tx->id;
       if (tx->type == CW_TX_TYPE_REVOKE)
         return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_REVOKED_GRANT,
-                                 "The node's copy of your history lacks your revocation (number %"
-                                 G_GUINT64_FORMAT "), which it had confirmed: it is hiding it, and the "
-                                 "grant may still be honoured.", tx->seq);
+                                 _("The node's copy of your history lacks your revocation (number %"
+                                   PRIu64 "), which it had confirmed: it is hiding it, and the "
+                                   "grant may still be honoured."), tx->seq);
       return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_CHAIN_MISSING,
-                               "The node's copy of your history lacks your transaction number %"
-                               G_GUINT64_FORMAT ", which it had confirmed: it was dropped or hidden.",
+                               _("The node's copy of your history lacks your transaction number %"
+                                 PRIu64 ", which it had confirmed: it was dropped or hidden."),
                                tx->seq);
     }
 
@@ -148,8 +151,8 @@ cw_verifier_verify_chain (CwVerifier     *self,
           evidence.checkpoint = listing->checkpoint;
           evidence.tx_id = listing->head_id;
           return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_CHAIN_REORDERED,
-                                   "The node names a chain head (number %" G_GUINT64_FORMAT ") that is not "
-                                   "the last transaction it lists.", listing->head_seq);
+                                   _("The node names a chain head (number %" PRIu64 ") that is not "
+                                     "the last transaction it lists."), listing->head_seq);
         }
     }
 
@@ -222,12 +225,12 @@ cw_verifier_verify_grants (CwVerifier     *self,
       if (local == NULL || local->type != CW_TX_TYPE_GRANT ||
           !same_payload (local->envelope, item->envelope))
         return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_FORGED_GRANT,
-                                 "The node lists a grant %s that you never signed.", item->id);
+                                 _("The node lists a grant %s that you never signed."), item->id);
 
       if (cw_verifier_revoked_before (revokes, item->id, G_MAXUINT64))
         return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_REVOKED_GRANT,
-                                 "The node lists as active a grant you revoked (%s): it is hiding your "
-                                 "revocation.", item->id);
+                                 _("The node lists as active a grant you revoked (%s): it is hiding your "
+                                   "revocation."), item->id);
     }
 
   return TRUE;
@@ -270,8 +273,8 @@ cw_verifier_verify_no_hidden_grants (CwVerifier     *self,
       evidence.tx_id = tx->id;
       cw_evidence_set_index (&evidence, (guint64) tx->log_index);
       return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_HIDDEN_GRANT,
-                               "The node does not list your active grant to “%s” (%s): it is hiding who "
-                               "may read your records.", cw_tx_get_provider (grant), tx->id);
+                               _("The node does not list your active grant to “%s” (%s): it is hiding who "
+                                 "may read your records."), cw_tx_get_provider (grant), tx->id);
     }
 
   return TRUE;

@@ -8,6 +8,7 @@
  * single pass would. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-encoding.h"
@@ -48,22 +49,23 @@ check_item_proof (ProofCheck  *check,
       tx = cw_verifier_open_envelope (check->self, item->envelope, NULL, &cause);
       if (tx == NULL)
         return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_MALFORMED_ITEM,
-                                 "The node listed a transaction that is not valid: %s",
+                                 _("The node listed a transaction that is not valid: %s"),
                                  cause->message);
       cw_tx_compute_id (tx, raw_id);
     }
   id = cw_base64_encode (raw_id, sizeof raw_id);
   if (!g_str_equal (id, item->id))
     return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_MALFORMED_ITEM,
-                             "The node listed transaction %s under another ID, %s.", id, item->id);
+                             _("The node listed transaction %s under another ID, %s."),
+                             id, item->id);
 
   cw_merkle_hash_leaf (raw_id, sizeof raw_id, leaf);
   if (!cw_merkle_verify_inclusion_flat (item->index, cw_checkpoint_get_size (check->body), leaf,
                                         cw_checkpoint_get_root_hash (check->body), item->proof,
                                         item->n_proof, error != NULL ? &cause : NULL))
     return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_INCLUSION,
-                             "The node listed transaction %s without a valid proof that it is "
-                             "in its log: %s", item->id, cause != NULL ? cause->message : "");
+                             _("The node listed transaction %s without a valid proof that it is "
+                               "in its log: %s"), item->id, cause != NULL ? cause->message : "");
 
   return TRUE;
 }
@@ -115,8 +117,10 @@ open_provider_item (CwVerifier      *self,
   if (tx == NULL || cw_tx_get_tx_type (tx) != type)
     {
       cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_MALFORMED_ITEM,
-                        "The node listed a %s that is not one: %s", cw_tx_type_to_string (type),
-                        cause != NULL ? cause->message : "another type");
+                        /* TRANSLATORS: a transaction type as written in the protocol (not
+                         * translated), then what is wrong */
+                        _("The node listed a %s that is not one: %s"), cw_tx_type_to_string (type),
+                        cause != NULL ? cause->message : _("another type"));
       return NULL;
     }
 
@@ -124,7 +128,10 @@ open_provider_item (CwVerifier      *self,
   if (!g_str_equal (patient, patient_id))
     {
       cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_MALFORMED_ITEM,
-                        "The node listed a %s about another patient.", cw_tx_type_to_string (type));
+                        /* TRANSLATORS: %s is a transaction type as written in the protocol (not
+                         * translated) */
+                        _("The node listed a %s about another patient."),
+                        cw_tx_type_to_string (type));
       return NULL;
     }
 
@@ -132,7 +139,10 @@ open_provider_item (CwVerifier      *self,
   if (key == NULL)
     {
       cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_UNKNOWN_PROVIDER,
-                        "The node listed a %s by provider “%s”, whose key is not in the directory.",
+                        /* TRANSLATORS: a transaction type as written in the protocol (not
+                         * translated), then a provider ID */
+                        _("The node listed a %s by provider “%s”, whose key is not in the "
+                          "directory."),
                         cw_tx_type_to_string (type), cw_tx_get_provider (tx));
       return NULL;
     }
@@ -140,7 +150,9 @@ open_provider_item (CwVerifier      *self,
   if (!cw_verifier_verify_signature (self, item->envelope, envelope, key, &cause))
     {
       cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_PROVIDER_SIGNATURE,
-                        "The node listed a %s that provider “%s” did not sign: %s",
+                        /* TRANSLATORS: a transaction type as written in the protocol (not
+                         * translated), a provider ID, then what is wrong */
+                        _("The node listed a %s that provider “%s” did not sign: %s"),
                         cw_tx_type_to_string (type), cw_tx_get_provider (tx), cause->message);
       return NULL;
     }
@@ -242,8 +254,8 @@ cw_verifier_verify_requests (CwVerifier     *self,
       /* Checked again the same way, it fails again; this reports it. */
       return tx == NULL ? FALSE : cw_verifier_fail (&evidence, evidence_out, error,
                                                     CW_VERIFIER_ERROR_MALFORMED_ITEM,
-                                                    "The node listed a request that could not "
-                                                    "be checked.");
+                                                    _("The node listed a request that could not "
+                                                      "be checked."));
     }
 
   return TRUE;
@@ -279,26 +291,26 @@ check_coverage (AccessCheck     *check,
     }
   if (grant == NULL)
     return cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                             "Provider “%s” was allowed access citing a grant you never signed.",
+                             _("Provider “%s” was allowed access citing a grant you never signed."),
                              cw_tx_get_provider (tx));
   if (g_strcmp0 (cw_tx_get_provider (grant), cw_tx_get_provider (tx)) != 0 ||
       (cw_tx_get_scopes (tx) & ~cw_tx_get_scopes (grant)) != 0 ||
       cw_tx_get_purpose (tx) != cw_tx_get_purpose (grant))
     return cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                             "Provider “%s” was allowed access beyond what your grant permits.",
+                             _("Provider “%s” was allowed access beyond what your grant permits."),
                              cw_tx_get_provider (tx));
   if (local->state != CW_STORE_TX_CONFIRMED || local->log_index < 0 ||
       (guint64) local->log_index >= item->index)
     return cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                             "Provider “%s” was allowed access citing a grant that was not logged "
-                             "before the access.", cw_tx_get_provider (tx));
+                             _("Provider “%s” was allowed access citing a grant that was not "
+                               "logged before the access."), cw_tx_get_provider (tx));
   if (g_date_time_compare (cw_tx_get_time (tx), cw_tx_get_expires (grant)) >= 0)
     return cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                             "Provider “%s” was allowed access after the grant had expired.",
+                             _("Provider “%s” was allowed access after the grant had expired."),
                              cw_tx_get_provider (tx));
   if (cw_verifier_revoked_before (check->revokes, grant_id, item->index))
     return cw_verifier_fail (evidence, evidence_out, error, CW_VERIFIER_ERROR_ACCESS_WITHOUT_GRANT,
-                             "Provider “%s” was allowed access after you revoked the grant.",
+                             _("Provider “%s” was allowed access after you revoked the grant."),
                              cw_tx_get_provider (tx));
   return TRUE;
 }
@@ -363,7 +375,7 @@ cw_verifier_verify_access (CwVerifier     *self,
       CwEvidence evidence = provider_item_evidence (listing, item);
 
       return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_MALFORMED_ITEM,
-                               "The node listed an access event that could not be checked.");
+                               _("The node listed an access event that could not be checked."));
     }
 
   return TRUE;

@@ -7,6 +7,8 @@
  * cw-verifier-chain.c and cw-verifier-items.c. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cw-encoding.h"
@@ -206,15 +208,16 @@ cw_verifier_open_checkpoint (CwVerifier  *self,
   if (checkpoint == NULL)
     {
       cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_CHECKPOINT,
-                        "The node sent a checkpoint that is not signed by its log key: %s", cause->message);
+                        _("The node sent a checkpoint that is not signed by its log key: %s"), cause->message);
       return NULL;
     }
 
   if (!cw_signed_checkpoint_check_quorum (checkpoint, self->quorum, &cause))
     {
       cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_NO_QUORUM,
-                        "The node's checkpoint lacks the witness cosignatures your wallet requires "
-                        "(%u of %u): %s", cw_signed_checkpoint_get_n_cosigners (checkpoint), self->quorum,
+                        _("The node's checkpoint lacks the witness cosignatures your wallet "
+                          "requires (%u of %u): %s"),
+                        cw_signed_checkpoint_get_n_cosigners (checkpoint), self->quorum,
                         cause->message);
       return NULL;
     }
@@ -255,16 +258,16 @@ cw_verifier_check_consistency (CwVerifier               *self,
 
   if (newer->size < older->size)
     return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_STALE_CHECKPOINT,
-                             "The node sent a checkpoint of size %" G_GUINT64_FORMAT ", older than the "
-                             "size %" G_GUINT64_FORMAT " your wallet already verified: it may be hiding "
-                             "recent transactions.", newer->size, older->size);
+                             _("The node sent a checkpoint of size %" PRIu64 ", older than the "
+                               "size %" PRIu64 " your wallet already verified: it may be hiding "
+                               "recent transactions."), newer->size, older->size);
 
   if (newer->size == older->size)
     {
       if (memcmp (newer->root, older->root, CW_MERKLE_HASH_SIZE) != 0)
         return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_FORKED_CHECKPOINT,
-                                 "The node signed two different logs of size %" G_GUINT64_FORMAT ": its "
-                                 "history was rewritten.", newer->size);
+                                 _("The node signed two different logs of size %" PRIu64 ": its "
+                                   "history was rewritten."), newer->size);
       return TRUE;
     }
 
@@ -275,9 +278,11 @@ cw_verifier_check_consistency (CwVerifier               *self,
       !cw_merkle_verify_consistency (older->size, newer->size, older->root, newer->root, proof,
                                      &cause))
     return cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_FORKED_CHECKPOINT,
-                             "The node's log of size %" G_GUINT64_FORMAT " does not extend the one of "
-                             "size %" G_GUINT64_FORMAT " your wallet verified: its history was rewritten (%s).",
-                             newer->size, older->size, cause != NULL ? cause->message : "no proof");
+                             _("The node's log of size %" PRIu64 " does not extend the one of "
+                               "size %" PRIu64 " your wallet verified: its history was "
+                               "rewritten (%s)."),
+                             newer->size, older->size,
+                             cause != NULL ? cause->message : _("no proof"));
 
   return TRUE;
 }
@@ -308,7 +313,7 @@ cw_verifier_verify_receipt (CwVerifier    *self,
   if (bundle == NULL)
     {
       cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_RECEIPT,
-                        "The node's receipt is not a valid proof bundle: %s", cause->message);
+                        _("The node's receipt is not a valid proof bundle: %s"), cause->message);
       return NULL;
     }
   evidence.checkpoint = bundle->checkpoint;
@@ -317,8 +322,8 @@ cw_verifier_verify_receipt (CwVerifier    *self,
   if (bundle->index != expected_index)
     {
       cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_RECEIPT,
-                        "The node's receipt names log entry %" G_GUINT64_FORMAT " but its answer said %"
-                        G_GUINT64_FORMAT ".", bundle->index, expected_index);
+                        _("The node's receipt names log entry %" PRIu64 " but its answer said %"
+                          PRIu64 "."), bundle->index, expected_index);
       return NULL;
     }
 
@@ -335,7 +340,8 @@ cw_verifier_verify_receipt (CwVerifier    *self,
                                    cw_checkpoint_get_root_hash (body), bundle->proof, &cause))
     {
       cw_verifier_fail (&evidence, evidence_out, error, CW_VERIFIER_ERROR_BAD_INCLUSION,
-                        "The node's receipt does not prove that your transaction is in its log: %s",
+                        _("The node's receipt does not prove that your transaction is in its "
+                          "log: %s"),
                         cause->message);
       return NULL;
     }

@@ -3,6 +3,7 @@
  * main context, the key derivation runs in cw-backup's thread. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -85,7 +86,7 @@ read_thread (GTask        *task,
     {
       if (error == NULL)
         error = g_error_new_literal (CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED,
-                                     "This wallet has no identity to back up");
+                                     _("This wallet has no identity to back up"));
       g_task_return_error (task, error);
       return;
     }

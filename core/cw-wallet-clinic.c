@@ -2,6 +2,8 @@
  * onboarding (cw-wallet-clinic.h). */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cw-wallet-clinic.h"
 #include "cw-wallet-private.h"
 
@@ -54,7 +56,7 @@ cw_wallet_remember_clinic_async (CwWallet            *self,
   if (cw_wallet_invite_get_clinic_entry (invite) == NULL)
     {
       g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_INVALID_INVITE,
-                               "Open the invite with cw_wallet_open_invite_async() first.");
+                               _("Open the invite with cw_wallet_open_invite_async() first."));
       return;
     }
   g_task_set_task_data (task, g_object_ref (invite), g_object_unref);

@@ -5,6 +5,7 @@
  * enroll transaction, all or nothing. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -44,7 +45,7 @@ prepare_thread (GTask        *task,
   if (tx == NULL)
     {
       g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_INVALID,
-                               "The clinic ID or invite code is not valid: %s", error->message);
+                               _("The clinic ID or invite code is not valid: %s"), error->message);
       g_error_free (error);
       return;
     }
@@ -90,8 +91,8 @@ cw_wallet_prepare_enroll_async (CwWallet            *self,
   if (self->identity != NULL)
     {
       g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_ALREADY_ENROLLED,
-                               "This wallet already holds an identity. Use another wallet "
-                               "to enroll again.");
+                               _("This wallet already holds an identity. Use another wallet "
+                                 "to enroll again."));
       return;
     }
   g_task_set_task_data (task, cw_enrollment_new (profile, clinic, invite), g_object_unref);
@@ -280,8 +281,8 @@ cw_wallet_complete_enroll_async (CwWallet            *self,
   if (self->identity != NULL)
     {
       g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_ALREADY_ENROLLED,
-                               "This wallet already holds an identity. Use another wallet "
-                               "to enroll again.");
+                               _("This wallet already holds an identity. Use another wallet "
+                                 "to enroll again."));
       g_object_unref (task);
       return;
     }
@@ -289,8 +290,8 @@ cw_wallet_complete_enroll_async (CwWallet            *self,
       enrollment->identity == NULL)
     {
       g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_INVALID,
-                               "This enrollment was already used or dropped. Start again "
-                               "from the invite.");
+                               _("This enrollment was already used or dropped. Start again "
+                                 "from the invite."));
       g_object_unref (task);
       return;
     }

@@ -5,6 +5,7 @@
  * one join the clinic on the same node. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-encoding.h"
@@ -59,8 +60,8 @@ check_invite_with_node (CwWallet        *self,
     {
       if (g_strcmp0 (cw_node_client_error_get_node_code (cause), "not_found") == 0)
         g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_INVALID_INVITE,
-                     "The clinic “%s” of this invite is not in the node's directory, so the "
-                     "invite cannot be trusted. Ask the clinic for a new one.", clinic);
+                     _("The clinic “%s” of this invite is not in the node's directory, so the "
+                       "invite cannot be trusted. Ask the clinic for a new one."), clinic);
       else
         g_propagate_error (error, g_steal_pointer (&cause));
       return FALSE;
@@ -82,9 +83,9 @@ check_invite_with_node (CwWallet        *self,
   if (opened == NULL)
     {
       g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_WRONG_NODE,
-                   "The node's log is not signed with the log key (and witnesses) this invite "
-                   "names, so this is not the node the invite describes (%s). Do not use this "
-                   "invite.", cause->message);
+                   _("The node's log is not signed with the log key (and witnesses) this invite "
+                     "names, so this is not the node the invite describes (%s). Do not use this "
+                     "invite."), cause->message);
       return FALSE;
     }
 
@@ -124,16 +125,16 @@ open_invite_thread (GTask        *task,
         {
           if (error == NULL)
             error = g_error_new_literal (CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED,
-                                         "This wallet has no node profile.");
+                                         _("This wallet has no node profile."));
           g_task_return_error (task, error);
           return;
         }
       if (!same_node (enrolled_profile, cw_invite_get_node_profile (invite)))
         {
           g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_WRONG_NODE,
-                                   "This invite is for another node (%s) than the one your "
-                                   "identity is enrolled with (%s). One wallet holds one "
-                                   "identity on one node; use another wallet for that node.",
+                                   _("This invite is for another node (%s) than the one your "
+                                     "identity is enrolled with (%s). One wallet holds one "
+                                     "identity on one node; use another wallet for that node."),
                                    cw_invite_get_node_profile (invite)->url,
                                    enrolled_profile->url);
           return;
@@ -255,7 +256,7 @@ cw_wallet_accept_invite_async (CwWallet            *self,
       g_object_get_data (G_OBJECT (invite), CLINIC_DATA_KEY) == NULL)
     {
       g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_INVALID_INVITE,
-                               "Open the invite with cw_wallet_open_invite_async() first.");
+                               _("Open the invite with cw_wallet_open_invite_async() first."));
       return;
     }
 

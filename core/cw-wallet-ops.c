@@ -2,6 +2,7 @@
  * rotate), the ordered outbox flush with receipt verification, and sync. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-dsse.h"
@@ -30,7 +31,8 @@ verification_failed (CwWallet  *self,
 {
   cw_wallet_raise_alert (self, cause, evidence);
   g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION,
-               "%s Nothing from this exchange was accepted; see the alert.", cause->message);
+               /* TRANSLATORS: %s is a sentence on what the node did wrong */
+               _("%s Nothing from this exchange was accepted; see the alert."), cause->message);
   g_error_free (cause);
   return FALSE;
 }
@@ -206,8 +208,8 @@ cw_wallet_submit_one (CwWallet        *self,
             return FALSE;
           if (g_strcmp0 (cw_node_client_error_get_node_code (local), "invalid_invite") == 0)
             g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_REJECTED,
-                         "The node refused the invite code: it was already used, has expired "
-                         "or was withdrawn (%s). Ask the clinic for a new invite.",
+                         _("The node refused the invite code: it was already used, has expired "
+                           "or was withdrawn (%s). Ask the clinic for a new invite."),
                          local->message);
           else
             g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_REJECTED, "%s", local->message);
@@ -220,7 +222,7 @@ cw_wallet_submit_one (CwWallet        *self,
   if (!g_str_equal (receipt->id, tx->id))
     {
       cause = g_error_new (CW_VERIFIER_ERROR, CW_VERIFIER_ERROR_BAD_RECEIPT,
-                           "The node answered with a receipt for another transaction.");
+                           _("The node answered with a receipt for another transaction."));
       return verification_failed (self, cause, NULL, error);
     }
 
@@ -278,7 +280,7 @@ begin_with_store_profile (CwWallet        *self,
     {
       if (error != NULL && *error == NULL)
         g_set_error_literal (error, CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED,
-                             "This wallet has no node configured. Enroll first.");
+                             _("This wallet has no node configured. Enroll first."));
       memset (worker, 0, sizeof *worker);
       return FALSE;
     }
@@ -401,7 +403,7 @@ build_tx (CwWallet  *self,
     {
       if (error != NULL && *error == NULL)
         g_set_error_literal (error, CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED,
-                             "This wallet is not enrolled yet.");
+                             _("This wallet is not enrolled yet."));
       return NULL;
     }
   if (!cw_base64_decode_fixed (self->identity->patient_id, -1, patient, sizeof patient, error) ||
@@ -572,8 +574,8 @@ tx_op_start (CwWallet            *self,
       !cw_base64_decode_fixed (self->identity->public_key, -1, public_key, sizeof public_key, NULL))
     {
       g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED,
-                               "This wallet is not enrolled yet. Enroll with your clinic's "
-                               "invite first.");
+                               _("This wallet is not enrolled yet. Enroll with your clinic's "
+                                 "invite first."));
       g_object_unref (task);
       return;
     }
@@ -703,7 +705,7 @@ cw_wallet_rotate_key_async (CwWallet            *self,
   if (self->identity == NULL)
     {
       g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED,
-                               "This wallet is not enrolled yet.");
+                               _("This wallet is not enrolled yet."));
       g_object_unref (task);
       return;
     }

@@ -17,6 +17,7 @@ struct _CwWallet
   CwKeyring *keyring;
   CwNodeClientFlags client_flags;
   guint max_retries;
+  guint request_deadline;  /* seconds; 0 for the client's default */
   GMainContext *context;       /* where signals are emitted */
   GMutex op_lock;              /* one operation's worker at a time */
   CwStoreIdentity *identity;   /* cached; changed on the main context only */

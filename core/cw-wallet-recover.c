@@ -4,6 +4,7 @@
  * chain is fetched with the new key, verified and stored in one batch. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -88,7 +89,7 @@ probe_head (RecoverData     *data,
   if (receipt != NULL)
     {
       g_set_error_literal (error, CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION,
-                           "The node accepted a transaction that does not follow your chain.");
+                           _("The node accepted a transaction that does not follow your chain."));
       return FALSE;
     }
   if (cw_node_client_error_get_head (cause, seq_out, &id) &&
@@ -98,8 +99,8 @@ probe_head (RecoverData     *data,
   if (g_strcmp0 (cw_node_client_error_get_node_code (cause), "bad_signature") == 0 ||
       g_strcmp0 (cw_node_client_error_get_node_code (cause), "unknown_patient") == 0)
     g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_REJECTED,
-                 "The node does not know this recovery code for patient %s: the code is not "
-                 "this patient's, or it was replaced by a newer one.", data->patient_id);
+                 _("The node does not know this recovery code for patient %s: the code is not "
+                   "this patient's, or it was replaced by a newer one."), data->patient_id);
   else
     g_propagate_error (error, g_steal_pointer (&cause));
   return FALSE;
@@ -127,9 +128,9 @@ find_patient (RecoverData     *data,
     {
       if (g_strcmp0 (cw_node_client_error_get_node_code (cause), "not_found") == 0)
         g_set_error_literal (error, CW_WALLET_ERROR, CW_WALLET_ERROR_REJECTED,
-                             "The node does not know this recovery code: it belongs to "
-                             "another node, or it was replaced by a newer one (the code shown "
-                             "by your last restore).");
+                             _("The node does not know this recovery code: it belongs to "
+                               "another node, or it was replaced by a newer one (the code shown "
+                               "by your last restore)."));
       else
         g_propagate_error (error, g_steal_pointer (&cause));
       return FALSE;
@@ -138,8 +139,8 @@ find_patient (RecoverData     *data,
     {
       g_free (patient_id);
       g_set_error_literal (error, CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION,
-                           "The node answered the recovery lookup with something that is "
-                           "not a patient ID.");
+                           _("The node answered the recovery lookup with something that is "
+                             "not a patient ID."));
       return FALSE;
     }
   data->patient_id = patient_id;
@@ -286,8 +287,8 @@ rotated_cb (GObject      *source,
            * key: keep the key in the keyring and give the new code, or the
            * patient would be locked out. */
           g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_RESTORE_INCOMPLETE,
-                                   "Your identity has probably moved to a new key on this "
-                                   "device, but its history could not be restored: %s",
+                                   _("Your identity has probably moved to a new key on this "
+                                     "device, but its history could not be restored: %s"),
                                    error->message);
           g_error_free (error);
           g_object_unref (task);
@@ -378,8 +379,8 @@ cw_wallet_recover_async (CwWallet            *self,
   if (self->identity != NULL)
     {
       g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_ALREADY_ENROLLED,
-                               "This wallet already holds an identity. Restore into an empty "
-                               "wallet.");
+                               _("This wallet already holds an identity. Restore into an empty "
+                                 "wallet."));
       g_object_unref (task);
       return;
     }
@@ -392,7 +393,7 @@ cw_wallet_recover_async (CwWallet            *self,
       !cw_base64_decode_fixed (patient_id, -1, data->patient, CW_PUBLIC_KEY_SIZE, NULL))
     {
       g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_INVALID,
-                               "“%s” is not a patient ID (the base64 of 32 bytes).", patient_id);
+                               _("“%s” is not a patient ID (the base64 of 32 bytes)."), patient_id);
       g_object_unref (task);
       return;
     }

@@ -3,6 +3,7 @@
  * verified like a sync, stored as confirmed history. All or nothing. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-dsse.h"
@@ -55,7 +56,8 @@ check_consistent (CwWallet           *self,
     {
       cw_wallet_raise_alert (self, cause, evidence);
       g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION,
-                   "%s Nothing was restored; see the alert.", cause->message);
+                   /* TRANSLATORS: %s is a sentence on what the node did wrong */
+                   _("%s Nothing was restored; see the alert."), cause->message);
       g_error_free (cause);
       return FALSE;
     }
@@ -101,7 +103,8 @@ fetch_chain (CwWallet            *self,
         {
           cw_wallet_raise_alert (self, cause, evidence);
           g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION,
-                       "%s Nothing was restored; see the alert.", cause->message);
+                       /* TRANSLATORS: %s is a sentence on what the node did wrong */
+                       _("%s Nothing was restored; see the alert."), cause->message);
           g_error_free (cause);
           return NULL;
         }
@@ -131,8 +134,8 @@ fetch_chain (CwWallet            *self,
               g_strcmp0 (page->head_id, ((CwNodeListItem *) items->pdata[items->len - 1])->id) != 0)
             {
               g_set_error_literal (error, CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION,
-                                   "The node's copy of your chain is incomplete. Nothing was "
-                                   "restored.");
+                                   _("The node's copy of your chain is incomplete. Nothing was "
+                                     "restored."));
               return NULL;
             }
           *checkpoint_out = g_steal_pointer (&current);
@@ -141,7 +144,7 @@ fetch_chain (CwWallet            *self,
       if (page->next <= position)
         {
           g_set_error_literal (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE,
-                               "The node's list cursor does not advance.");
+                               _("The node's list cursor does not advance."));
           return NULL;
         }
       position = page->next;
@@ -232,8 +235,8 @@ cw_wallet_restore_chain (CwWallet             *self,
   if (memcmp (head_key, cw_signing_key_get_public_key (key), CW_PUBLIC_KEY_SIZE) != 0)
     {
       g_set_error_literal (error, CW_WALLET_ERROR, CW_WALLET_ERROR_INVALID,
-                           "The key in this backup is no longer your current key (it was "
-                           "replaced by a key rotation). Use a newer backup.");
+                           _("The key in this backup is no longer your current key (it was "
+                             "replaced by a key rotation). Use a newer backup."));
       return FALSE;
     }
 
@@ -450,8 +453,8 @@ cw_wallet_restore_async (CwWallet            *self,
   if (self->identity != NULL)
     {
       g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_ALREADY_ENROLLED,
-                               "This wallet already holds an identity. Restore into an empty "
-                               "wallet.");
+                               _("This wallet already holds an identity. Restore into an empty "
+                                 "wallet."));
       g_object_unref (task);
       return;
     }

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cw-wallet-store-private.h"
@@ -84,7 +86,7 @@ cw_wallet_store_record_checkpoint (CwWalletStore  *self,
   if (size > G_MAXINT64)
     {
       g_set_error_literal (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_INVALID,
-                           "The checkpoint's tree size is out of range and was not saved.");
+                           _("The checkpoint's tree size is out of range and was not saved."));
       return FALSE;
     }
 
@@ -102,16 +104,16 @@ cw_wallet_store_record_checkpoint (CwWalletStore  *self,
   if (latest != NULL && size < latest->size)
     {
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_CHECKPOINT,
-                   "The log checkpoint of size %" G_GUINT64_FORMAT " is older than the one already "
-                   "verified (size %" G_GUINT64_FORMAT "); the node may be replaying an old state.",
+                   _("The log checkpoint of size %" PRIu64 " is older than the one already "
+                     "verified (size %" PRIu64 "); the node may be replaying an old state."),
                    size, latest->size);
       goto fail;
     }
   if (latest != NULL && size == latest->size && memcmp (root, latest->root, 32) != 0)
     {
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_CHECKPOINT,
-                   "The log checkpoint of size %" G_GUINT64_FORMAT " has a different root than "
-                   "the one already verified; the log has forked.", size);
+                   _("The log checkpoint of size %" PRIu64 " has a different root than "
+                     "the one already verified; the log has forked."), size);
       goto fail;
     }
 
@@ -253,7 +255,7 @@ cw_wallet_store_acknowledge_alert (CwWalletStore  *self,
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_NOT_FOUND,
-                   "There is no alert %" G_GINT64_FORMAT ".", id);
+                   _("There is no alert %" PRId64 "."), id);
       return FALSE;
     }
 

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cw-merkle.h"
 #include "cw-tlog-proof.h"
 #include "cw-wallet-store-private.h"
@@ -34,7 +36,9 @@ check_id (const char  *what,
     return TRUE;
 
   g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_INVALID,
-               "The %s has no ID and was not saved.", what);
+               /* TRANSLATORS: %s is a record or one of its parts: “grant”, “provider's name”,
+                * “access event's envelope”… */
+               _("The %s has no ID and was not saved."), what);
   return FALSE;
 }
 
@@ -144,8 +148,8 @@ cw_wallet_store_upsert_grant (CwWalletStore       *self,
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
   g_return_val_if_fail (grant != NULL, FALSE);
 
-  if (!check_id ("grant", grant->id, error) || !check_id ("grant's provider", grant->provider, error) ||
-      !check_id ("grant's envelope", grant->envelope, error))
+  if (!check_id (_("grant"), grant->id, error) || !check_id (_("grant's provider"), grant->provider, error) ||
+      !check_id (_("grant's envelope"), grant->envelope, error))
     return FALSE;
 
   locker = g_rec_mutex_locker_new (&self->mutex);
@@ -239,9 +243,9 @@ cw_wallet_store_upsert_provider (CwWalletStore          *self,
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
   g_return_val_if_fail (provider != NULL, FALSE);
 
-  if (!check_id ("provider", provider->id, error) || !check_id ("provider's name", provider->name, error) ||
-      !check_id ("provider's kind", provider->kind, error) ||
-      !check_id ("provider's key", provider->public_key, error))
+  if (!check_id (_("provider"), provider->id, error) || !check_id (_("provider's name"), provider->name, error) ||
+      !check_id (_("provider's kind"), provider->kind, error) ||
+      !check_id (_("provider's key"), provider->public_key, error))
     return FALSE;
 
   locker = g_rec_mutex_locker_new (&self->mutex);
@@ -337,9 +341,9 @@ cw_wallet_store_upsert_request (CwWalletStore         *self,
   g_return_val_if_fail (request != NULL, FALSE);
   g_return_val_if_fail (request->state <= CW_STORE_REQUEST_EXPIRED, FALSE);
 
-  if (!check_id ("request", request->id, error) || !check_id ("request's provider", request->provider, error) ||
-      !check_id ("request's reason", request->reason, error) ||
-      !check_id ("request's envelope", request->envelope, error))
+  if (!check_id (_("request"), request->id, error) || !check_id (_("request's provider"), request->provider, error) ||
+      !check_id (_("request's reason"), request->reason, error) ||
+      !check_id (_("request's envelope"), request->envelope, error))
     return FALSE;
 
   locker = g_rec_mutex_locker_new (&self->mutex);
@@ -469,7 +473,7 @@ cw_wallet_store_add_receipt_note (CwWalletStore  *self,
 
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), -1);
 
-  if (!check_id ("receipt's checkpoint note", note, error))
+  if (!check_id (_("receipt's checkpoint note"), note, error))
     return -1;
 
   locker = g_rec_mutex_locker_new (&self->mutex);
@@ -503,21 +507,21 @@ cw_wallet_store_upsert_access_event (CwWalletStore             *self,
   g_return_val_if_fail (CW_IS_WALLET_STORE (self), FALSE);
   g_return_val_if_fail (event != NULL, FALSE);
 
-  if (!check_id ("access event", event->id, error) ||
-      !check_id ("access event's provider", event->provider, error) ||
-      !check_id ("access event's grant", event->grant_id, error) ||
-      !check_id ("access event's envelope", event->envelope, error))
+  if (!check_id (_("access event"), event->id, error) ||
+      !check_id (_("access event's provider"), event->provider, error) ||
+      !check_id (_("access event's grant"), event->grant_id, error) ||
+      !check_id (_("access event's envelope"), event->envelope, error))
     return FALSE;
   if (event->receipt != NULL ? *event->receipt == '\0' : event->note_id <= 0)
     {
       g_set_error_literal (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_INVALID,
-                           "The access event has no receipt and was not saved.");
+                           _("The access event has no receipt and was not saved."));
       return FALSE;
     }
   if (event->log_index < 0)
     {
       g_set_error_literal (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_INVALID,
-                           "The access event has no log index and was not saved.");
+                           _("The access event has no log index and was not saved."));
       return FALSE;
     }
 

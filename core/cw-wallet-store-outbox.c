@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cw-dsse.h"
@@ -96,7 +98,7 @@ get_tx_locked (CwWalletStore  *self,
     return tx_from_row (stmt);
   if (rc == SQLITE_DONE)
     g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_NOT_FOUND,
-                 "The wallet has no transaction %s.", id);
+                 _("The wallet has no transaction %s."), id);
   else
     cw_wallet_store_set_error (self, rc, error);
 
@@ -174,8 +176,8 @@ invalid_envelope (GError       **error,
                   const GError  *cause)
 {
   g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_INVALID,
-               "The transaction was not queued because it is malformed (%s).",
-               cause ? cause->message : "not a patient transaction");
+               _("The transaction was not queued because it is malformed (%s)."),
+               cause ? cause->message : _("not a patient transaction"));
 }
 
 /* Checks the envelope against the identity and the head; holds the lock. */
@@ -205,15 +207,15 @@ check_extends_head (CwWalletStore  *self,
   if (rc == SQLITE_DONE)
     {
       g_set_error_literal (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_INVALID,
-                           "The transaction was not queued because this wallet has no identity yet. "
-                           "Enroll or restore an identity first.");
+                           _("The transaction was not queued because this wallet has no identity "
+                             "yet. Enroll or restore an identity first."));
       return FALSE;
     }
   if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), patient) != 0)
     {
       g_set_error_literal (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_INVALID,
-                           "The transaction was not queued because it names another patient "
-                           "than this wallet's identity.");
+                           _("The transaction was not queued because it names another patient "
+                             "than this wallet's identity."));
       return FALSE;
     }
 
@@ -230,18 +232,18 @@ check_extends_head (CwWalletStore  *self,
   if (!has_head && (cw_tx_get_seq (tx) != 0 || prev != NULL))
     {
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_CHAIN,
-                   "The transaction was not queued: its sequence number is %" G_GUINT64_FORMAT
-                   " but the chain is empty, so it must be the enrollment (0).",
+                   _("The transaction was not queued: its sequence number is %" PRIu64
+                     " but the chain is empty, so it must be the enrollment (0)."),
                    cw_tx_get_seq (tx));
       return FALSE;
     }
   if (has_head && (cw_tx_get_seq (tx) != head_seq + 1 || g_strcmp0 (prev, head_id) != 0))
     {
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_CHAIN,
-                   "The transaction was not queued: it does not follow the last transaction "
-                   "of the chain (expected sequence %" G_GUINT64_FORMAT " after %s, got %"
-                   G_GUINT64_FORMAT " after %s). Sign it again against the current chain.",
-                   head_seq + 1, head_id, cw_tx_get_seq (tx), prev ? prev : "nothing");
+                   _("The transaction was not queued: it does not follow the last transaction "
+                     "of the chain (expected sequence %" PRIu64 " after %s, got %"
+                     PRIu64 " after %s). Sign it again against the current chain."),
+                   head_seq + 1, head_id, cw_tx_get_seq (tx), prev ? prev : _("nothing"));
       return FALSE;
     }
 
@@ -393,7 +395,10 @@ get_pending_locked (CwWalletStore  *self,
   if (tx != NULL && tx->state != CW_STORE_TX_QUEUED && tx->state != CW_STORE_TX_SENT)
     {
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_STATE,
-                   "Transaction %s cannot be %s because it is already %s.",
+                   /* TRANSLATORS: a transaction ID, the change asked for (“marked as sent”,
+                    * “confirmed”, “rejected”), then its stored state (queued, sent, confirmed or
+                    * rejected), which is not translated */
+                   _("Transaction %s cannot be %s because it is already %s."),
                    id, change, cw_store_tx_state_to_string (tx->state));
       g_clear_pointer (&tx, cw_store_tx_free);
     }
@@ -416,7 +421,7 @@ cw_wallet_store_mark_sent (CwWalletStore  *self,
   locker = g_rec_mutex_locker_new (&self->mutex);
   if (!cw_wallet_store_begin (self, error))
     return FALSE;
-  if ((tx = get_pending_locked (self, id, "marked as sent", error)) == NULL)
+  if ((tx = get_pending_locked (self, id, _("marked as sent"), error)) == NULL)
     goto fail;
 
   stmt = cw_wallet_store_prepare (self,
@@ -465,7 +470,7 @@ cw_wallet_store_mark_confirmed (CwWalletStore  *self,
       return TRUE;
     }
   g_clear_pointer (&tx, cw_store_tx_free);
-  if ((tx = get_pending_locked (self, id, "confirmed", error)) == NULL)
+  if ((tx = get_pending_locked (self, id, _("confirmed"), error)) == NULL)
     goto fail;
 
   stmt = cw_wallet_store_prepare (self,
@@ -510,7 +515,7 @@ cw_wallet_store_mark_rejected (CwWalletStore  *self,
   locker = g_rec_mutex_locker_new (&self->mutex);
   if (!cw_wallet_store_begin (self, error))
     return FALSE;
-  if ((tx = get_pending_locked (self, id, "rejected", error)) == NULL)
+  if ((tx = get_pending_locked (self, id, _("rejected"), error)) == NULL)
     goto fail;
 
   /* A later transaction that the node confirmed would mean it accepted a
@@ -530,8 +535,8 @@ cw_wallet_store_mark_rejected (CwWalletStore  *self,
   if (sqlite3_column_int64 (check, 0) > 0)
     {
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_STATE,
-                   "Transaction %s cannot be rejected because a later one was already confirmed.",
-                   id);
+                   _("Transaction %s cannot be rejected because a later one was already "
+                     "confirmed."), id);
       goto fail;
     }
 

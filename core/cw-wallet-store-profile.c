@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cw-wallet-store-private.h"
 
 void
@@ -42,7 +44,7 @@ cw_wallet_store_set_identity (CwWalletStore          *self,
       !public_key_is_valid (identity->recovery_key) || !cw_tx_provider_id_is_valid (identity->clinic))
     {
       g_set_error_literal (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_INVALID,
-                           "The identity has a malformed key or clinic ID and was not saved.");
+                           _("The identity has a malformed key or clinic ID and was not saved."));
       return FALSE;
     }
 

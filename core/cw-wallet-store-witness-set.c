@@ -2,6 +2,8 @@
  * (schema version 4; PROTOCOL.md §4 "Witness sets"). */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cw-wallet-store-private.h"
 
 gboolean
@@ -60,7 +62,7 @@ cw_wallet_store_take_witness_set (CwWalletStore       *self,
   if (sqlite3_changes (self->db) != 1)
     {
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_NOT_FOUND,
-                   "The wallet has no node configured");
+                   _("The wallet has no node configured"));
       goto fail;
     }
   if (!cw_wallet_store_exec (self, "DELETE FROM witness_keys", error))

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -169,18 +170,18 @@ cw_wallet_store_set_error (CwWalletStore  *self,
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_CORRUPT,
-                   "The wallet database is damaged or not a wallet database (%s). "
-                   "Restore your identity from its backup into a new wallet.", detail);
+                   _("The wallet database is damaged or not a wallet database (%s). "
+                     "Restore your identity from its backup into a new wallet."), detail);
       break;
     case SQLITE_FULL:
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_FAILED,
-                   "The wallet database could not be written because the disk is full (%s). "
-                   "Free some disk space and try again.", detail);
+                   _("The wallet database could not be written because the disk is full (%s). "
+                     "Free some disk space and try again."), detail);
       break;
     default:
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_FAILED,
-                   "The wallet database failed (%s). Try again; if it keeps failing, "
-                   "check the disk and the permissions of the data folder.", detail);
+                   _("The wallet database failed (%s). Try again; if it keeps failing, "
+                     "check the disk and the permissions of the data folder."), detail);
     }
 }
 
@@ -192,7 +193,7 @@ cw_wallet_store_check_open (CwWalletStore  *self,
     return TRUE;
 
   g_set_error_literal (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_FAILED,
-                       "The wallet database is closed. Restart Consent Wallet.");
+                       _("The wallet database is closed. Restart Consent Wallet."));
   return FALSE;
 }
 
@@ -347,7 +348,7 @@ cw_wallet_store_batch_begin (CwWalletStore  *self,
     {
       g_rec_mutex_unlock (&self->mutex);
       g_set_error_literal (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_STATE,
-                           "A batch of changes is already open.");
+                           _("A batch of changes is already open."));
       return FALSE;
     }
   if (!cw_wallet_store_check_open (self, error) ||
@@ -400,8 +401,8 @@ prepare_file (const char  *path,
       int saved = errno;
 
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_OPEN,
-                   "The folder for the wallet database, %s, could not be created: %s. "
-                   "Check that your home folder is writable.", dir, g_strerror (saved));
+                   _("The folder for the wallet database, %s, could not be created: %s. "
+                     "Check that your home folder is writable."), dir, g_strerror (saved));
       return FALSE;
     }
 
@@ -415,8 +416,9 @@ prepare_file (const char  *path,
       if (fd >= 0)
         close (fd);
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_OPEN,
-                   "The wallet database %s could not be opened: %s. "
-                   "Check the permissions of the file and its folder.", path, g_strerror (saved));
+                   _("The wallet database %s could not be opened: %s. "
+                     "Check the permissions of the file and its folder."),
+                   path, g_strerror (saved));
       return FALSE;
     }
   close (fd);
@@ -459,8 +461,8 @@ migrate (CwWalletStore  *self,
   if (version > CW_WALLET_STORE_SCHEMA_VERSION || version < 0)
     {
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_TOO_NEW,
-                   "The wallet database was written by a newer version of Consent Wallet "
-                   "(schema %d; this version knows up to %d). Update Consent Wallet to open it.",
+                   _("The wallet database was written by a newer version of Consent Wallet "
+                     "(schema %d; this version knows up to %d). Update Consent Wallet to open it."),
                    version, CW_WALLET_STORE_SCHEMA_VERSION);
       return FALSE;
     }
@@ -475,7 +477,7 @@ migrate (CwWalletStore  *self,
           !cw_wallet_store_exec (self, set_version, error))
         {
           cw_wallet_store_rollback (self);
-          g_prefix_error (error, "Upgrading the wallet database to schema %d failed: ", version + 1);
+          g_prefix_error (error, _("Upgrading the wallet database to schema %d failed: "), version + 1);
           return FALSE;
         }
       if (!cw_wallet_store_commit (self, error))
@@ -502,8 +504,8 @@ open_database (CwWalletStore  *self,
   if (rc != SQLITE_OK)
     {
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_OPEN,
-                   "The wallet database %s could not be opened (%s). "
-                   "Check the permissions of the file and its folder.",
+                   _("The wallet database %s could not be opened (%s). "
+                     "Check the permissions of the file and its folder."),
                    self->path, self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
       g_clear_pointer (&self->db, sqlite3_close);
       return FALSE;
@@ -524,8 +526,8 @@ open_database (CwWalletStore  *self,
     {
       cw_store_stmt_release (g_steal_pointer (&wal));
       g_set_error (error, CW_WALLET_STORE_ERROR, CW_WALLET_STORE_ERROR_OPEN,
-                   "The wallet database %s cannot use write-ahead logging. "
-                   "Keep the wallet on a local disk.", self->path);
+                   _("The wallet database %s cannot use write-ahead logging. "
+                     "Keep the wallet on a local disk."), self->path);
       return FALSE;
     }
   /* Finished before any transaction of the migrations starts. */

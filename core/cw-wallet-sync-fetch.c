@@ -7,6 +7,8 @@
  * the pages and lists before it passed. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cw-wallet-sync-private.h"
 
 /* A page read ahead, checked on a pool thread: its checkpoint opened (log
@@ -120,7 +122,7 @@ page_listed_cb (GObject      *source,
       /* A cursor that does not advance would loop for ever. */
       fetch->error = g_error_new_literal (CW_NODE_CLIENT_ERROR,
                                           CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE,
-                                          "The node's list cursor does not advance.");
+                                          _("The node's list cursor does not advance."));
       fetch->finished = TRUE;
     }
   else
@@ -307,7 +309,7 @@ cw_sync_fetch_all (CwSync       *sync,
   if (out->listing == NULL)
     {
       g_set_error_literal (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE,
-                           "The node sent no page of a list.");
+                           _("The node sent no page of a list."));
       return FALSE;
     }
   return TRUE;

@@ -7,6 +7,7 @@
  * pages are read ahead by cw-wallet-sync-fetch.c. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-dsse.h"
@@ -25,7 +26,8 @@ cw_sync_fail (CwSync  *sync,
 {
   cw_wallet_raise_alert (sync->wallet, cause, evidence);
   g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION,
-               "%s Nothing from this sync was accepted; see the alert.", cause->message);
+               /* TRANSLATORS: %s is a sentence on what the node did wrong */
+               _("%s Nothing from this sync was accepted; see the alert."), cause->message);
   g_error_free (cause);
   return FALSE;
 }
@@ -533,7 +535,7 @@ sync_thread (GTask        *task,
     {
       if (error == NULL)
         error = g_error_new_literal (CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED,
-                                     "This wallet has no node configured.");
+                                     _("This wallet has no node configured."));
       g_task_return_error (task, error);
       return;
     }
@@ -579,7 +581,7 @@ cw_wallet_sync_async (CwWallet            *self,
       !cw_base64_decode_fixed (self->identity->public_key, -1, public_key, sizeof public_key, NULL))
     {
       g_task_return_new_error (task, CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED,
-                               "This wallet is not enrolled yet.");
+                               _("This wallet is not enrolled yet."));
       g_object_unref (task);
       return;
     }

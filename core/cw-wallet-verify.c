@@ -4,6 +4,8 @@
  * (cw-wallet-sync.c) compares with the node. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cw-dsse.h"
@@ -17,7 +19,9 @@ chain_error (GError     **error,
              const char  *what)
 {
   g_set_error (error, CW_VERIFIER_ERROR, code,
-               "Transaction %" G_GUINT64_FORMAT " of your chain %s.", seq, what);
+               /* TRANSLATORS: %s says what is wrong with the transaction: “is not a valid
+                * transaction”, “names another patient”… */
+               _("Transaction %" PRIu64 " of your chain %s."), seq, what);
   return FALSE;
 }
 
@@ -51,7 +55,7 @@ cw_wallet_check_chain (const char  *patient_id,
       payload = envelope != NULL ? cw_dsse_envelope_get_payload (envelope) : NULL;
       tx = payload != NULL ? cw_tx_parse_payload_bytes (payload, NULL) : NULL;
       if (tx == NULL)
-        return chain_error (error, CW_VERIFIER_ERROR_CHAIN_ALTERED, i, "is not a valid transaction");
+        return chain_error (error, CW_VERIFIER_ERROR_CHAIN_ALTERED, i, _("is not a valid transaction"));
 
       cw_tx_compute_id (tx, id);
       if (ids != NULL)
@@ -61,15 +65,15 @@ cw_wallet_check_chain (const char  *patient_id,
           if (!cw_base64_decode_fixed (g_ptr_array_index (ids, i), -1, listed, sizeof listed, NULL) ||
               memcmp (listed, id, sizeof id) != 0)
             return chain_error (error, CW_VERIFIER_ERROR_CHAIN_ALTERED, i,
-                                "does not match its transaction ID");
+                                _("does not match its transaction ID"));
         }
       if (memcmp (cw_tx_get_patient (tx), patient, sizeof patient) != 0)
-        return chain_error (error, CW_VERIFIER_ERROR_CHAIN_EXTRA, i, "names another patient");
+        return chain_error (error, CW_VERIFIER_ERROR_CHAIN_EXTRA, i, _("names another patient"));
       if (cw_tx_get_seq (tx) != i ||
           (i == 0) != (cw_tx_get_tx_type (tx) == CW_TX_TYPE_ENROLL) ||
           (i > 0 && memcmp (cw_tx_get_prev (tx), prev, sizeof prev) != 0))
         return chain_error (error, CW_VERIFIER_ERROR_CHAIN_REORDERED, i,
-                            "does not follow the one before it");
+                            _("does not follow the one before it"));
 
       signer = cw_verifier_key_new ("patient", CW_KEY_TYPE_ED25519, key, error);
       if (signer == NULL)
@@ -84,7 +88,7 @@ cw_wallet_check_chain (const char  *patient_id,
         }
       if (!signed_ok)
         return chain_error (error, CW_VERIFIER_ERROR_CHAIN_ALTERED, i,
-                            "is not signed by your key");
+                            _("is not signed by your key"));
 
       if (cw_tx_get_tx_type (tx) == CW_TX_TYPE_ENROLL)
         memcpy (recovery, cw_tx_get_recovery_key (tx), sizeof recovery);
@@ -128,7 +132,7 @@ check_receipt (Check       *check,
       !cw_base64_decode_fixed (id_b64, -1, id, sizeof id, NULL))
     {
       g_set_error (error, CW_VERIFIER_ERROR, CW_VERIFIER_ERROR_BAD_RECEIPT,
-                   "The stored receipt of transaction %s is missing or unreadable.", id_b64);
+                   _("The stored receipt of transaction %s is missing or unreadable."), id_b64);
       return FALSE;
     }
 
@@ -141,15 +145,15 @@ check_receipt (Check       *check,
       memcmp (stored->root, check->latest->root, sizeof stored->root) != 0)
     {
       g_set_error (error, CW_VERIFIER_ERROR, CW_VERIFIER_ERROR_FORKED_CHECKPOINT,
-                   "The receipt of transaction %s is for a log that differs from the one "
-                   "verified at the same size.", id_b64);
+                   _("The receipt of transaction %s is for a log that differs from the one "
+                     "verified at the same size."), id_b64);
       return FALSE;
     }
   if (check->latest != NULL && stored->size > check->latest->size)
     {
       g_set_error (error, CW_VERIFIER_ERROR, CW_VERIFIER_ERROR_STALE_CHECKPOINT,
-                   "The receipt of transaction %s is for a log newer than the latest "
-                   "verified checkpoint.", id_b64);
+                   _("The receipt of transaction %s is for a log newer than the latest "
+                     "verified checkpoint."), id_b64);
       return FALSE;
     }
 
@@ -177,7 +181,7 @@ run_check (Check    *check,
     {
       if (error != NULL && *error == NULL)
         g_set_error_literal (error, CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED,
-                             "This wallet is not enrolled yet.");
+                             _("This wallet is not enrolled yet."));
       return FALSE;
     }
 
@@ -197,7 +201,7 @@ run_check (Check    *check,
           memcmp (reread->root, check->latest->root, sizeof reread->root) != 0)
         {
           g_set_error_literal (error, CW_VERIFIER_ERROR, CW_VERIFIER_ERROR_BAD_CHECKPOINT,
-                               "The latest verified checkpoint does not match its signed note.");
+                               _("The latest verified checkpoint does not match its signed note."));
           return FALSE;
         }
       check->n_checked++;
@@ -244,7 +248,7 @@ run_check (Check    *check,
       if (!pending_rotation)
         {
           g_set_error_literal (error, CW_VERIFIER_ERROR, CW_VERIFIER_ERROR_CHAIN_ALTERED,
-                               "The wallet's current key is not the one its chain names.");
+                               _("The wallet's current key is not the one its chain names."));
           return FALSE;
         }
     }
@@ -261,7 +265,7 @@ run_check (Check    *check,
           (grant->revoked_by != NULL && !g_hash_table_contains (signed_txs, grant->revoked_by)))
         {
           g_set_error (error, CW_VERIFIER_ERROR, CW_VERIFIER_ERROR_FORGED_GRANT,
-                       "The stored grant %s is not one of your own transactions.",
+                       _("The stored grant %s is not one of your own transactions."),
                        grant->id);
           return FALSE;
         }
@@ -301,7 +305,7 @@ verify_thread (GTask        *task,
     {
       if (error == NULL)
         error = g_error_new_literal (CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_ENROLLED,
-                                     "This wallet is not enrolled yet.");
+                                     _("This wallet is not enrolled yet."));
       g_task_return_error (task, error);
       return;
     }
@@ -316,7 +320,8 @@ verify_thread (GTask        *task,
 
           cw_wallet_raise_alert (self, cause, evidence);
           error = g_error_new (CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION,
-                               "%s See the alert.", cause->message);
+                               /* TRANSLATORS: %s is a sentence on what the node did wrong */
+                               _("%s See the alert."), cause->message);
           g_error_free (cause);
         }
       g_task_return_error (task, error);

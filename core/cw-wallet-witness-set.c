@@ -4,6 +4,7 @@
  * and a quorum of the witnesses it trusts now signed it. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cw-node-client-private.h"
@@ -22,7 +23,7 @@ parse_note (GBytes  *body,
   if (len == 0 || memchr (data, '\0', len) != NULL || !g_utf8_validate (data, len, NULL))
     {
       g_set_error_literal (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE,
-                           "The node sent a witness set that is not text");
+                           _("The node sent a witness set that is not text"));
       return NULL;
     }
   return g_strndup (data, len);
@@ -101,10 +102,11 @@ cw_wallet_update_witness_set (CwWallet        *self,
     {
       g_autoptr(GBytes) evidence = make_evidence (cause, note);
 
-      g_prefix_error (&cause, "The node's witness set was refused: ");
+      g_prefix_error (&cause, _("The node's witness set was refused: "));
       cw_wallet_raise_alert (self, cause, evidence);
       g_set_error (error, CW_WALLET_ERROR, CW_WALLET_ERROR_VERIFICATION,
-                   "%s Nothing from this sync was accepted; see the alert.", cause->message);
+                   /* TRANSLATORS: %s is a sentence on what the node did wrong */
+                   _("%s Nothing from this sync was accepted; see the alert."), cause->message);
       return FALSE;
     }
 

@@ -4,6 +4,7 @@
  * cw-wallet-enroll.c. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sodium.h>
 #include <string.h>
@@ -263,6 +264,16 @@ cw_wallet_set_max_retries (CwWallet *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_RETRIES]);
 }
 
+void
+cw_wallet_set_request_deadline (CwWallet *self,
+                                guint     seconds)
+{
+  g_return_if_fail (CW_IS_WALLET (self));
+  g_return_if_fail (seconds > 0);
+
+  self->request_deadline = seconds;
+}
+
 typedef struct {
   CwWallet *wallet;
   gint64 id;
@@ -329,6 +340,8 @@ cw_wallet_worker_begin (CwWallet            *self,
   if (worker->client == NULL)
     return FALSE;
   cw_node_client_set_max_retries (worker->client, self->max_retries);
+  if (self->request_deadline > 0)
+    cw_node_client_set_deadline (worker->client, self->request_deadline);
   worker->verifier = cw_verifier_new (profile, error);
   return worker->verifier != NULL;
 }
@@ -416,7 +429,7 @@ export_fhir_thread (GTask        *task,
     {
       if (error == NULL)
         error = g_error_new (CW_WALLET_ERROR, CW_WALLET_ERROR_NOT_FOUND,
-                             "There is no confirmed grant %s in this wallet.", grant_id);
+                             _("There is no confirmed grant %s in this wallet."), grant_id);
       g_task_return_error (task, error);
       return;
     }

@@ -71,6 +71,11 @@ GListModel    *cw_wallet_get_providers    (CwWallet            *self);
 /* Retries per node request (property "max-retries", default 4). */
 void           cw_wallet_set_max_retries  (CwWallet            *self,
                                            guint                max_retries);
+/* Seconds one node request may take in all, from connecting to its last
+ * byte (default 120; cw_node_client_set_deadline()). Applies to the next
+ * operation. */
+void           cw_wallet_set_request_deadline (CwWallet        *self,
+                                               guint            seconds);
 
 /* Enrollment in two steps, so that the recovery code is shown and
  * confirmed before anything exists.

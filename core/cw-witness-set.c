@@ -3,6 +3,8 @@
  * PROTOCOL.md §4 "Witness sets"). */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cw-encoding.h"
@@ -33,14 +35,14 @@ check_members (const char          *origin,
   if (origin == NULL || !cw_key_name_is_valid (origin))
     {
       g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                   "The witness set names no valid log origin");
+                   _("The witness set names no valid log origin"));
       return FALSE;
     }
   if (n == 0 || n > CW_WITNESS_SET_MAX_WITNESSES || quorum == 0 || quorum > n)
     {
       g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                   "A witness set needs 1 to %u witnesses and a quorum between 1 and their "
-                   "number (got %u witnesses, quorum %u)", CW_WITNESS_SET_MAX_WITNESSES, n,
+                   _("A witness set needs 1 to %u witnesses and a quorum between 1 and their "
+                     "number (got %u witnesses, quorum %u)"), CW_WITNESS_SET_MAX_WITNESSES, n,
                    quorum);
       return FALSE;
     }
@@ -54,21 +56,21 @@ check_members (const char          *origin,
       if (key == NULL)
         {
           g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                       "Witness key %u of the set is not a verifier key: %s", i + 1,
+                       _("Witness key %u of the set is not a verifier key: %s"), i + 1,
                        cause->message);
           return FALSE;
         }
       if (cw_verifier_key_get_key_type (key) != CW_KEY_TYPE_COSIGNATURE_V1)
         {
           g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                       "Witness key %u of the set is not a tlog-cosignature/v1 key", i + 1);
+                       _("Witness key %u of the set is not a tlog-cosignature/v1 key"), i + 1);
           return FALSE;
         }
       for (guint j = 0; j < i; j++)
         if (g_str_equal (witness_keys[i], witness_keys[j]))
           {
             g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                         "Witness key %u of the set is listed twice", i + 1);
+                         _("Witness key %u of the set is listed twice"), i + 1);
             return FALSE;
           }
     }
@@ -109,7 +111,7 @@ parse_number (const char  *line,
       !cw_parse_uint64 (line + len + 1, -1, out) || *out > max)
     {
       g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                   "The witness set lacks a valid “%s” line", prefix);
+                   _("The witness set lacks a valid “%s” line"), prefix);
       return FALSE;
     }
   return TRUE;
@@ -130,7 +132,7 @@ cw_witness_set_parse_text (const char  *text,
   if (!g_str_has_suffix (text, "\n"))
     {
       g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                   "The witness set does not end with a newline");
+                   _("The witness set does not end with a newline"));
       return NULL;
     }
   lines = g_strsplit (text, "\n", -1);
@@ -139,7 +141,7 @@ cw_witness_set_parse_text (const char  *text,
       !g_str_has_prefix (lines[1], "origin "))
     {
       g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                   "Not a %s note", CW_WITNESS_SET_HEADER);
+                   _("Not a %s note"), CW_WITNESS_SET_HEADER);
       return NULL;
     }
   set->origin = g_strdup (lines[1] + strlen ("origin "));
@@ -153,7 +155,7 @@ cw_witness_set_parse_text (const char  *text,
       if (!g_str_has_prefix (lines[i], "witness "))
         {
           g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                       "Line %u of the witness set is not a “witness” line", i + 1);
+                       _("Line %u of the witness set is not a “witness” line"), i + 1);
           return NULL;
         }
       g_ptr_array_add (keys, g_strdup (lines[i] + strlen ("witness ")));
@@ -181,7 +183,7 @@ cw_witness_set_parse_note (const char  *note,
   if (end == NULL || memchr (note, '\0', len) != NULL)
     {
       g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                   "The witness set is not a signed note of at most %u bytes",
+                   _("The witness set is not a signed note of at most %u bytes"),
                    CW_WITNESS_SET_MAX_SIZE);
       return NULL;
     }
@@ -285,7 +287,7 @@ cw_witness_set_verify (const char          *note,
   if (len > CW_WITNESS_SET_MAX_SIZE)
     {
       g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                   "The witness set is larger than %u bytes", CW_WITNESS_SET_MAX_SIZE);
+                   _("The witness set is larger than %u bytes"), CW_WITNESS_SET_MAX_SIZE);
       return NULL;
     }
 
@@ -293,7 +295,7 @@ cw_witness_set_verify (const char          *note,
   if (log_key == NULL || !cw_note_verifiers_add (known, log_key, &cause))
     {
       g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                   "The wallet's log key is unusable: %s", cause->message);
+                   _("The wallet's log key is unusable: %s"), cause->message);
       return NULL;
     }
   for (guint i = 0; current->witness_keys != NULL && current->witness_keys[i] != NULL; i++)
@@ -303,14 +305,14 @@ cw_witness_set_verify (const char          *note,
       if (key == NULL)
         {
           g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                       "A witness key of the wallet is unusable: %s", cause->message);
+                       _("A witness key of the wallet is unusable: %s"), cause->message);
           return NULL;
         }
       g_ptr_array_add (witnesses, key);
       if (!cw_note_verifiers_add (known, key, &cause))
         {
           g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                       "A witness key of the wallet is unusable: %s", cause->message);
+                       _("A witness key of the wallet is unusable: %s"), cause->message);
           return NULL;
         }
     }
@@ -320,13 +322,13 @@ cw_witness_set_verify (const char          *note,
     {
       if (g_error_matches (cause, CW_NOTE_ERROR, CW_NOTE_ERROR_INVALID_SIGNATURE))
         g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_BAD_SIGNATURE,
-                     "A signature on the witness set does not verify: %s", cause->message);
+                     _("A signature on the witness set does not verify: %s"), cause->message);
       else if (g_error_matches (cause, CW_NOTE_ERROR, CW_NOTE_ERROR_UNVERIFIED))
         g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_NOT_LOG_SIGNED,
-                     "Neither the log nor any witness you trust signed the witness set");
+                     _("Neither the log nor any witness you trust signed the witness set"));
       else
         g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_MALFORMED,
-                     "The witness set is not a signed note: %s", cause->message);
+                     _("The witness set is not a signed note: %s"), cause->message);
       return NULL;
     }
 
@@ -336,14 +338,14 @@ cw_witness_set_verify (const char          *note,
   if (!g_str_equal (set->origin, cw_verifier_key_get_name (log_key)))
     {
       g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_WRONG_LOG,
-                   "The witness set is for the log “%s”, not “%s”", set->origin,
+                   _("The witness set is for the log “%s”, not “%s”"), set->origin,
                    cw_verifier_key_get_name (log_key));
       return NULL;
     }
   if (cw_note_find_signature (opened, log_key) == NULL)
     {
       g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_NOT_LOG_SIGNED,
-                   "The log key did not sign the witness set");
+                   _("The log key did not sign the witness set"));
       return NULL;
     }
 
@@ -355,7 +357,7 @@ cw_witness_set_verify (const char          *note,
   if (n_signed < MAX (current->quorum, 1))
     {
       g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_NO_QUORUM,
-                   "Only %u of the witnesses you trust signed the new witness set; %u must",
+                   _("Only %u of the witnesses you trust signed the new witness set; %u must"),
                    n_signed, MAX (current->quorum, 1));
       return NULL;
     }
@@ -363,8 +365,8 @@ cw_witness_set_verify (const char          *note,
   if (set->version <= current_version)
     {
       g_set_error (error, CW_WITNESS_SET_ERROR, CW_WITNESS_SET_ERROR_OLD_VERSION,
-                   "The witness set has version %" G_GUINT64_FORMAT ", not above the %"
-                   G_GUINT64_FORMAT " in use", set->version, current_version);
+                   _("The witness set has version %" PRIu64 ", not above the %"
+                     PRIu64 " in use"), set->version, current_version);
       return NULL;
     }
 

@@ -37,6 +37,11 @@ main (int   argc,
 {
   harden_process ();
   setlocale (LC_ALL, "");
+  /* The node's answers and logs are read by wallets and operators
+   * everywhere: its messages stay in English whatever the language of
+   * the account it runs under (core's messages are translatable for the
+   * wallet). */
+  setlocale (LC_MESSAGES, "C");
 
   if (sodium_init () < 0)
     {

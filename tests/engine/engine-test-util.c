@@ -328,7 +328,67 @@ struct _EngineProxy {
   gpointer user_data;
   GPtrArray *log;   /* "path?query" of every request */
   gboolean chunked;
+  char *redirect;
+  gboolean drip;
 };
+
+#define DRIP_BYTES 40
+#define DRIP_INTERVAL_MS 500
+
+typedef struct {
+  SoupServerMessage *msg;
+  guint sent;
+  guint source_id;
+} Drip;
+
+static gboolean
+drip_cb (gpointer user_data)
+{
+  Drip *drip = user_data;
+  SoupMessageBody *body = soup_server_message_get_response_body (drip->msg);
+
+  soup_message_body_append (body, SOUP_MEMORY_STATIC, "x", 1);
+  if (++drip->sent == DRIP_BYTES)
+    soup_message_body_complete (body);
+  soup_server_message_unpause (drip->msg);
+  if (drip->sent < DRIP_BYTES)
+    return G_SOURCE_CONTINUE;
+  drip->source_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The client went away, or the last byte went out. */
+static void
+drip_finished_cb (SoupServerMessage *msg,
+                  Drip              *drip)
+{
+  g_clear_handle_id (&drip->source_id, g_source_remove);
+}
+
+static void
+drip_free (Drip *drip)
+{
+  g_clear_handle_id (&drip->source_id, g_source_remove);
+  g_free (drip);
+}
+
+static void
+start_drip (SoupServerMessage *msg)
+{
+  Drip *drip = g_new0 (Drip, 1);
+
+  drip->msg = msg;
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg),
+                                     SOUP_ENCODING_CHUNKED);
+  soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
+                                         "application/json", NULL);
+  g_signal_connect (msg, "finished", G_CALLBACK (drip_finished_cb), drip);
+  g_signal_connect (msg, "disconnected", G_CALLBACK (drip_finished_cb), drip);
+  g_object_set_data_full (G_OBJECT (msg), "cw-drip", drip, (GDestroyNotify) drip_free);
+  soup_server_message_pause (msg);
+  drip->source_id = g_timeout_add (DRIP_INTERVAL_MS, drip_cb, drip);
+}
 
 typedef struct {
   EngineProxy *proxy;
@@ -423,6 +483,18 @@ proxy_handler_cb (SoupServer        *server,
   Forward *forward = g_new0 (Forward, 1);
 
   g_ptr_array_add (proxy->log, g_strdup_printf ("%s?%s", path, raw_query != NULL ? raw_query : ""));
+  if (proxy->redirect != NULL)
+    {
+      soup_server_message_set_redirect (msg, 307, proxy->redirect);
+      g_free (forward);
+      return;
+    }
+  if (proxy->drip)
+    {
+      g_free (forward);
+      start_drip (msg);
+      return;
+    }
   soup_message_headers_foreach (soup_server_message_get_request_headers (msg), copy_header_cb,
                                 headers);
   g_signal_connect (upstream, "accept-certificate", G_CALLBACK (accept_any_cb), NULL);
@@ -501,6 +573,21 @@ engine_proxy_set_chunked (EngineProxy *proxy,
 }
 
 void
+engine_proxy_set_redirect (EngineProxy *proxy,
+                           const char  *location)
+{
+  g_free (proxy->redirect);
+  proxy->redirect = g_strdup (location);
+}
+
+void
+engine_proxy_set_drip (EngineProxy *proxy,
+                       gboolean     drip)
+{
+  proxy->drip = drip;
+}
+
+void
 engine_proxy_stop (EngineProxy *proxy)
 {
   soup_server_disconnect (proxy->server);
@@ -509,5 +596,6 @@ engine_proxy_stop (EngineProxy *proxy)
   g_clear_pointer (&proxy->log, g_ptr_array_unref);
   g_free (proxy->target);
   g_free (proxy->url);
+  g_free (proxy->redirect);
   g_free (proxy);
 }

@@ -90,6 +90,14 @@ GPtrArray    *engine_proxy_get_queries  (EngineProxy   *proxy,
 /* Answers without a Content-Length, in chunks, as a node may. */
 void          engine_proxy_set_chunked  (EngineProxy   *proxy,
                                          gboolean       chunked);
+/* Answers every request with a 307 to @location instead of forwarding it
+ * (%NULL: forward again). */
+void          engine_proxy_set_redirect (EngineProxy   *proxy,
+                                         const char    *location);
+/* Answers every request with a 200 whose body comes a byte every 500 ms,
+ * 40 bytes in all, none of it JSON: a node that drips. */
+void          engine_proxy_set_drip     (EngineProxy   *proxy,
+                                         gboolean       drip);
 void          engine_proxy_stop         (EngineProxy   *proxy);
 
 G_END_DECLS

@@ -299,6 +299,89 @@ test_sync_oversized_answer (EngineFixture *f,
   g_assert_cmpuint (events->len, ==, 1);
 }
 
+static void
+count_request_cb (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  (*(guint *) user_data)++;
+  soup_server_message_set_status (msg, 200, NULL);
+}
+
+/* A node that redirects, here to plain http:// on loopback, is not
+ * followed: no signed read leaves in the clear, the sync fails with a
+ * clear error and changes nothing. */
+static void
+test_sync_redirect_refused (EngineFixture *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = engine_enroll (f, &error);
+  g_autoptr(SoupServer) plain = soup_server_new (NULL, NULL);
+  g_autoptr(GSList) uris = NULL;
+  g_autofree char *plain_url = NULL;
+  g_autoptr(CwStoreCheckpoint) before = NULL;
+  g_autoptr(CwStoreCheckpoint) after = NULL;
+  guint n_plain = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (engine_sync (f, &error));
+  g_assert_no_error (error);
+  before = cw_wallet_store_get_latest_checkpoint (engine_store (f), &error);
+  g_assert_no_error (error);
+
+  soup_server_add_handler (plain, NULL, count_request_cb, &n_plain, NULL);
+  soup_server_listen_local (plain, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (plain);
+  plain_url = g_uri_to_string (uris->data);
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  f->proxy = engine_proxy_start (f, NULL, NULL);
+  engine_use_url (f, engine_proxy_get_url (f->proxy));
+  engine_proxy_set_redirect (f->proxy, plain_url);
+  g_assert_false (engine_sync (f, &error));
+  g_test_message ("%s", error->message);
+  g_assert_error (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_MALFORMED_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "redirect"));
+  g_clear_error (&error);
+  g_assert_cmpuint (n_plain, ==, 0);
+  after = cw_wallet_store_get_latest_checkpoint (engine_store (f), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (after->note, ==, before->note);
+  g_assert_cmpuint (f->n_alerts, ==, 0);
+  soup_server_disconnect (plain);
+}
+
+/* A node that drips its answer, each byte well within the read timeout,
+ * is cut off at the request's deadline instead of holding the wallet for
+ * as long as it likes. (Without the deadline the 40 bytes arrive in 20 s
+ * and the sync fails on them as malformed, not as timed out.) */
+static void
+test_sync_deadline (EngineFixture *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = engine_enroll (f, &error);
+
+  g_assert_no_error (error);
+  f->proxy = engine_proxy_start (f, NULL, NULL);
+  engine_use_url (f, engine_proxy_get_url (f->proxy));
+  engine_proxy_set_drip (f->proxy, TRUE);
+  cw_wallet_set_request_deadline (f->wallet, 2);
+  g_assert_false (engine_sync (f, &error));
+  g_test_message ("%s", error->message);
+  g_assert_error (error, CW_NODE_CLIENT_ERROR, CW_NODE_CLIENT_ERROR_TIMEOUT);
+  g_clear_error (&error);
+
+  /* The same node answering again: the sync goes through. */
+  engine_proxy_set_drip (f->proxy, FALSE);
+  g_assert_true (engine_sync (f, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -315,6 +398,10 @@ main (int   argc,
               test_sync_pagination, engine_fixture_teardown);
   g_test_add ("/sync/incremental", EngineFixture, NULL, engine_fixture_setup,
               test_sync_incremental, engine_fixture_teardown);
+  g_test_add ("/sync/redirect-refused", EngineFixture, NULL, engine_fixture_setup,
+              test_sync_redirect_refused, engine_fixture_teardown);
+  g_test_add ("/sync/deadline", EngineFixture, NULL, engine_fixture_setup, test_sync_deadline,
+              engine_fixture_teardown);
   g_test_add ("/sync/oversized-answer", EngineFixture, NULL, engine_fixture_setup,
               test_sync_oversized_answer, engine_fixture_teardown);
   g_test_add ("/sync/offline", EngineFixture, NULL, engine_fixture_setup, test_sync_offline,
