@@ -40,6 +40,20 @@ use_language (const char *language)
   textdomain (GETTEXT_PACKAGE);
 }
 
+/* The test's wallet file (with its WAL files) and its directory. */
+static void
+remove_wallet_dir (const char *dir,
+                   const char *store_path)
+{
+  g_autofree char *wal = g_strconcat (store_path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (store_path, "-shm", NULL);
+
+  g_unlink (store_path);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (dir);
+}
+
 static gboolean
 widget_shows (GtkWidget  *widget,
               const char *text)
@@ -106,16 +120,7 @@ test_window_language (gconstpointer data)
   g_clear_object (&wallet);
   /* The destroyed window's idle clean-up. */
   ui_test_iterate_for (50);
-
-  {
-    g_autofree char *wal = g_strconcat (store_path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (store_path, "-shm", NULL);
-
-    g_unlink (store_path);
-    g_unlink (wal);
-    g_unlink (shm);
-  }
-  g_rmdir (dir);
+  remove_wallet_dir (dir, store_path);
 }
 
 static gboolean
@@ -164,15 +169,7 @@ test_models_language (gconstpointer data)
   g_assert_cmpstr (cw_grant_item_get_purpose_text (item), ==, test_case->expected_purpose);
 
   g_clear_object (&wallet);
-  {
-    g_autofree char *wal = g_strconcat (store_path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (store_path, "-shm", NULL);
-
-    g_unlink (store_path);
-    g_unlink (wal);
-    g_unlink (shm);
-  }
-  g_rmdir (dir);
+  remove_wallet_dir (dir, store_path);
 }
 
 int
