@@ -9,6 +9,7 @@
 #include "cw-node-log.h"
 #include "cw-node-rules.h"
 #include "cw-node-sequencer-private.h"
+#include "cw-note.h"
 #include "cw-tlog-proof.h"
 
 G_DEFINE_QUARK (cw-node-sequencer-error-quark, cw_node_sequencer_error)
@@ -463,18 +464,19 @@ cw_node_sequencer_set_cosign_func (CwNodeSequencer  *self,
   self->cosign_destroy = destroy;
 }
 
-/* How many signature lines a signed note has: the log's own, then one per
- * cosignature (c2sp.org/signed-note: each line starts with an em dash). */
+/* How many witnesses cosigned @note: its signatures other than the log's
+ * own, which cw_note_open() leaves unverified for the caller to see. */
 static guint
-count_signature_lines (const char *note)
+count_cosignatures (CwNodeSequencer *self,
+                    const char      *note)
 {
-  const char *body_end = strstr (note, "\n\n");
-  guint n = 0;
+  g_autoptr(CwNoteVerifiers) known = cw_note_verifiers_new ();
+  g_autoptr(CwNote) opened = NULL;
 
-  for (const char *line = body_end; line != NULL; line = strchr (line + 1, '\n'))
-    if (g_str_has_prefix (line + 1, "\xe2\x80\x94 "))
-      n++;
-  return n;
+  if (!cw_note_verifiers_add (known, cw_signing_key_get_verifier (self->log_key), NULL) ||
+      (opened = cw_note_open (note, strlen (note), known, NULL)) == NULL)
+    return 0;
+  return cw_note_get_n_unverified (opened);
 }
 
 /* A head below the quorum, as a new log's is, or one logged while the
@@ -493,9 +495,8 @@ cw_node_sequencer_cosign_head (CwNodeSequencer *self,
   g_return_if_fail (self->thread == NULL);
 
   checkpoint = cw_node_sequencer_dup_checkpoint (self, &size);
-  /* The first signature line is the log's own. */
   if (self->cosign_func == NULL || checkpoint == NULL ||
-      count_signature_lines (checkpoint) >= 1 + quorum)
+      count_cosignatures (self, checkpoint) >= quorum)
     return;
   checkpoint = run_cosign_step (self, size, g_steal_pointer (&checkpoint));
   publish (self, size, g_steal_pointer (&checkpoint));
