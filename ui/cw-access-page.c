@@ -113,18 +113,6 @@ model_loaded (GListModel *model)
   return loaded;
 }
 
-/* The empty and list pages start hidden (cw-access-page.ui): GTK styles
- * and measures every visible widget of a stack, shown or not, so the first
- * frame, which says "loading", would pay for both (~25 ms). A page is made
- * visible when it is first shown. */
-static void
-show_page (GtkStack   *stack,
-           const char *name)
-{
-  gtk_widget_set_visible (gtk_stack_get_child_by_name (stack, name), TRUE);
-  gtk_stack_set_visible_child_name (stack, name);
-}
-
 /* A spinner that shows for a few milliseconds is only a flicker, and
  * drawing one loads the SVG renderer (librsvg) for its icon before the
  * window's first frame (docs/PERFORMANCE.md, "App startup"). So the loading
@@ -169,12 +157,12 @@ update_visible_page (CwAccessPage *self)
 
   update_loading_spinner (self, loading);
   if (loading)
-    show_page (self->stack, "loading");
+    cw_ui_show_stack_page (self->stack, "loading");
   else
-    show_page (self->stack, n_shown > 0 || searching ? "list" : "empty");
+    cw_ui_show_stack_page (self->stack, n_shown > 0 || searching ? "list" : "empty");
   /* Inside the list page: the results, or a search that found none. */
   if (!loading && (n_shown > 0 || searching))
-    show_page (self->results_stack, n_shown > 0 ? "results" : "no-results");
+    cw_ui_show_stack_page (self->results_stack, n_shown > 0 ? "results" : "no-results");
 }
 
 static void

@@ -86,14 +86,6 @@ model_loaded (GListModel *model)
 }
 
 static void
-show_page (GtkStack   *stack,
-           const char *name)
-{
-  gtk_widget_set_visible (gtk_stack_get_child_by_name (stack, name), TRUE);
-  gtk_stack_set_visible_child_name (stack, name);
-}
-
-static void
 update_visible_page (CwActivityPage *self)
 {
   guint n = self->model != NULL ? g_list_model_get_n_items (self->model) : 0;
@@ -104,7 +96,7 @@ update_visible_page (CwActivityPage *self)
   gtk_stack_set_visible_child_name (self->stack, loading ? "loading" : n > 0 ? "list" : "empty");
   /* Inside the list page: the entries, or filters that match none. */
   if (n > 0)
-    show_page (self->results_stack, n_shown > 0 ? "results" : "no-results");
+    cw_ui_show_stack_page (self->results_stack, n_shown > 0 ? "results" : "no-results");
 }
 
 /* "You gave St Mary's Cardiology access", or without a provider (the

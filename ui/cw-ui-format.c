@@ -1,4 +1,5 @@
-/* cw-ui-format.c: plain-language phrases for scopes, purposes and dates. */
+/* cw-ui-format.c: plain-language phrases for scopes, purposes and dates,
+ * and small helpers the pages share. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -157,6 +158,14 @@ cw_ui_format_grant_sentence (const char *provider_name,
   return g_strdup_printf (_("%s can %s %s %s until %s."),
                           provider_name, verb, what,
                           cw_ui_format_purpose_phrase (purpose), until);
+}
+
+void
+cw_ui_show_stack_page (GtkStack   *stack,
+                       const char *name)
+{
+  gtk_widget_set_visible (gtk_stack_get_child_by_name (stack, name), TRUE);
+  gtk_stack_set_visible_child_name (stack, name);
 }
 
 void
