@@ -21,6 +21,14 @@ drop_label_property (GtkButton *button)
 }
 
 static void
+label_changed_cb (GtkButton  *button,
+                  GParamSpec *pspec,
+                  gpointer    user_data)
+{
+  drop_label_property (button);
+}
+
+static void
 watch_button (GtkButton *button)
 {
   static GQuark watched_quark;
@@ -31,8 +39,8 @@ watch_button (GtkButton *button)
   if (g_object_get_qdata (G_OBJECT (button), watched_quark) == NULL)
     {
       g_object_set_qdata (G_OBJECT (button), watched_quark, GINT_TO_POINTER (TRUE));
-      g_signal_connect (button, "notify::label", G_CALLBACK (drop_label_property), NULL);
-      g_signal_connect (button, "notify::use-underline", G_CALLBACK (drop_label_property), NULL);
+      g_signal_connect (button, "notify::label", G_CALLBACK (label_changed_cb), NULL);
+      g_signal_connect (button, "notify::use-underline", G_CALLBACK (label_changed_cb), NULL);
     }
   drop_label_property (button);
 }
